@@ -1,0 +1,170 @@
+package dev.millrace.engine;
+
+import dev.millrace.engine.client.ClientRegistry;
+import dev.millrace.engine.client.Connection;
+import dev.millrace.engine.client.Session;
+import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.command.CommandTable;
+import dev.millrace.engine.command.Dispatcher;
+import dev.millrace.engine.commands.ConnectionCommands;
+import dev.millrace.engine.commands.ExpiryCycle;
+import dev.millrace.engine.commands.KeyCommands;
+import dev.millrace.engine.commands.ServerCommands;
+import dev.millrace.engine.commands.StringCommands;
+import dev.millrace.engine.commands.BitCommands;
+import dev.millrace.engine.config.ServerConfig;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.effect.EffectLog;
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.keyspace.Keyspace;
+import dev.millrace.engine.persistence.Snapshots;
+import dev.millrace.engine.reply.ReplyWriter;
+
+import java.util.List;
+
+/**
+ * The engine's root: the keyspace, the command table and dispatcher, the clients, and the ports to
+ * storage. The protocol adapter creates one per server and calls it from a single execution thread
+ * (Redis's model): {@link #execute} for each command, {@link #afterBatch} before flushing a batch of
+ * replies, {@link #cron} {@code hz} times a second. Nothing here is thread-safe.
+ */
+public final class Engine {
+    public static final String REDIS_VERSION = "7.0.15";
+    public static final String MILLRACE_VERSION = "0.1.0";
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Keyspace keyspace;
+    private final EffectLog effectLog;
+    private final Snapshots snapshots;
+    private final ClientRegistry clients = new ClientRegistry();
+    private final Stats stats = new Stats();
+    private final Dispatcher dispatcher;
+    private final ExpiryCycle expiryCycle;
+    private final long startedAtMillis;
+    private long lastSyncMillis;
+    private long appendedSinceSync;
+    private Runnable shutdownHook = () -> { };
+
+    public Engine(ServerConfig config, KeyStore store, EffectLog effectLog, Snapshots snapshots, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.effectLog = new CountingLog(effectLog);
+        this.snapshots = snapshots;
+        this.startedAtMillis = clock.currentTimeMillis();
+        this.lastSyncMillis = startedAtMillis;
+        Dispatcher[] self = new Dispatcher[1];
+        this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
+        this.expiryCycle = new ExpiryCycle(this);
+        List<CommandFamily> families = List.of(
+                new ConnectionCommands(this),
+                new ServerCommands(this),
+                new StringCommands(this),
+                new BitCommands(this),
+                new KeyCommands(this));
+        this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
+        self[0] = dispatcher;
+    }
+
+    public ServerConfig config() { return config; }
+    public Clock clock() { return clock; }
+    public Keyspace keyspace() { return keyspace; }
+    public EffectLog effectLog() { return effectLog; }
+    public Snapshots snapshots() { return snapshots; }
+    public ClientRegistry clients() { return clients; }
+    public Stats stats() { return stats; }
+    public Dispatcher dispatcher() { return dispatcher; }
+    public long startedAtMillis() { return startedAtMillis; }
+
+    /** Registers a new client connection. */
+    public Session connect(Connection connection) {
+        boolean authenticated = config.get("requirepass").isEmpty();
+        return clients.open(connection, clock.currentTimeMillis(), authenticated);
+    }
+
+    /** Forgets a client whose connection closed. */
+    public void disconnect(Session session) {
+        clients.closed(session);
+    }
+
+    /** Executes one command from a client, replying through {@code out} (or nowhere, per CLIENT REPLY). */
+    public void execute(Session session, byte[][] argv, ReplyWriter out) {
+        dispatcher.execute(session, argv, out);
+    }
+
+    /**
+     * Replays logged effects (AOF recovery): applied through the normal dispatcher in a loading
+     * context, so keys do not expire on access and nothing is logged again.
+     */
+    public void replay(List<Effect> effects) {
+        boolean wasLoading = keyspace.loading();
+        keyspace.setLoading(true);
+        try {
+            Session replayer = clients.open(Connection.NONE, clock.currentTimeMillis(), true);
+            try {
+                for (Effect effect : effects) {
+                    replayer.selectDb(effect.db());
+                    dispatcher.execute(replayer, effect.argv(), ReplyWriter.DISCARD);
+                }
+            } finally {
+                clients.closed(replayer);
+            }
+        } finally {
+            keyspace.setLoading(wasLoading);
+        }
+    }
+
+    /**
+     * Called after a batch of commands and before their replies are flushed: with
+     * {@code appendfsync always} the effects reach the disk first (group commit).
+     */
+    public void afterBatch() {
+        if (appendedSinceSync > 0 && config.get("appendfsync").equals("always")) {
+            syncLog();
+        }
+    }
+
+    /** Periodic work, {@code hz} times a second: active expiry, everysec fsync, stats. */
+    public void cron() {
+        long now = clock.currentTimeMillis();
+        stats.sample(now);
+        expiryCycle.run(now);
+        if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
+            syncLog();
+        }
+    }
+
+    private void syncLog() {
+        effectLog.sync();
+        appendedSinceSync = 0;
+        lastSyncMillis = clock.currentTimeMillis();
+    }
+
+    /** What SHUTDOWN asks the server around the engine to do (stop accepting, close storage, exit). */
+    public void onShutdown(Runnable hook) {
+        this.shutdownHook = hook;
+    }
+
+    public void shutdown() {
+        shutdownHook.run();
+    }
+
+    /** Counts appends so afterBatch/cron sync only when something is pending. */
+    private final class CountingLog implements EffectLog {
+        private final EffectLog delegate;
+
+        CountingLog(EffectLog delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public long append(long unixTimeMillis, List<Effect> effects) {
+            appendedSinceSync++;
+            return delegate.append(unixTimeMillis, effects);
+        }
+
+        @Override public void sync() { delegate.sync(); }
+        @Override public long lastIndex() { return delegate.lastIndex(); }
+        @Override public void close() { delegate.close(); }
+    }
+}

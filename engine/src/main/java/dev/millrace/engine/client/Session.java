@@ -1,0 +1,72 @@
+package dev.millrace.engine.client;
+
+/**
+ * One client's state as the engine sees it: selected database, protocol version, authentication,
+ * name and the flags CLIENT sets. Owned by the execution thread; the protocol adapter creates one per
+ * connection through {@link ClientRegistry#open} and never mutates it.
+ */
+public final class Session {
+    /** How CLIENT REPLY has told us to treat replies. */
+    public enum ReplyMode { ON, OFF, SKIP, SKIP_NEXT }
+
+    private final long id;
+    private final Connection connection;
+    private final long createdAtMillis;
+    private int db;
+    private int protocol = 2;
+    private boolean authenticated;
+    private String name = "";
+    private String libName = "";
+    private String libVersion = "";
+    private ReplyMode replyMode = ReplyMode.ON;
+    private boolean noEvict;
+    private boolean noTouch;
+    private long lastCommandAtMillis;
+    private String lastCommand = "NULL";
+    private boolean closing;
+
+    public Session(long id, Connection connection, long nowMillis, boolean authenticated) {
+        this.id = id;
+        this.connection = connection;
+        this.createdAtMillis = nowMillis;
+        this.lastCommandAtMillis = nowMillis;
+        this.authenticated = authenticated;
+    }
+
+    public long id() { return id; }
+    public Connection connection() { return connection; }
+    public long createdAtMillis() { return createdAtMillis; }
+    public int db() { return db; }
+    public void selectDb(int db) { this.db = db; }
+    public int protocol() { return protocol; }
+    public void setProtocol(int protocol) { this.protocol = protocol; }
+    public boolean authenticated() { return authenticated; }
+    public void setAuthenticated(boolean authenticated) { this.authenticated = authenticated; }
+    public String name() { return name; }
+    public void setName(String name) { this.name = name; }
+    public String libName() { return libName; }
+    public void setLibName(String libName) { this.libName = libName; }
+    public String libVersion() { return libVersion; }
+    public void setLibVersion(String libVersion) { this.libVersion = libVersion; }
+    public ReplyMode replyMode() { return replyMode; }
+    public void setReplyMode(ReplyMode replyMode) { this.replyMode = replyMode; }
+    public boolean noEvict() { return noEvict; }
+    public void setNoEvict(boolean noEvict) { this.noEvict = noEvict; }
+    public boolean noTouch() { return noTouch; }
+    public void setNoTouch(boolean noTouch) { this.noTouch = noTouch; }
+    public long lastCommandAtMillis() { return lastCommandAtMillis; }
+    public String lastCommand() { return lastCommand; }
+
+    public void commandStarted(String fullName, long nowMillis) {
+        this.lastCommand = fullName;
+        this.lastCommandAtMillis = nowMillis;
+    }
+
+    /** True once QUIT, CLIENT KILL or a protocol error has doomed this session. */
+    public boolean closing() { return closing; }
+
+    public void close() {
+        closing = true;
+        connection.closeAfterReply();
+    }
+}

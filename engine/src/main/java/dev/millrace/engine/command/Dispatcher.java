@@ -1,0 +1,124 @@
+package dev.millrace.engine.command;
+
+import dev.millrace.engine.Engine;
+import dev.millrace.engine.client.Session;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.reply.ReplyWriter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs a command through the gates every command passes (exists, arity, subcommand, auth), then its
+ * handler, then logs its effects. Gates are driven by the command's {@link CommandSpec}; later gates
+ * (ACL, OOM, MULTI queueing, subscribed mode) slot in here. Execution thread only.
+ */
+public final class Dispatcher {
+    private final Engine engine;
+    private final CommandTable table;
+    private final Map<String, Handler> handlers = new HashMap<>();
+    private final List<Effect> pendingEffects = new ArrayList<>();
+    private int expiryEffectsThisCall;
+
+    public Dispatcher(Engine engine, CommandTable table, List<CommandFamily> families) {
+        this.engine = engine;
+        this.table = table;
+        for (CommandFamily family : families) {
+            family.register((name, handler) -> {
+                if (handlers.put(name, handler) != null) {
+                    throw new IllegalStateException("two handlers for " + name);
+                }
+            });
+        }
+    }
+
+    public CommandTable table() {
+        return table;
+    }
+
+    /** Names with a handler, for the table-consistency test. */
+    public java.util.Set<String> handledNames() {
+        return java.util.Collections.unmodifiableSet(handlers.keySet());
+    }
+
+    /** Collects the DEL effect of a key that expired while a command ran (see Keyspace). */
+    public void expiryEffect(Effect effect) {
+        pendingEffects.add(effect);
+        expiryEffectsThisCall++;
+    }
+
+    /** Runs one command and logs its effects. */
+    public void execute(Session session, byte[][] argv, ReplyWriter out) {
+        CommandSpec spec = resolve(session, argv, out);
+        if (spec == null) {
+            engine.stats().errorReplies++;
+            return;
+        }
+        long dirtyBefore = engine.keyspace().dirty();
+        int db = session.db();
+        Call call = run(session, spec, argv, out);
+        long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
+        if (!call.explicitEffects() && spec.isWrite() && changed > 0) {
+            pendingEffects.add(new Effect(db, argv));
+        }
+        flushEffects();
+    }
+
+    /** Finds the spec and checks the gates; replies with the error and returns null when one fails. */
+    private CommandSpec resolve(Session session, byte[][] argv, ReplyWriter out) {
+        String name = new String(argv[0], StandardCharsets.ISO_8859_1);
+        CommandSpec spec = table.lookup(name);
+        if (spec == null) {
+            out.error(Errors.unknownCommand(name, argv));
+            return null;
+        }
+        if (spec.isContainer() && argv.length >= 2) {
+            String sub = new String(argv[1], StandardCharsets.ISO_8859_1);
+            CommandSpec subSpec = spec.subcommands().get(sub.toLowerCase(Locale.ROOT));
+            if (subSpec == null) {
+                out.error(Errors.unknownSubcommand(sub, spec.name()));
+                return null;
+            }
+            spec = subSpec;
+        }
+        if (!handlers.containsKey(spec.name())) {
+            out.error(Errors.unknownCommand(name, argv));
+            return null;
+        }
+        if (!spec.arityAccepts(argv.length)) {
+            out.error(Errors.wrongArity(spec.name()));
+            return null;
+        }
+        if (!session.authenticated() && !spec.hasFlag("no_auth")) {
+            out.error(Errors.NOAUTH);
+            return null;
+        }
+        return spec;
+    }
+
+    private Call run(Session session, CommandSpec spec, byte[][] argv, ReplyWriter out) {
+        Handler handler = handlers.get(spec.name());
+        long now = engine.clock().currentTimeMillis();
+        session.commandStarted(spec.name(), now);
+        engine.stats().commandsProcessed++;
+        Call call = new Call(engine, session, argv, out, spec, now, pendingEffects);
+        handler.execute(call);
+        return call;
+    }
+
+    /** Appends the collected effects as one log record (also used by cron's active expiry). */
+    public void flushEffects() {
+        expiryEffectsThisCall = 0;
+        if (pendingEffects.isEmpty() || engine.keyspace().loading()) {
+            pendingEffects.clear();
+            return;
+        }
+        engine.effectLog().append(engine.clock().currentTimeMillis(), List.copyOf(pendingEffects));
+        pendingEffects.clear();
+    }
+}

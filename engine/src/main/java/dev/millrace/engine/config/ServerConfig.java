@@ -1,0 +1,290 @@
+package dev.millrace.engine.config;
+
+import dev.millrace.engine.util.Glob;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The server's configuration parameters: names, defaults and validation as Redis has them, set from a
+ * redis.conf-style file, {@code --name value} command-line overrides and CONFIG SET.
+ *
+ * <p>Values are kept in the canonical form CONFIG GET shows (memory sizes in bytes, booleans as
+ * yes/no). Mutations happen on the execution thread; reads of a parameter's current value from
+ * other threads (the network layer reading {@code proto-max-bulk-len}) see a recent value.
+ */
+public final class ServerConfig {
+
+    /** How a parameter's text is validated and made canonical. */
+    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE }
+
+    /** One parameter. {@code choices} lists an ENUM's accepted words. */
+    public static final class Param {
+        final String name;
+        final Kind kind;
+        final boolean mutable;
+        final List<String> choices;
+        final long min;
+        final long max;
+        volatile String value;
+        final List<Consumer<String>> listeners = new ArrayList<>();
+
+        Param(String name, Kind kind, String defaultValue, boolean mutable, List<String> choices, long min, long max) {
+            this.name = name;
+            this.kind = kind;
+            this.mutable = mutable;
+            this.choices = choices;
+            this.min = min;
+            this.max = max;
+            this.value = defaultValue;
+        }
+    }
+
+    private final Map<String, Param> params = new LinkedHashMap<>();
+
+    public ServerConfig() {
+        string("bind", "127.0.0.1 -::1", false);
+        integer("port", 6379, 0, 65535, false);
+        string("dir", "./data", false);
+        bool("appendonly", true, true);
+        choice("appendfsync", "everysec", true, "always", "everysec", "no");
+        string("appendfilename", "appendonly.aof", false);
+        string("requirepass", "", true);
+        integer("databases", 16, 1, Integer.MAX_VALUE, false);
+        params.put("save", new Param("save", Kind.SAVE, "3600 1 300 100 60 10000", true, List.of(), 0, 0));
+        choice("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing");
+        string("logfile", "", false);
+        integer("maxclients", 10000, 1, Integer.MAX_VALUE, true);
+        memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
+        memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
+        choice("enable-debug-command", "no", false, "no", "yes", "local");
+        integer("hz", 10, 1, 500, true);
+        integer("timeout", 0, 0, Integer.MAX_VALUE, true);
+        integer("tcp-keepalive", 300, 0, Integer.MAX_VALUE, true);
+        memory("maxmemory", 0, 0, Long.MAX_VALUE, true);
+        bool("protected-mode", true, true);
+        bool("daemonize", false, false);
+        string("pidfile", "", false);
+        integer("active-expire-effort", 1, 1, 10, true);
+    }
+
+    private void string(String name, String def, boolean mutable) {
+        params.put(name, new Param(name, Kind.STRING, def, mutable, List.of(), 0, 0));
+    }
+
+    private void integer(String name, long def, long min, long max, boolean mutable) {
+        params.put(name, new Param(name, Kind.INTEGER, Long.toString(def), mutable, List.of(), min, max));
+    }
+
+    private void memory(String name, long def, long min, long max, boolean mutable) {
+        params.put(name, new Param(name, Kind.MEMORY, Long.toString(def), mutable, List.of(), min, max));
+    }
+
+    private void bool(String name, boolean def, boolean mutable) {
+        params.put(name, new Param(name, Kind.BOOLEAN, def ? "yes" : "no", mutable, List.of("yes", "no"), 0, 0));
+    }
+
+    private void choice(String name, String def, boolean mutable, String... choices) {
+        params.put(name, new Param(name, Kind.ENUM, def, mutable, List.of(choices), 0, 0));
+    }
+
+    public String get(String name) {
+        Param p = params.get(name.toLowerCase(Locale.ROOT));
+        if (p == null) {
+            throw new IllegalArgumentException("unknown config parameter " + name);
+        }
+        return p.value;
+    }
+
+    public long getLong(String name) {
+        return Long.parseLong(get(name));
+    }
+
+    public int getInt(String name) {
+        return Math.toIntExact(getLong(name));
+    }
+
+    public boolean getBoolean(String name) {
+        return get(name).equals("yes");
+    }
+
+    public boolean has(String name) {
+        return params.containsKey(name.toLowerCase(Locale.ROOT));
+    }
+
+    public boolean isMutable(String name) {
+        return params.get(name.toLowerCase(Locale.ROOT)).mutable;
+    }
+
+    /** Parameters whose name matches a glob pattern, in definition order (CONFIG GET). */
+    public Map<String, String> matching(String pattern) {
+        byte[] p = pattern.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Param param : params.values()) {
+            if (Glob.matches(p, param.name.getBytes(StandardCharsets.UTF_8), false)) {
+                out.put(param.name, param.value);
+            }
+        }
+        return out;
+    }
+
+    /** Runs {@code listener} with the new canonical value whenever the parameter changes. */
+    public void onChange(String name, Consumer<String> listener) {
+        params.get(name).listeners.add(listener);
+    }
+
+    /**
+     * Validates and sets a parameter, at startup (any parameter) or through CONFIG SET.
+     *
+     * @return null on success, or the reason it was refused (Redis's wording after the argument name)
+     */
+    public String set(String name, String value, boolean atStartup) {
+        Param p = params.get(name.toLowerCase(Locale.ROOT));
+        if (p == null) {
+            return "Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+        }
+        if (!atStartup && !p.mutable) {
+            return "can't set immutable config";
+        }
+        String canonical;
+        try {
+            canonical = canonical(p, value);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        p.value = canonical;
+        for (Consumer<String> l : p.listeners) {
+            l.accept(canonical);
+        }
+        return null;
+    }
+
+    private static String canonical(Param p, String value) {
+        switch (p.kind) {
+            case STRING:
+                return value;
+            case BOOLEAN: {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (!v.equals("yes") && !v.equals("no")) {
+                    throw new IllegalArgumentException("argument must be 'yes' or 'no'");
+                }
+                return v;
+            }
+            case ENUM: {
+                String v = value.toLowerCase(Locale.ROOT);
+                if (!p.choices.contains(v)) {
+                    throw new IllegalArgumentException("argument(s) must be one of the following: " + String.join(", ", p.choices));
+                }
+                return v;
+            }
+            case INTEGER:
+            case MEMORY: {
+                long n = p.kind == Kind.MEMORY ? parseMemory(value) : parseInteger(value);
+                if (n < p.min || n > p.max) {
+                    throw new IllegalArgumentException("argument must be between " + p.min + " and " + p.max + " inclusive");
+                }
+                return Long.toString(n);
+            }
+            case SAVE:
+                return canonicalSave(value);
+            default:
+                throw new IllegalStateException();
+        }
+    }
+
+    private static long parseInteger(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+        }
+    }
+
+    /** Redis's memory units: b, k, kb, m, mb, g, gb (k = 1000, kb = 1024), case-insensitive. */
+    public static long parseMemory(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        long mul = 1;
+        String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"},
+                {"m", "1000000"}, {"k", "1000"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (v.endsWith(u[0])) {
+                mul = Long.parseLong(u[1]);
+                v = v.substring(0, v.length() - u[0].length());
+                break;
+            }
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(v), mul);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("argument must be a memory value");
+        }
+    }
+
+    private static String canonicalSave(String value) {
+        String[] parts = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        if (parts.length % 2 != 0) {
+            throw new IllegalArgumentException("Invalid save parameters");
+        }
+        for (String part : parts) {
+            try {
+                if (Long.parseLong(part) < 0) {
+                    throw new IllegalArgumentException("Invalid save parameters");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Invalid save parameters");
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    /** The {@code save} rules as (seconds, changes) pairs. */
+    public List<long[]> saveRules() {
+        String v = get("save");
+        List<long[]> rules = new ArrayList<>();
+        if (v.isEmpty()) {
+            return rules;
+        }
+        String[] parts = v.split(" ");
+        for (int i = 0; i + 1 < parts.length; i += 2) {
+            rules.add(new long[]{Long.parseLong(parts[i]), Long.parseLong(parts[i + 1])});
+        }
+        return rules;
+    }
+
+    /**
+     * Applies a redis.conf-style text: one "name value..." per line, '#' comments, quoted values.
+     *
+     * @return the errors, as "line N: reason"; empty when all applied
+     */
+    public List<String> applyConfigFile(List<String> lines) {
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            List<String> words = ConfigWords.split(line);
+            if (words == null || words.isEmpty()) {
+                errors.add("line " + (i + 1) + ": Unbalanced quotes in configuration line");
+                continue;
+            }
+            String name = words.get(0).toLowerCase(Locale.ROOT);
+            String value = String.join(" ", words.subList(1, words.size()));
+            String error = set(name, value, true);
+            if (error != null) {
+                errors.add("line " + (i + 1) + ": '" + line + "': " + error);
+            }
+        }
+        return errors;
+    }
+
+    /** The names of all parameters, for CONFIG GET * and docs. */
+    public List<String> names() {
+        return new ArrayList<>(params.keySet());
+    }
+}

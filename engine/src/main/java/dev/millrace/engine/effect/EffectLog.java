@@ -1,0 +1,35 @@
+package dev.millrace.engine.effect;
+
+import java.util.List;
+
+/**
+ * The append-only effect log (the AOF): the storage port the engine writes every effect to.
+ * Implemented by storage on Chronicle Queue. Called from the execution thread only.
+ */
+public interface EffectLog extends AutoCloseable {
+
+    /**
+     * Appends the effects of one command or one atomic batch (MULTI/EXEC, a script) as a single
+     * record: on replay they are applied all or none.
+     *
+     * @return the log index of the record
+     */
+    long append(long unixTimeMillis, List<Effect> effects);
+
+    /** Makes every record appended so far durable (msync); cheap when nothing is pending. */
+    void sync();
+
+    /** The index of the last record appended, or -1 when the log is empty. */
+    long lastIndex();
+
+    @Override
+    void close();
+
+    /** A log that keeps nothing: for a server with {@code appendonly no} and for unit tests. */
+    EffectLog NONE = new EffectLog() {
+        @Override public long append(long unixTimeMillis, List<Effect> effects) { return -1; }
+        @Override public void sync() { }
+        @Override public long lastIndex() { return -1; }
+        @Override public void close() { }
+    };
+}

@@ -1,0 +1,43 @@
+package dev.millrace.engine.keyspace;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The storage port for the keyspace: key bytes to record bytes, per logical database. The engine
+ * owns the record format ({@link Record}); the store owns placement, chunking of large records and
+ * growth, so callers never meet a size or capacity limit.
+ *
+ * <p>Called from the execution thread only. Every method is O(1) in the number of keys unless its
+ * documentation says otherwise.
+ */
+public interface KeyStore extends AutoCloseable {
+
+    /** The record stored under {@code key}, or null. */
+    byte[] get(int db, byte[] key);
+
+    void put(int db, byte[] key, byte[] record);
+
+    /** @return whether a record was removed */
+    boolean remove(int db, byte[] key);
+
+    long size(int db);
+
+    /**
+     * One step of a SCAN: visits some keys with their records and returns the next cursor, 0 when
+     * the iteration is complete. Guarantee (as Redis's): a key present from the first call to the
+     * last is visited at least once. {@code count} is a hint for the number of keys visited.
+     */
+    long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor);
+
+    /** A key chosen at random, or null when the database is empty. */
+    byte[] randomKey(int db);
+
+    /** Removes every key of one database. O(keys in db) or faster. */
+    void flush(int db);
+
+    /** Exchanges the contents of two databases in O(1). */
+    void swap(int db1, int db2);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,144 @@
+package dev.millrace.engine.keyspace;
+
+import dev.millrace.engine.effect.Effect;
+
+import java.util.function.Consumer;
+
+/**
+ * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
+ * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
+ * counter, the access clock. Later duties (WATCH invalidation, keyspace notifications, waking
+ * blocked clients) belong here too.
+ *
+ * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
+ * expiry then happens only through the DEL effects that were logged when it first happened, which
+ * keeps replay exact.
+ */
+public final class Keyspace {
+    private final KeyStore store;
+    private final int databases;
+    private final Consumer<Effect> expiryEffects;
+    private boolean loading;
+    private long dirty;
+    private long expiredKeys;
+    private long keyspaceHits;
+    private long keyspaceMisses;
+
+    /**
+     * @param expiryEffects receives the DEL effect of every key removed because it expired
+     */
+    public Keyspace(KeyStore store, int databases, Consumer<Effect> expiryEffects) {
+        this.store = store;
+        this.databases = databases;
+        this.expiryEffects = expiryEffects;
+    }
+
+    public KeyStore store() { return store; }
+    public int databases() { return databases; }
+    public boolean loading() { return loading; }
+    public void setLoading(boolean loading) { this.loading = loading; }
+    /** Changes since the last save, as Redis's {@code rdb_changes_since_last_save}. */
+    public long dirty() { return dirty; }
+    public void resetDirty() { dirty = 0; }
+    public void addDirty(long n) { dirty += n; }
+    public long expiredKeys() { return expiredKeys; }
+    public long keyspaceHits() { return keyspaceHits; }
+    public long keyspaceMisses() { return keyspaceMisses; }
+
+    public void resetStats() {
+        expiredKeys = 0;
+        keyspaceHits = 0;
+        keyspaceMisses = 0;
+    }
+
+    /**
+     * The live record of a key, or null if absent or expired (an expired key is deleted here).
+     * Counts a keyspace hit or miss, as a read command's lookup does in Redis.
+     */
+    public byte[] lookupRead(int db, byte[] key, long nowMillis) {
+        byte[] record = lookup(db, key, nowMillis);
+        if (record == null) {
+            keyspaceMisses++;
+        } else {
+            keyspaceHits++;
+        }
+        return record;
+    }
+
+    /** The live record of a key for a write command, or null; does not count hits or misses. */
+    public byte[] lookup(int db, byte[] key, long nowMillis) {
+        byte[] record = store.get(db, key);
+        if (record == null) {
+            return null;
+        }
+        if (expireIfNeeded(db, key, record, nowMillis)) {
+            return null;
+        }
+        return record;
+    }
+
+    /** Whether the key exists (and is not expired) without counting a hit or miss. */
+    public boolean exists(int db, byte[] key, long nowMillis) {
+        return lookup(db, key, nowMillis) != null;
+    }
+
+    /** Stores a record, replacing any previous value. */
+    public void put(int db, byte[] key, Record record) {
+        store.put(db, key, record.encode());
+        dirty++;
+    }
+
+    /** Stores an already-encoded record (the fast path of SET). */
+    public void putEncoded(int db, byte[] key, byte[] record) {
+        store.put(db, key, record);
+        dirty++;
+    }
+
+    /** Deletes a key; returns whether it existed (expired keys count as absent). */
+    public boolean delete(int db, byte[] key, long nowMillis) {
+        byte[] record = store.get(db, key);
+        if (record == null || expireIfNeeded(db, key, record, nowMillis)) {
+            return false;
+        }
+        store.remove(db, key);
+        dirty++;
+        return true;
+    }
+
+    /**
+     * Deletes the key if its expiry has passed. Not while loading: see the class comment.
+     *
+     * @return whether it was expired and deleted
+     */
+    public boolean expireIfNeeded(int db, byte[] key, byte[] record, long nowMillis) {
+        if (loading) {
+            return false;
+        }
+        long expireAt = Record.expireAtOf(record);
+        if (expireAt == Record.NO_EXPIRY || expireAt > nowMillis) {
+            return false;
+        }
+        store.remove(db, key);
+        expiredKeys++;
+        dirty++;
+        expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));
+        return true;
+    }
+
+    public long size(int db) {
+        return store.size(db);
+    }
+
+    public void flush(int db) {
+        long n = store.size(db);
+        store.flush(db);
+        dirty += n;
+    }
+
+    public void swap(int db1, int db2) {
+        store.swap(db1, db2);
+        dirty++;
+    }
+
+    private static final byte[] DEL = {'D', 'E', 'L'};
+}

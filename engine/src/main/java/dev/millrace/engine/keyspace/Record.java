@@ -1,0 +1,117 @@
+package dev.millrace.engine.keyspace;
+
+/**
+ * A key's stored record: its type, encoding hints, expiry and access clock, and the payload whose
+ * layout the type defines. The byte layout (see docs/storage-format.md) is:
+ *
+ * <pre>
+ *   byte   format version (1)
+ *   byte   type            ({@link ValueType#code})
+ *   byte   flags           bit 0: has expiry; bit 1: string is "raw" (was modified in place)
+ *   int    access clock    seconds, for OBJECT IDLETIME and LRU eviction
+ *   long   expire-at       unix millis; present only when flag bit 0 is set
+ *   ...    payload
+ * </pre>
+ *
+ * @param expireAtMillis absolute expiry in unix milliseconds, or {@link #NO_EXPIRY}
+ */
+public record Record(ValueType type, boolean raw, int accessClock, long expireAtMillis, byte[] payload) {
+    public static final long NO_EXPIRY = -1;
+    static final byte FORMAT_VERSION = 1;
+    private static final int FLAG_EXPIRY = 1;
+    private static final int FLAG_RAW = 2;
+    private static final int HEADER = 7;
+
+    public boolean hasExpiry() {
+        return expireAtMillis != NO_EXPIRY;
+    }
+
+    public Record withExpiry(long expireAt) {
+        return new Record(type, raw, accessClock, expireAt, payload);
+    }
+
+    public Record withPayload(byte[] newPayload, boolean newRaw) {
+        return new Record(type, newRaw, accessClock, expireAtMillis, newPayload);
+    }
+
+    public Record withAccessClock(int clock) {
+        return new Record(type, raw, clock, expireAtMillis, payload);
+    }
+
+    public byte[] encode() {
+        boolean expiry = hasExpiry();
+        byte[] out = new byte[HEADER + (expiry ? 8 : 0) + payload.length];
+        out[0] = FORMAT_VERSION;
+        out[1] = type.code;
+        out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0));
+        putInt(out, 3, accessClock);
+        int pos = HEADER;
+        if (expiry) {
+            putLong(out, pos, expireAtMillis);
+            pos += 8;
+        }
+        System.arraycopy(payload, 0, out, pos, payload.length);
+        return out;
+    }
+
+    public static Record decode(byte[] bytes) {
+        if (bytes[0] != FORMAT_VERSION) {
+            throw new IllegalStateException("unknown record format version " + bytes[0]);
+        }
+        int flags = bytes[2];
+        boolean expiry = (flags & FLAG_EXPIRY) != 0;
+        int pos = HEADER;
+        long expireAt = NO_EXPIRY;
+        if (expiry) {
+            expireAt = getLong(bytes, pos);
+            pos += 8;
+        }
+        byte[] payload = java.util.Arrays.copyOfRange(bytes, pos, bytes.length);
+        return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, getInt(bytes, 3), expireAt, payload);
+    }
+
+    /** Reads only the expiry of an encoded record, without copying its payload. */
+    public static long expireAtOf(byte[] bytes) {
+        return (bytes[2] & FLAG_EXPIRY) != 0 ? getLong(bytes, HEADER) : NO_EXPIRY;
+    }
+
+    /** Where the payload starts in an encoded record: lets hot paths reply from it without a copy. */
+    public static int payloadOffset(byte[] bytes) {
+        return HEADER + ((bytes[2] & FLAG_EXPIRY) != 0 ? 8 : 0);
+    }
+
+    /** Reads only the type of an encoded record. */
+    public static ValueType typeOf(byte[] bytes) {
+        return ValueType.of(bytes[1]);
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+        for (int i = 3; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    private static int getInt(byte[] b, int at) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    private static long getLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+}

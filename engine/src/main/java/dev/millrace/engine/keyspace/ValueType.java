@@ -1,0 +1,28 @@
+package dev.millrace.engine.keyspace;
+
+/** The Redis data types, with the name TYPE replies and the code stored in a {@link Record}. */
+public enum ValueType {
+    STRING(0, "string"),
+    LIST(1, "list"),
+    SET(2, "set"),
+    ZSET(3, "zset"),
+    HASH(4, "hash"),
+    STREAM(5, "stream");
+
+    public final byte code;
+    public final String typeName;
+
+    ValueType(int code, String typeName) {
+        this.code = (byte) code;
+        this.typeName = typeName;
+    }
+
+    public static ValueType of(byte code) {
+        for (ValueType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("unknown value type code " + code);
+    }
+}

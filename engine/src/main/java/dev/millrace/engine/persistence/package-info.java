@@ -1,0 +1,4 @@
+/**
+ * The snapshot port (SAVE, BGSAVE) storage implements.
+ */
+package dev.millrace.engine.persistence;

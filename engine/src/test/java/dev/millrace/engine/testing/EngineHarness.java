@@ -1,0 +1,110 @@
+package dev.millrace.engine.testing;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.engine.Engine;
+import dev.millrace.engine.client.Connection;
+import dev.millrace.engine.client.Session;
+import dev.millrace.engine.config.ServerConfig;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.effect.EffectLog;
+import dev.millrace.engine.persistence.Snapshots;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs commands in-process against an engine with a {@link MemoryKeyStore}, a settable clock and an
+ * effect log that records what would be written to the AOF. {@code run("SET", "k", "v")} returns
+ * the reply as plain Java values (see {@link ReplyCapture}).
+ */
+public final class EngineHarness {
+    public final AtomicLong time = new AtomicLong(1_700_000_000_000L);
+    public final ServerConfig config;
+    public final MemoryKeyStore store;
+    public final List<List<Effect>> logged = new ArrayList<>();
+    public final Engine engine;
+    public final Session session;
+    private final ReplyCapture capture;
+    private boolean closed;
+
+    public EngineHarness() {
+        this(2, new ServerConfig());
+    }
+
+    public EngineHarness(int protocol) {
+        this(protocol, new ServerConfig());
+    }
+
+    public EngineHarness(int protocol, ServerConfig config) {
+        this.config = config;
+        this.store = new MemoryKeyStore(config.getInt("databases"));
+        Clock clock = time::get;
+        EffectLog log = new EffectLog() {
+            @Override public long append(long unixTimeMillis, List<Effect> effects) {
+                logged.add(effects);
+                return logged.size() - 1;
+            }
+            @Override public void sync() { }
+            @Override public long lastIndex() { return logged.size() - 1; }
+            @Override public void close() { }
+        };
+        this.engine = new Engine(config, store, log, Snapshots.none(time.get() / 1000), clock);
+        this.session = engine.connect(new Connection() {
+            @Override public void closeAfterReply() { closed = true; }
+            @Override public String remoteAddress() { return "127.0.0.1:50000"; }
+            @Override public String localAddress() { return "127.0.0.1:6379"; }
+        });
+        session.setProtocol(protocol);
+        this.capture = new ReplyCapture(protocol);
+    }
+
+    /** Runs one command and returns its reply. */
+    public Object run(String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return run(argv);
+    }
+
+    public Object run(byte[]... argv) {
+        int before = capture.replies().size();
+        engine.execute(session, argv, capture);
+        if (capture.replies().size() != before + 1) {
+            throw new AssertionError("expected exactly one reply, got " + (capture.replies().size() - before));
+        }
+        return capture.last();
+    }
+
+    /** Moves the clock forward. */
+    public void advance(long millis) {
+        time.addAndGet(millis);
+    }
+
+    /** Whether the last command asked to close the connection. */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** The effects logged, flattened, each rendered as "db:ARG ARG ...". */
+    public List<String> effects() {
+        List<String> out = new ArrayList<>();
+        for (List<Effect> record : logged) {
+            for (Effect e : record) {
+                StringBuilder sb = new StringBuilder().append(e.db()).append(':');
+                for (int i = 0; i < e.argv().length; i++) {
+                    sb.append(i == 0 ? "" : " ").append(new String(e.argv()[i], StandardCharsets.ISO_8859_1));
+                }
+                out.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    /** An error reply as tests compare it. */
+    public static ReplyCapture.Err err(String message) {
+        return new ReplyCapture.Err(message);
+    }
+}

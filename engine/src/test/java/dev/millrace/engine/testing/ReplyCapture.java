@@ -1,0 +1,113 @@
+package dev.millrace.engine.testing;
+
+import dev.millrace.engine.reply.ReplyWriter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link ReplyWriter} that builds each reply as plain Java values, for engine tests:
+ * simple strings and bulk strings as {@link String} (bulk: ISO-8859-1), integers as {@link Long},
+ * nulls as null, errors as {@link Err}, arrays and pushes as {@link List}, maps as
+ * {@link LinkedHashMap}, sets as {@link LinkedHashSet}, doubles as {@link Double}, booleans as
+ * {@link Boolean}, verbatim strings as {@link String}.
+ */
+public final class ReplyCapture implements ReplyWriter {
+
+    /** An error reply. */
+    public record Err(String message) {
+        @Override
+        public String toString() {
+            return "-" + message;
+        }
+    }
+
+    private final int protocol;
+    private final List<Object> replies = new ArrayList<>();
+    private final Deque<Frame> open = new ArrayDeque<>();
+
+    private static final class Frame {
+        final Object container;
+        int remaining;
+        Object pendingKey;
+        boolean haveKey;
+
+        Frame(Object container, int remaining) {
+            this.container = container;
+            this.remaining = remaining;
+        }
+    }
+
+    public ReplyCapture(int protocol) {
+        this.protocol = protocol;
+    }
+
+    /** The replies completed so far, oldest first. */
+    public List<Object> replies() {
+        return replies;
+    }
+
+    public Object last() {
+        return replies.get(replies.size() - 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void add(Object value) {
+        if (open.isEmpty()) {
+            replies.add(value);
+            return;
+        }
+        Frame f = open.peek();
+        if (f.container instanceof Map) {
+            if (!f.haveKey) {
+                f.pendingKey = value;
+                f.haveKey = true;
+                return;
+            }
+            ((Map<Object, Object>) f.container).put(f.pendingKey, value);
+            f.haveKey = false;
+        } else if (f.container instanceof LinkedHashSet) {
+            ((LinkedHashSet<Object>) f.container).add(value);
+        } else {
+            ((List<Object>) f.container).add(value);
+        }
+        f.remaining--;
+        while (!open.isEmpty() && open.peek().remaining == 0) {
+            Frame done = open.pop();
+            add(done.container);
+        }
+    }
+
+    private void aggregate(Object container, int elements) {
+        if (elements == 0) {
+            add(container);
+        } else {
+            open.push(new Frame(container, elements));
+        }
+    }
+
+    @Override public void simple(String text) { add(text); }
+    @Override public void error(String message) { add(new Err(message)); }
+    @Override public void integer(long value) { add(value); }
+    @Override public void bulk(byte[] value) { add(new String(value, StandardCharsets.ISO_8859_1)); }
+    @Override public void bulk(String value) { add(value); }
+    @Override public void bulk(byte[] value, int offset, int length) {
+        add(new String(value, offset, length, StandardCharsets.ISO_8859_1));
+    }
+    @Override public void nullBulk() { add(null); }
+    @Override public void nullArray() { add(null); }
+    @Override public void array(int length) { aggregate(new ArrayList<>(), length); }
+    @Override public void map(int entries) { aggregate(new LinkedHashMap<>(), entries); }
+    @Override public void set(int length) { aggregate(new LinkedHashSet<>(), length); }
+    @Override public void doubleValue(double value) { add(value); }
+    @Override public void bool(boolean value) { add(value); }
+    @Override public void verbatim(String format, String text) { add(text); }
+    @Override public void push(int length) { aggregate(new ArrayList<>(), length); }
+    @Override public int protocol() { return protocol; }
+}
