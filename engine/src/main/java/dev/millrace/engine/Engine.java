@@ -45,6 +45,7 @@ public final class Engine {
     private long lastSyncMillis;
     private long appendedSinceSync;
     private Runnable shutdownHook = () -> { };
+    private boolean activeExpireEnabled = true;
 
     public Engine(ServerConfig config, KeyStore store, EffectLog effectLog, Snapshots snapshots, Clock clock) {
         this.config = config;
@@ -128,7 +129,9 @@ public final class Engine {
     public void cron() {
         long now = clock.currentTimeMillis();
         stats.sample(now);
-        expiryCycle.run(now);
+        if (activeExpireEnabled) {
+            expiryCycle.run(now);
+        }
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
             syncLog();
         }
@@ -138,6 +141,15 @@ public final class Engine {
         effectLog.sync();
         appendedSinceSync = 0;
         lastSyncMillis = clock.currentTimeMillis();
+    }
+
+    /** DEBUG SET-ACTIVE-EXPIRE: tests turn active expiry off to observe lazy expiry alone. */
+    public void setActiveExpireEnabled(boolean enabled) {
+        this.activeExpireEnabled = enabled;
+    }
+
+    public boolean activeExpireEnabled() {
+        return activeExpireEnabled;
     }
 
     /** What SHUTDOWN asks the server around the engine to do (stop accepting, close storage, exit). */

@@ -43,6 +43,9 @@ public interface ReplyWriter {
     /** A RESP3 verbatim string with a three-letter format ("txt", "mkd"); a bulk string in RESP2. */
     void verbatim(String format, String text);
 
+    /** A RESP3 big number (decimal digits); a bulk string in RESP2. */
+    void bigNumber(String digits);
+
     /** A RESP3 push (out-of-band) frame; an array in RESP2. */
     void push(int length);
 
@@ -65,6 +68,7 @@ public interface ReplyWriter {
         @Override public void doubleValue(double value) { }
         @Override public void bool(boolean value) { }
         @Override public void verbatim(String format, String text) { }
+        @Override public void bigNumber(String digits) { }
         @Override public void push(int length) { }
         @Override public int protocol() { return 3; }
     };

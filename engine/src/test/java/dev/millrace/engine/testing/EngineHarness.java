@@ -7,6 +7,7 @@ import dev.millrace.engine.client.Session;
 import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
+import dev.millrace.engine.keyspace.MemoryKeyStore;
 import dev.millrace.engine.persistence.Snapshots;
 
 import java.nio.charset.StandardCharsets;

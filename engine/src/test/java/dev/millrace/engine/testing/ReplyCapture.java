@@ -108,6 +108,7 @@ public final class ReplyCapture implements ReplyWriter {
     @Override public void doubleValue(double value) { add(value); }
     @Override public void bool(boolean value) { add(value); }
     @Override public void verbatim(String format, String text) { add(text); }
+    @Override public void bigNumber(String digits) { add(new java.math.BigInteger(digits)); }
     @Override public void push(int length) { aggregate(new ArrayList<>(), length); }
     @Override public int protocol() { return protocol; }
 }

@@ -1,6 +1,4 @@
-package dev.millrace.engine.testing;
-
-import dev.millrace.engine.keyspace.KeyStore;
+package dev.millrace.engine.keyspace;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -11,8 +9,8 @@ import java.util.Random;
 import java.util.function.BiConsumer;
 
 /**
- * An in-memory {@link KeyStore} for engine unit tests: a real implementation of the port (not a mock),
- * with the same SCAN contract as the Chronicle store: keys live in a fixed number of buckets by hash
+ * A {@link KeyStore} on the Java heap, for tests in every module and for tools: a real implementation
+ * of the port (the server itself uses the Chronicle store), with the same SCAN contract as the Chronicle store: keys live in a fixed number of buckets by hash
  * and a cursor names the next bucket, so a key present for the whole scan is always visited.
  */
 public final class MemoryKeyStore implements KeyStore {
