@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs redis-benchmark against Millrace and a real redis-server on this machine in the same run,
+# alternating between them per test, and prints requests/s of each and the ratio Millrace/Redis.
+#
+#   bench/compare.sh                         the issue's default set
+#   TESTS=set,get CLIENTS=50 REQUESTS=200000 PIPELINES="1 32" ROUNDS=3 bench/compare.sh
+#
+# Installs redis-server/redis-benchmark from Debian when missing. The figure kept per test is the
+# median of ROUNDS alternating runs; a ratio is only meaningful beside its reference, so both go out.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+TESTS=${TESTS:-ping,set,get,incr,mset}
+CLIENTS=${CLIENTS:-50}
+REQUESTS=${REQUESTS:-200000}
+PIPELINES=${PIPELINES:-"1 32"}
+ROUNDS=${ROUNDS:-3}
+REDIS_PORT=${REDIS_PORT:-7479}
+MILLRACE_PORT=${MILLRACE_PORT:-7480}
+APPENDFSYNC=${APPENDFSYNC:-everysec}
+
+if ! command -v redis-benchmark >/dev/null || ! command -v redis-server >/dev/null; then
+  echo "installing redis-server and redis-tools from Debian..." >&2
+  (apt-get install -y redis-server redis-tools || sudo apt-get install -y redis-server redis-tools) >/dev/null
+fi
+
+work=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+  [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Redis with the same durability as Millrace: AOF on, same fsync policy, no RDB snapshots.
+redis-server --port "$REDIS_PORT" --dir "$work" --appendonly yes --appendfsync "$APPENDFSYNC" \
+  --save "" --daemonize yes --logfile "$work/redis.log" >/dev/null
+"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --appendfsync "$APPENDFSYNC" \
+  --save "" >"$work/millrace.log" 2>&1 &
+mpid=$!
+for _ in $(seq 1 600); do
+  redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1 && break
+  kill -0 "$mpid" 2>/dev/null || { cat "$work/millrace.log"; exit 1; }
+  sleep 0.2
+done
+
+run() { # port pipeline test -> req/s
+  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -t "$3" --csv -q 2>/dev/null \
+    | awk -F'"' 'NR==2 {print $4}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+printf '%-8s %4s %14s %14s %8s\n' test P millrace_rps redis_rps ratio
+for p in $PIPELINES; do
+  for t in ${TESTS//,/ }; do
+    m=(); r=()
+    for _ in $(seq 1 "$ROUNDS"); do
+      r+=("$(run "$REDIS_PORT" "$p" "$t")")
+      m+=("$(run "$MILLRACE_PORT" "$p" "$t")")
+    done
+    mm=$(printf '%s\n' "${m[@]}" | median)
+    rm_=$(printf '%s\n' "${r[@]}" | median)
+    ratio=$(awk -v a="$mm" -v b="$rm_" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+    printf '%-8s %4s %14s %14s %8s\n' "$t" "$p" "$mm" "$rm_" "$ratio"
+  done
+done
