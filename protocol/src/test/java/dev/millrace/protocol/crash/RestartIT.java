@@ -1,0 +1,80 @@
+package dev.millrace.protocol.crash;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Data and TTLs across a clean SHUTDOWN and across kill -9, in a child-JVM server. */
+class RestartIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void cleanShutdownKeepsValuesAndTtlsAndNeedsNoReplay() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (ServerProcess server = new ServerProcess(dir).start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            writeSample(jedis);
+            try {
+                jedis.shutdown();
+            } catch (RuntimeException connectionClosedByShutdown) {
+                // SHUTDOWN closes the connection instead of replying
+            }
+            assertEquals(0, server.awaitExit());
+        }
+        try (ServerProcess server = new ServerProcess(dir).start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            checkSample(jedis);
+            assertTrue(server.log().contains("no replay needed"), server.log());
+        }
+    }
+
+    @Test
+    void killNineKeepsValuesAndTtls() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (ServerProcess server = new ServerProcess(dir, "--appendfsync", "always").start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            writeSample(jedis);
+            server.kill();
+        }
+        try (ServerProcess server = new ServerProcess(dir).start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            checkSample(jedis);
+        }
+    }
+
+    private static void writeSample(Jedis jedis) {
+        jedis.set("plain", "value");
+        jedis.set("counter", "41");
+        jedis.incr("counter");
+        jedis.set("short-lived", "x", SetParams.setParams().px(1500));
+        jedis.set("long-lived", "y", SetParams.setParams().ex(1000));
+        jedis.select(3);
+        jedis.set("in-db-3", "z");
+        jedis.select(0);
+        jedis.set("deleted", "gone");
+        jedis.del("deleted");
+    }
+
+    private static void checkSample(Jedis jedis) {
+        assertEquals("value", jedis.get("plain"));
+        assertEquals("42", jedis.get("counter"));
+        assertNull(jedis.get("deleted"));
+        long ttl = jedis.ttl("long-lived");
+        assertTrue(ttl > 900 && ttl <= 1000, "ttl " + ttl);
+        jedis.select(3);
+        assertEquals("z", jedis.get("in-db-3"));
+        jedis.select(0);
+        // the short TTL still runs out after the restart
+        await().atMost(Duration.ofSeconds(10)).until(() -> jedis.get("short-lived") == null);
+    }
+}
