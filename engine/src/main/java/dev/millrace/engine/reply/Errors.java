@@ -33,6 +33,16 @@ public final class Errors {
     public static final String PROTO_UNSUPPORTED = "NOPROTO unsupported protocol version";
     public static final String BACKGROUND_SAVE_IN_PROGRESS = "ERR Background save already in progress";
 
+    // Key and expiry commands (KeyCommands family).
+    public static final String EXPIRE_NX_WITH_OTHERS = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+    public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+    /** EXPIRE's reply to a word that is none of NX, XX, GT, LT; the word as the client sent it. */
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
+    }
+
     public static String wrongArity(String command) {
         return "ERR wrong number of arguments for '" + command + "' command";
     }
