@@ -124,7 +124,7 @@ final class ExpireCommands implements CommandFamily {
             }
         }
         if (nx && (xx || gt || lt)) {
-            call.reply().error(Errors.EXPIRE_NX_WITH_OTHERS);
+            call.reply().error(Errors.NX_XX_GT_LT);
             return null;
         }
         if (gt && lt) {

@@ -104,6 +104,15 @@ public final class ExpiryCycle {
     }
 
     /**
+     * Whether an encoded record's TTL has passed at {@code nowMillis}: the rule
+     * {@link Keyspace#expireIfNeeded} applies, for walks that look at records without deleting them.
+     */
+    static boolean hasExpired(byte[] record, long nowMillis) {
+        long expireAt = Record.expireAtOf(record);
+        return expireAt != Record.NO_EXPIRY && expireAt <= nowMillis;
+    }
+
+    /**
      * What one step saw. Expired keys are deleted after the store's scan call returns, not from inside
      * its visitor, so no store has to tolerate removal during its own iteration.
      */
@@ -126,10 +135,9 @@ public final class ExpiryCycle {
         @Override
         public void accept(byte[] key, byte[] record) {
             visited++;
-            long expireAt = Record.expireAtOf(record);
-            if (expireAt != Record.NO_EXPIRY) {
+            if (Record.expireAtOf(record) != Record.NO_EXPIRY) {
                 sampled++;
-                if (expireAt <= nowMillis) {
+                if (hasExpired(record, nowMillis)) {
                     expired.add(key);
                 }
             }

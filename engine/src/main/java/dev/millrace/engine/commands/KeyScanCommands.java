@@ -47,7 +47,7 @@ final class KeyScanCommands implements CommandFamily {
         long cursor = 0;
         do {
             cursor = store.scan(call.db(), cursor, 1000, (key, record) -> {
-                if ((all || Glob.matches(pattern, key, false)) && !(skipExpired && isExpired(record, now))) {
+                if ((all || Glob.matches(pattern, key, false)) && !(skipExpired && ExpiryCycle.hasExpired(record, now))) {
                     matched.add(ByteBuffer.wrap(key));
                 }
             });
@@ -56,11 +56,6 @@ final class KeyScanCommands implements CommandFamily {
         for (ByteBuffer key : matched) {
             call.reply().bulk(key.array());
         }
-    }
-
-    private static boolean isExpired(byte[] record, long nowMillis) {
-        long expireAt = Record.expireAtOf(record);
-        return expireAt != Record.NO_EXPIRY && expireAt <= nowMillis;
     }
 
     /**
