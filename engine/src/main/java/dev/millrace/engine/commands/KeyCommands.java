@@ -1,17 +1,199 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.Keyspace;
+import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.util.Numbers;
 
-/** TODO(helper): fill in. */
+import java.util.Arrays;
+
+/**
+ * The generic key commands: DEL, UNLINK, EXISTS, TYPE, TOUCH, RENAME, RENAMENX, COPY, MOVE; and, through
+ * the families it registers with it, expiry ({@link ExpireCommands}), keyspace iteration
+ * ({@link KeyScanCommands}) and OBJECT ({@link ObjectCommands}).
+ *
+ * <p>A key's TTL lives in its record, so RENAME, COPY and MOVE carry it with the key. Their own argv is
+ * a deterministic effect (the destination database is an argument), so they log it unchanged.
+ * Execution thread only.
+ */
 public final class KeyCommands implements CommandFamily {
-    private final Engine engine;
-
+    /** @param engine not needed: key commands reach everything through their {@link Call} */
     public KeyCommands(Engine engine) {
-        this.engine = engine;
     }
 
     @Override
     public void register(Bindings bind) {
+        bind.bind("del", this::del);
+        bind.bind("unlink", this::del);
+        bind.bind("exists", this::exists);
+        bind.bind("type", this::type);
+        bind.bind("touch", this::touch);
+        bind.bind("rename", call -> rename(call, false));
+        bind.bind("renamenx", call -> rename(call, true));
+        bind.bind("copy", this::copy);
+        bind.bind("move", this::move);
+        new ExpireCommands().register(bind);
+        new KeyScanCommands().register(bind);
+        new ObjectCommands().register(bind);
+    }
+
+    /** DEL and UNLINK: UNLINK frees memory in the background in Redis; here both delete at once. */
+    private void del(Call call) {
+        long deleted = 0;
+        for (int i = 1; i < call.argc(); i++) {
+            if (call.keyspace().delete(call.db(), call.arg(i), call.now())) {
+                deleted++;
+            }
+        }
+        call.reply().integer(deleted);
+    }
+
+    /** Counts a key as often as it is named, as Redis does. */
+    private void exists(Call call) {
+        long found = 0;
+        for (int i = 1; i < call.argc(); i++) {
+            if (KeyLookups.peek(call, call.arg(i)) != null) {
+                found++;
+            }
+        }
+        call.reply().integer(found);
+    }
+
+    private void type(Call call) {
+        byte[] record = KeyLookups.peek(call, call.arg(1));
+        call.reply().simple(record == null ? "none" : Record.typeOf(record).typeName);
+    }
+
+    private void touch(Call call) {
+        long touched = 0;
+        for (int i = 1; i < call.argc(); i++) {
+            if (KeyLookups.read(call, call.arg(i)) != null) {
+                touched++;
+            }
+        }
+        call.reply().integer(touched);
+    }
+
+    private void rename(Call call, boolean onlyIfAbsent) {
+        byte[] source = call.arg(1);
+        byte[] target = call.arg(2);
+        int db = call.db();
+        byte[] record = KeyLookups.write(call, db, source);
+        if (record == null) {
+            call.reply().error(Errors.NO_SUCH_KEY);
+            return;
+        }
+        if (Arrays.equals(source, target)) {
+            replyRenamed(call, onlyIfAbsent, false);
+            return;
+        }
+        Keyspace keyspace = call.keyspace();
+        if (KeyLookups.write(call, db, target) != null) {
+            if (onlyIfAbsent) {
+                replyRenamed(call, true, false);
+                return;
+            }
+            keyspace.delete(db, target, call.now());
+        }
+        keyspace.putEncoded(db, target, record);
+        keyspace.delete(db, source, call.now());
+        replyRenamed(call, onlyIfAbsent, true);
+    }
+
+    private static void replyRenamed(Call call, boolean onlyIfAbsent, boolean renamed) {
+        if (onlyIfAbsent) {
+            call.reply().integer(renamed ? 1 : 0);
+        } else {
+            call.reply().simple("OK");
+        }
+    }
+
+    /** COPY source destination [DB index] [REPLACE]. */
+    private void copy(Call call) {
+        int sourceDb = call.db();
+        int targetDb = sourceDb;
+        boolean replace = false;
+        for (int i = 3; i < call.argc(); i++) {
+            boolean hasValue = i + 1 < call.argc();
+            if (call.argIs(i, "replace")) {
+                replace = true;
+            } else if (call.argIs(i, "db") && hasValue) {
+                Integer db = parseDbIndex(call, ++i);
+                if (db == null) {
+                    return;
+                }
+                targetDb = db;
+            } else {
+                call.syntaxError();
+                return;
+            }
+        }
+        byte[] source = call.arg(1);
+        byte[] target = call.arg(2);
+        if (sourceDb == targetDb && Arrays.equals(source, target)) {
+            call.reply().error(Errors.SAME_OBJECT);
+            return;
+        }
+        byte[] record = KeyLookups.read(call, source);
+        if (record == null) {
+            call.reply().integer(0);
+            return;
+        }
+        if (KeyLookups.write(call, targetDb, target) != null) {
+            if (!replace) {
+                call.reply().integer(0);
+                return;
+            }
+            call.keyspace().delete(targetDb, target, call.now());
+        }
+        // A copy is a new object: its access clock starts now; its TTL is the source's.
+        byte[] copied = record.clone();
+        Record.setAccessClock(copied, AccessClock.at(call.now()));
+        call.keyspace().putEncoded(targetDb, target, copied);
+        call.reply().integer(1);
+    }
+
+    /** MOVE key db: moves the key with its TTL; fails (0) when the key is absent or the target has it. */
+    private void move(Call call) {
+        Integer targetDb = parseDbIndex(call, 2);
+        if (targetDb == null) {
+            return;
+        }
+        int sourceDb = call.db();
+        if (targetDb == sourceDb) {
+            call.reply().error(Errors.SAME_OBJECT);
+            return;
+        }
+        byte[] key = call.arg(1);
+        byte[] record = KeyLookups.write(call, sourceDb, key);
+        if (record == null || KeyLookups.write(call, targetDb, key) != null) {
+            call.reply().integer(0);
+            return;
+        }
+        call.keyspace().putEncoded(targetDb, key, record);
+        call.keyspace().delete(sourceDb, key, call.now());
+        call.reply().integer(1);
+    }
+
+    /**
+     * Parses a database index as Redis's getIntFromObjectOrReply followed by selectDb's range check,
+     * replying with the error when it is not one.
+     *
+     * @return the index, or null after an error reply
+     */
+    private static Integer parseDbIndex(Call call, int argIndex) {
+        Long value = Numbers.parseLong(call.arg(argIndex));
+        if (value == null || value != value.intValue()) {
+            call.reply().error(Errors.NOT_INTEGER);
+            return null;
+        }
+        if (value < 0 || value >= call.keyspace().databases()) {
+            call.reply().error(Errors.DB_INDEX_OUT_OF_RANGE);
+            return null;
+        }
+        return value.intValue();
     }
 }

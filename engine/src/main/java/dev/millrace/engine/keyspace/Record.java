@@ -85,6 +85,16 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
         return ValueType.of(bytes[1]);
     }
 
+    /** Reads only the access clock of an encoded record. */
+    public static int accessClockOf(byte[] bytes) {
+        return getInt(bytes, 3);
+    }
+
+    /** Sets the access clock of an encoded record in place (the bytes must be the caller's own copy). */
+    public static void setAccessClock(byte[] bytes, int clock) {
+        putInt(bytes, 3, clock);
+    }
+
     private static void putInt(byte[] b, int at, int v) {
         for (int i = 3; i >= 0; i--) {
             b[at + i] = (byte) v;

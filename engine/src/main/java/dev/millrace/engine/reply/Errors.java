@@ -27,11 +27,20 @@ public final class Errors {
     public static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
     public static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
     public static final String SCAN_CURSOR = "ERR invalid cursor";
-    public static final String NX_XX_GT_LT = "ERR NX and XX, GT, or LT options at the same time are not compatible";
+    public static final String NX_XX_GT_LT = "ERR NX and XX, GT or LT options at the same time are not compatible";
     public static final String GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible";
     public static final String DEBUG_DISABLED = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
     public static final String PROTO_UNSUPPORTED = "NOPROTO unsupported protocol version";
     public static final String BACKGROUND_SAVE_IN_PROGRESS = "ERR Background save already in progress";
+
+    // Key and expiry commands (KeyCommands family).
+    public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
+    public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+    /** EXPIRE's reply to a word that is none of NX, XX, GT, LT; the word as the client sent it. */
+    public static String unsupportedOption(String option) {
+        return "ERR Unsupported option " + option;
+    }
 
     public static String wrongArity(String command) {
         return "ERR wrong number of arguments for '" + command + "' command";

@@ -1,0 +1,110 @@
+package dev.millrace.engine.commands;
+
+import dev.millrace.engine.config.ServerConfig;
+import dev.millrace.engine.testing.EngineHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.millrace.engine.commands.KeyFixtures.put;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Active expiry through Engine.cron: reclaims expired keys nobody reads, within its time budget. */
+class ExpiryCycleTest {
+    private static final int TTL_KEYS = 100_000;
+
+    private final EngineHarness h = new EngineHarness();
+
+    private void putTtlKeys(EngineHarness h, int db, int n, long ttlMillis) {
+        long expireAt = h.time.get() + ttlMillis;
+        for (int i = 0; i < n; i++) {
+            put(h, db, "ttl:" + i, "v", expireAt);
+        }
+    }
+
+    /** Runs cron until the predicate holds; fails after a generous number of calls. */
+    private static int cronUntil(EngineHarness h, java.util.function.BooleanSupplier done) {
+        int calls = 0;
+        while (!done.getAsBoolean()) {
+            assertTrue(++calls <= 10_000, "active expiry made no progress");
+            h.engine.cron();
+        }
+        return calls;
+    }
+
+    @Test
+    void reclaimsEveryExpiredKeyWithoutAnyReadAndLeavesTheOthers() {
+        putTtlKeys(h, 0, TTL_KEYS, 1_000);
+        for (int i = 0; i < 1_000; i++) {
+            put(h, "persistent:" + i, "v");
+            put(h, 0, "later:" + i, "v", h.time.get() + 60_000);
+        }
+        h.engine.cron();
+        assertEquals(TTL_KEYS + 2_000, h.store.size(0), "nothing has expired yet");
+
+        h.advance(1_000);
+        cronUntil(h, () -> h.store.size(0) == 2_000);
+
+        assertEquals(TTL_KEYS, h.engine.keyspace().expiredKeys());
+        List<String> effects = h.effects();
+        assertEquals(TTL_KEYS, effects.size());
+        assertTrue(effects.stream().allMatch(e -> e.matches("0:DEL ttl:\\d+")));
+        assertTrue(h.logged.size() > 1, "DELs are appended step by step, not as one huge record");
+        assertEquals(1L, h.run("EXISTS", "persistent:7"));
+        assertEquals(59L, h.run("TTL", "later:7"), "set 60 s ahead, 1 s ago");
+        assertEquals(0, h.engine.keyspace().keyspaceHits() - 2, "only this test's own two reads");
+    }
+
+    @Test
+    void walksEveryDatabase() {
+        putTtlKeys(h, 0, 500, 10);
+        putTtlKeys(h, 5, 500, 10);
+        putTtlKeys(h, 15, 500, 10);
+        h.advance(10);
+        cronUntil(h, () -> h.store.size(0) + h.store.size(5) + h.store.size(15) == 0);
+        assertTrue(h.effects().contains("15:DEL ttl:3"));
+    }
+
+    @Test
+    void aRunStopsAtItsTimeBudgetAndTheNextResumes() {
+        ServerConfig config = new ServerConfig();
+        config.set("hz", "500", true); // a 2 ms period: a budget of 0.5 ms
+        EngineHarness fast = new EngineHarness(2, config);
+        putTtlKeys(fast, 0, TTL_KEYS, 1);
+        fast.advance(1);
+        fast.engine.cron();
+        long left = fast.store.size(0);
+        assertTrue(left < TTL_KEYS, "a run deletes something");
+        assertTrue(left > 0, "but not 100,000 keys in half a millisecond");
+        cronUntil(fast, () -> fast.store.size(0) == 0);
+    }
+
+    @Test
+    void aDatabaseWithFewExpiredKeysIsLeftAfterAStep() {
+        for (int i = 0; i < 10_000; i++) {
+            put(h, 0, "k" + i, "v", i % 100 == 0 ? h.time.get() + 1 : h.time.get() + 60_000);
+        }
+        h.advance(1);
+        h.engine.cron();
+        long deleted = h.engine.keyspace().expiredKeys();
+        assertTrue(deleted < 100, "1% expired is below the 10% that keeps a database's turn going: " + deleted);
+        cronUntil(h, () -> h.engine.keyspace().expiredKeys() == 100);
+        assertEquals(9_900, h.store.size(0));
+    }
+
+    @Test
+    void doesNothingWhileLoadingOrWhenDisabled() {
+        putTtlKeys(h, 0, 100, 1);
+        h.advance(1);
+        h.engine.keyspace().setLoading(true);
+        h.engine.cron();
+        h.engine.keyspace().setLoading(false);
+        assertEquals(100, h.store.size(0));
+        h.engine.setActiveExpireEnabled(false);
+        h.engine.cron();
+        assertEquals(100, h.store.size(0));
+        h.engine.setActiveExpireEnabled(true);
+        cronUntil(h, () -> h.store.size(0) == 0);
+    }
+}
