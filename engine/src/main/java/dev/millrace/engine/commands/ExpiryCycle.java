@@ -103,14 +103,6 @@ public final class ExpiryCycle {
         }
     }
 
-    /**
-     * Whether an encoded record's TTL has passed at {@code nowMillis}: the rule
-     * {@link Keyspace#expireIfNeeded} applies, for walks that look at records without deleting them.
-     */
-    static boolean hasExpired(byte[] record, long nowMillis) {
-        long expireAt = Record.expireAtOf(record);
-        return expireAt != Record.NO_EXPIRY && expireAt <= nowMillis;
-    }
 
     /**
      * What one step saw. Expired keys are deleted after the store's scan call returns, not from inside
@@ -137,7 +129,7 @@ public final class ExpiryCycle {
             visited++;
             if (Record.expireAtOf(record) != Record.NO_EXPIRY) {
                 sampled++;
-                if (hasExpired(record, nowMillis)) {
+                if (Record.isExpiredAt(record, nowMillis)) {
                     expired.add(key);
                 }
             }

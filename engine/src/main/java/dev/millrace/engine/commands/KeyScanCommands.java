@@ -47,7 +47,7 @@ final class KeyScanCommands implements CommandFamily {
         long cursor = 0;
         do {
             cursor = store.scan(call.db(), cursor, 1000, (key, record) -> {
-                if ((all || Glob.matches(pattern, key, false)) && !(skipExpired && ExpiryCycle.hasExpired(record, now))) {
+                if ((all || Glob.matches(pattern, key, false)) && !(skipExpired && Record.isExpiredAt(record, now))) {
                     matched.add(ByteBuffer.wrap(key));
                 }
             });

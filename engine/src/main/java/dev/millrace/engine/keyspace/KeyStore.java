@@ -26,6 +26,8 @@ public interface KeyStore extends AutoCloseable {
      * One step of a SCAN: visits some keys with their records and returns the next cursor, 0 when
      * the iteration is complete. Guarantee (as Redis's): a key present from the first call to the
      * last is visited at least once. {@code count} is a hint for the number of keys visited.
+     * Any cursor value is accepted: one the store never returned ends the scan (returns 0) or
+     * resumes somewhere, but never fails.
      */
     long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor);
 

@@ -114,8 +114,7 @@ public final class Keyspace {
         if (loading) {
             return false;
         }
-        long expireAt = Record.expireAtOf(record);
-        if (expireAt == Record.NO_EXPIRY || expireAt > nowMillis) {
+        if (!Record.isExpiredAt(record, nowMillis)) {
             return false;
         }
         store.remove(db, key);

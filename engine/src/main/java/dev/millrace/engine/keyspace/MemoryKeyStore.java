@@ -65,6 +65,9 @@ public final class MemoryKeyStore implements KeyStore {
 
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
+        if (cursor < 0 || cursor >= BUCKETS) {
+            return 0;
+        }
         int bucket = (int) cursor;
         int visited = 0;
         while (bucket < BUCKETS && visited < Math.max(count, 1)) {

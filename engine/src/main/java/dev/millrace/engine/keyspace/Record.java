@@ -80,6 +80,15 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
         return HEADER + ((bytes[2] & FLAG_EXPIRY) != 0 ? 8 : 0);
     }
 
+    /**
+     * Whether an encoded record's expiry has passed at {@code nowMillis}. As Redis: a key expires
+     * once the time is strictly past its expire-at, so at exactly expire-at it is still alive.
+     */
+    public static boolean isExpiredAt(byte[] bytes, long nowMillis) {
+        long expireAt = expireAtOf(bytes);
+        return expireAt != NO_EXPIRY && nowMillis > expireAt;
+    }
+
     /** Reads only the type of an encoded record. */
     public static ValueType typeOf(byte[] bytes) {
         return ValueType.of(bytes[1]);

@@ -183,6 +183,9 @@ class ExpireCommandsTest {
         assertEquals(0L, h.run("TTL", "k"));
         h.advance(1);
         h.engine.cron();
+        assertEquals(0L, h.run("PTTL", "k"), "at exactly its expire time a key is still alive, as in Redis");
+        h.advance(1);
+        h.engine.cron();
         assertNull(h.run("OBJECT", "ENCODING", "k"));
         assertEquals(-2L, h.run("TTL", "k"));
         assertEquals(0L, h.run("EXISTS", "k"));

@@ -43,7 +43,7 @@ class ExpiryCycleTest {
         h.engine.cron();
         assertEquals(TTL_KEYS + 2_000, h.store.size(0), "nothing has expired yet");
 
-        h.advance(1_000);
+        h.advance(1_000 + 1);
         cronUntil(h, () -> h.store.size(0) == 2_000);
 
         assertEquals(TTL_KEYS, h.engine.keyspace().expiredKeys());
@@ -61,7 +61,7 @@ class ExpiryCycleTest {
         putTtlKeys(h, 0, 500, 10);
         putTtlKeys(h, 5, 500, 10);
         putTtlKeys(h, 15, 500, 10);
-        h.advance(10);
+        h.advance(10 + 1);
         cronUntil(h, () -> h.store.size(0) + h.store.size(5) + h.store.size(15) == 0);
         assertTrue(h.effects().contains("15:DEL ttl:3"));
     }
@@ -72,7 +72,7 @@ class ExpiryCycleTest {
         config.set("hz", "500", true); // a 2 ms period: a budget of 0.5 ms
         EngineHarness fast = new EngineHarness(2, config);
         putTtlKeys(fast, 0, TTL_KEYS, 1);
-        fast.advance(1);
+        fast.advance(1 + 1);
         fast.engine.cron();
         long left = fast.store.size(0);
         assertTrue(left < TTL_KEYS, "a run deletes something");
@@ -85,7 +85,7 @@ class ExpiryCycleTest {
         for (int i = 0; i < 10_000; i++) {
             put(h, 0, "k" + i, "v", i % 100 == 0 ? h.time.get() + 1 : h.time.get() + 60_000);
         }
-        h.advance(1);
+        h.advance(1 + 1);
         h.engine.cron();
         long deleted = h.engine.keyspace().expiredKeys();
         assertTrue(deleted < 100, "1% expired is below the 10% that keeps a database's turn going: " + deleted);
@@ -96,7 +96,7 @@ class ExpiryCycleTest {
     @Test
     void doesNothingWhileLoadingOrWhenDisabled() {
         putTtlKeys(h, 0, 100, 1);
-        h.advance(1);
+        h.advance(1 + 1);
         h.engine.keyspace().setLoading(true);
         h.engine.cron();
         h.engine.keyspace().setLoading(false);

@@ -34,7 +34,7 @@ class KeyCommandsTest {
     @Test
     void deletingAnExpiredKeyCountsNothingAndLogsOnlyTheExpiry() {
         putWithTtl(h, "k", "v", 1000);
-        h.advance(1000);
+        h.advance(1000 + 1);
         assertEquals(0L, h.run("DEL", "k"));
         assertEquals(List.of("0:DEL k"), h.effects());
         assertEquals(1, h.engine.keyspace().expiredKeys());
@@ -55,14 +55,14 @@ class KeyCommandsTest {
         assertEquals("string", h.run("TYPE", "k"));
         assertEquals("none", h.run("TYPE", "nokey"));
         putWithTtl(h, "gone", "v", 10);
-        h.advance(10);
+        h.advance(10 + 1);
         assertEquals("none", h.run("TYPE", "gone"));
     }
 
     @Test
     void touchCountsExistingKeysAndResetsTheirIdleTime() {
         put(h, "k", "v");
-        h.advance(5_000);
+        h.advance(5_000 + 1);
         assertEquals(5L, h.run("OBJECT", "IDLETIME", "k"));
         assertEquals(2L, h.run("TOUCH", "k", "k", "nokey"));
         assertEquals(0L, h.run("OBJECT", "IDLETIME", "k"));
@@ -73,7 +73,7 @@ class KeyCommandsTest {
     @Test
     void readsWithoutTouchLeaveTheIdleTime() {
         putWithTtl(h, "k", "v", 100_000);
-        h.advance(3_000);
+        h.advance(3_000 + 1);
         h.run("EXISTS", "k");
         h.run("TYPE", "k");
         h.run("TTL", "k");
@@ -85,7 +85,7 @@ class KeyCommandsTest {
     void noTouchClientsLeaveTheIdleTimeExceptWithTouch() {
         put(h, "k", "v");
         h.session.setNoTouch(true);
-        h.advance(4_000);
+        h.advance(4_000 + 1);
         h.run("PERSIST", "k");
         h.run("COPY", "k", "k2");
         assertEquals(4L, h.run("OBJECT", "IDLETIME", "k"));
@@ -117,7 +117,7 @@ class KeyCommandsTest {
         assertEquals(err("ERR no such key"), h.run("RENAME", "nokey", "x"));
         assertEquals(err("ERR no such key"), h.run("RENAMENX", "nokey", "nokey"));
         putWithTtl(h, "k", "v", 10);
-        h.advance(10);
+        h.advance(10 + 1);
         assertEquals(err("ERR no such key"), h.run("RENAME", "k", "x"));
         assertEquals(List.of("0:DEL k"), h.effects());
     }
@@ -137,7 +137,7 @@ class KeyCommandsTest {
     void renameOntoAnExpiredKeyLogsItsExpiryFirst() {
         put(h, "a", "1");
         putWithTtl(h, "b", "2", 10);
-        h.advance(10);
+        h.advance(10 + 1);
         assertEquals(1L, h.run("RENAMENX", "a", "b"));
         assertEquals(List.of("0:DEL b", "0:RENAMENX a b"), h.effects());
     }
@@ -244,7 +244,7 @@ class KeyCommandsTest {
             putWithTtl(h, "t" + i, "v", 100);
         }
         put(h, "live", "v");
-        h.advance(100);
+        h.advance(100 + 1);
         assertEquals("live", h.run("RANDOMKEY"));
         for (int i = 0; i < 50; i++) {
             h.run("RANDOMKEY");

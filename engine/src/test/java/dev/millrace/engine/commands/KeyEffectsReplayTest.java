@@ -49,10 +49,10 @@ class KeyEffectsReplayTest {
         live.run("EXPIRE", "d", "10", "GT");
         live.run("EXPIRE", "d", "10", "LT");
         live.run("UNLINK", "n", "nokey");
-        live.advance(2_000);
+        live.advance(2_000 + 1);
         live.run("EXISTS", "short");
         live.run("TOUCH", "b");
-        live.advance(20_000);
+        live.advance(20_000 + 1);
         live.run("SCAN", "0", "COUNT", "1000");
         live.run("PEXPIREAT", "e2", Long.toString(live.time.get() + 500));
         live.run("DEL", "g2");

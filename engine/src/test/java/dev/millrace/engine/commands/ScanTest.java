@@ -117,7 +117,7 @@ class ScanTest {
         for (int i = 0; i < 20; i++) {
             putWithTtl(h, "t" + i, "v", 100);
         }
-        h.advance(100);
+        h.advance(100 + 1);
         assertEquals(List.of("live"), scanAll(h));
         assertEquals(1, h.store.size(0));
         assertEquals(20, h.engine.keyspace().expiredKeys());
@@ -129,7 +129,7 @@ class ScanTest {
     void typeNoneReturnsExpiredKeysAsRedisDoes() {
         put(h, "live", "v");
         putWithTtl(h, "gone", "v", 1);
-        h.advance(1);
+        h.advance(1 + 1);
         assertEquals(List.of("gone"), scanAll(h, "TYPE", "none"));
         assertEquals(1, h.store.size(0));
     }
@@ -163,7 +163,7 @@ class ScanTest {
     void keysSkipsExpiredKeysWithoutDeletingThem() {
         put(h, "live", "v");
         putWithTtl(h, "gone", "v", 1);
-        h.advance(1);
+        h.advance(1 + 1);
         assertEquals(List.of("live"), keys("*"));
         assertEquals(2, h.store.size(0));
         assertEquals(List.of(), h.effects());
