@@ -1,10 +1,9 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.testing.EngineHarness;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.LongStream;
 
 import static dev.millrace.engine.commands.KeyFixtures.put;
 import static dev.millrace.engine.commands.KeyFixtures.putWithTtl;
@@ -44,9 +44,17 @@ class ScanTest {
         assertEquals(reply, h3.run("SCAN", "0", "COUNT", "1000"), "the same array shape in RESP3");
     }
 
-    /** Property: whatever is added and removed between steps, a key present throughout is returned. */
-    @Property(tries = 40)
-    void everyKeyPresentForTheWholeScanIsReturned(@ForAll long seed) {
+    static LongStream seeds() {
+        return LongStream.range(0, 40).map(i -> i * 0x9E3779B97F4A7C15L);
+    }
+
+    /**
+     * Property, over 40 seeded random runs: whatever is added and removed between steps, a key
+     * present throughout is returned. (Seeds are fixed so a failure names a reproducible run.)
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void everyKeyPresentForTheWholeScanIsReturned(long seed) {
         Random random = new Random(seed);
         EngineHarness h = new EngineHarness();
         Set<String> stable = new TreeSet<>();
