@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * INCR family, INCRBYFLOAT, GETRANGE/SETRANGE, LCS), byte-identical in replies and errors to 7.0.15,
  * including the order in which Redis checks arguments, key type and limits.
  *
- * <p>Effects: commands whose argv would not replay to the same state state their effects explicitly,
+ * <p>Effects: commands whose argv would not replay to the same state declare their effects explicitly,
  * as Redis propagates them: SET/SETEX/PSETEX with a TTL become {@code SET k v PXAT <abs-ms>} (NX, XX
  * and GET dropped once decided), GETSET becomes SET, GETEX becomes PEXPIREAT, PERSIST or DEL, GETDEL
  * becomes DEL, INCRBYFLOAT becomes {@code SET k <result> KEEPTTL}. The others log their own argv.

@@ -26,6 +26,7 @@ public final class LongDouble {
     private enum Kind { FINITE, INFINITE, NAN }
 
     public static final LongDouble ZERO = new LongDouble(Kind.FINITE, false, BigInteger.ZERO, MIN_EXPONENT);
+    public static final LongDouble NEGATIVE_ZERO = new LongDouble(Kind.FINITE, true, BigInteger.ZERO, MIN_EXPONENT);
     public static final LongDouble POSITIVE_INFINITY = new LongDouble(Kind.INFINITE, false, BigInteger.ZERO, 0);
     public static final LongDouble NEGATIVE_INFINITY = new LongDouble(Kind.INFINITE, true, BigInteger.ZERO, 0);
     public static final LongDouble NAN = new LongDouble(Kind.NAN, false, BigInteger.ZERO, 0);
@@ -44,6 +45,11 @@ public final class LongDouble {
         this.exponent = exponent;
     }
 
+    /** A zero of the given sign. */
+    public static LongDouble zero(boolean negative) {
+        return negative ? NEGATIVE_ZERO : ZERO;
+    }
+
     /** Exactly {@code value}: every long fits a 64-bit significand. */
     public static LongDouble of(long value) {
         BigInteger magnitude = BigInteger.valueOf(value).abs();
@@ -57,7 +63,7 @@ public final class LongDouble {
      */
     static LongDouble round(boolean negative, BigInteger numerator, BigInteger denominator, int binaryScale) {
         if (numerator.signum() == 0) {
-            return new LongDouble(Kind.FINITE, negative, BigInteger.ZERO, MIN_EXPONENT);
+            return zero(negative);
         }
         // floor(log2(numerator / denominator)), from the bit lengths then one comparison
         long log2 = numerator.bitLength() - denominator.bitLength();
@@ -72,7 +78,7 @@ public final class LongDouble {
             return negative ? NEGATIVE_INFINITY : POSITIVE_INFINITY;
         }
         if (valueLog2 < MIN_EXPONENT - 2) {
-            return new LongDouble(Kind.FINITE, negative, BigInteger.ZERO, MIN_EXPONENT);
+            return zero(negative); // below half the smallest subnormal
         }
         long exp = Math.max(valueLog2 - (PRECISION - 1), MIN_EXPONENT);
         // quotient = numerator / denominator × 2^(binaryScale - exp), split into integer and remainder
@@ -98,7 +104,7 @@ public final class LongDouble {
             return negative ? NEGATIVE_INFINITY : POSITIVE_INFINITY;
         }
         if (q.signum() == 0) {
-            exp = MIN_EXPONENT;
+            return zero(negative);
         }
         return new LongDouble(Kind.FINITE, negative, q, (int) exp);
     }

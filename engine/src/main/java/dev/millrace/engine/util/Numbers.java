@@ -2,6 +2,7 @@ package dev.millrace.engine.util;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Number parsing and formatting with Redis's exact rules, shared by every command family.
@@ -72,7 +73,7 @@ public final class Numbers {
         if (n == 0 || n >= MAX_LONG_DOUBLE_CHARS) {
             return null;
         }
-        return parseLongDouble(java.util.Arrays.copyOfRange(b, off, off + n));
+        return parseLongDouble(Arrays.copyOfRange(b, off, off + n));
     }
 
     /** Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses inputs of this length or more. */
@@ -151,14 +152,12 @@ public final class Numbers {
         }
         BigInteger mantissa = new BigInteger(digits.toString());
         if (mantissa.signum() == 0) {
-            return negative ? LongDouble.round(true, BigInteger.ZERO, BigInteger.ONE, 0) : LongDouble.ZERO;
+            return LongDouble.zero(negative);
         }
-        // Magnitude is within [10^(e-1), 10^e): decide overflow and underflow before building huge powers.
+        // The value lies in [10^(m-1), 10^m). Far outside the format's range (about 3.6e-4951 to
+        // 1.19e4932) it overflows or underflows for sure: refuse it before building huge powers of ten.
         long decimalMagnitude = exp10 + mantissa.toString().length();
-        if (decimalMagnitude > 4934) {
-            return null;
-        }
-        if (decimalMagnitude < -4952) {
+        if (decimalMagnitude > 4934 || decimalMagnitude < -4952) {
             return null;
         }
         LongDouble value = exp10 >= 0
@@ -199,8 +198,9 @@ public final class Numbers {
         }
         BigInteger mantissa = new BigInteger(digits.toString(), 16);
         if (mantissa.signum() == 0) {
-            return negative ? LongDouble.round(true, BigInteger.ZERO, BigInteger.ONE, 0) : LongDouble.ZERO;
+            return LongDouble.zero(negative);
         }
+        // as for decimals: the format spans about 2^-16445 to 2^16384
         long binaryMagnitude = exp2 + mantissa.bitLength();
         if (binaryMagnitude > 20000 || binaryMagnitude < -20000) {
             return null;
