@@ -105,6 +105,7 @@ public final class Dispatcher {
         Handler handler = handlers.get(spec.name());
         long now = engine.clock().currentTimeMillis();
         session.commandStarted(spec.name(), now);
+        engine.keyspace().setTouchOnAccess(!session.noTouch() || spec.name().equals("touch"));
         engine.stats().commandsProcessed++;
         Call call = new Call(engine, session, argv, out, spec, now, pendingEffects);
         handler.execute(call);

@@ -3,6 +3,7 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -110,7 +111,7 @@ public final class BitCommands implements CommandFamily {
          * unshares the string before looking at it) and that is no change: no dirty count, no effect.
          */
         void commit(Call call, byte[] key, long changes) {
-            Record record = new Record(ValueType.STRING, true, StringKeys.accessClock(call.now()), expireAt, value);
+            Record record = new Record(ValueType.STRING, true, AccessClock.at(call.now()), expireAt, value);
             if (changes > 0 || resized) {
                 call.keyspace().put(call.db(), key, record);
                 call.keyspace().addDirty(Math.max(changes - 1, 0));

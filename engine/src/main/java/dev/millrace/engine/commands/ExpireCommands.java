@@ -85,7 +85,7 @@ final class ExpireCommands implements CommandFamily {
         when += baseMillis;
 
         byte[] key = call.arg(1);
-        byte[] record = KeyLookups.write(call, call.db(), key);
+        byte[] record = call.keyspace().lookup(call.db(), key, call.now());
         if (record == null || !condition.allows(Record.expireAtOf(record), when)) {
             call.reply().integer(0);
             return;
@@ -139,7 +139,7 @@ final class ExpireCommands implements CommandFamily {
      * nearest (Redis adds 500 ms before dividing), the relative forms never go below 0.
      */
     private void ttl(Call call, boolean absolute, boolean inSeconds) {
-        byte[] record = KeyLookups.peek(call, call.arg(1));
+        byte[] record = call.keyspace().lookupReadNoTouch(call.db(), call.arg(1), call.now());
         if (record == null) {
             call.reply().integer(-2);
             return;
@@ -156,7 +156,7 @@ final class ExpireCommands implements CommandFamily {
 
     private void persist(Call call) {
         byte[] key = call.arg(1);
-        byte[] record = KeyLookups.write(call, call.db(), key);
+        byte[] record = call.keyspace().lookup(call.db(), key, call.now());
         if (record == null || Record.expireAtOf(record) == Record.NO_EXPIRY) {
             call.reply().integer(0);
             return;

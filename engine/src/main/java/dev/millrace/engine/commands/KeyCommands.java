@@ -3,6 +3,7 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.reply.Errors;
@@ -55,7 +56,7 @@ public final class KeyCommands implements CommandFamily {
     private void exists(Call call) {
         long found = 0;
         for (int i = 1; i < call.argc(); i++) {
-            if (KeyLookups.peek(call, call.arg(i)) != null) {
+            if (call.keyspace().lookupReadNoTouch(call.db(), call.arg(i), call.now()) != null) {
                 found++;
             }
         }
@@ -63,14 +64,14 @@ public final class KeyCommands implements CommandFamily {
     }
 
     private void type(Call call) {
-        byte[] record = KeyLookups.peek(call, call.arg(1));
+        byte[] record = call.keyspace().lookupReadNoTouch(call.db(), call.arg(1), call.now());
         call.reply().simple(record == null ? "none" : Record.typeOf(record).typeName);
     }
 
     private void touch(Call call) {
         long touched = 0;
         for (int i = 1; i < call.argc(); i++) {
-            if (KeyLookups.read(call, call.arg(i)) != null) {
+            if (call.keyspace().lookupRead(call.db(), call.arg(i), call.now()) != null) {
                 touched++;
             }
         }
@@ -81,7 +82,7 @@ public final class KeyCommands implements CommandFamily {
         byte[] source = call.arg(1);
         byte[] target = call.arg(2);
         int db = call.db();
-        byte[] record = KeyLookups.write(call, db, source);
+        byte[] record = call.keyspace().lookup(db, source, call.now());
         if (record == null) {
             call.reply().error(Errors.NO_SUCH_KEY);
             return;
@@ -91,7 +92,7 @@ public final class KeyCommands implements CommandFamily {
             return;
         }
         Keyspace keyspace = call.keyspace();
-        if (KeyLookups.write(call, db, target) != null) {
+        if (call.keyspace().lookup(db, target, call.now()) != null) {
             if (onlyIfAbsent) {
                 replyRenamed(call, true, false);
                 return;
@@ -137,12 +138,12 @@ public final class KeyCommands implements CommandFamily {
             call.reply().error(Errors.SAME_OBJECT);
             return;
         }
-        byte[] record = KeyLookups.read(call, source);
+        byte[] record = call.keyspace().lookupRead(call.db(), source, call.now());
         if (record == null) {
             call.reply().integer(0);
             return;
         }
-        if (KeyLookups.write(call, targetDb, target) != null) {
+        if (call.keyspace().lookup(targetDb, target, call.now()) != null) {
             if (!replace) {
                 call.reply().integer(0);
                 return;
@@ -168,8 +169,8 @@ public final class KeyCommands implements CommandFamily {
             return;
         }
         byte[] key = call.arg(1);
-        byte[] record = KeyLookups.write(call, sourceDb, key);
-        if (record == null || KeyLookups.write(call, targetDb, key) != null) {
+        byte[] record = call.keyspace().lookup(sourceDb, key, call.now());
+        if (record == null || call.keyspace().lookup(targetDb, key, call.now()) != null) {
             call.reply().integer(0);
             return;
         }

@@ -113,7 +113,7 @@ final class KeyScanCommands implements CommandFamily {
             if (pattern != null && !Glob.matches(pattern, key, false)) {
                 continue;
             }
-            if (type != null && !type.equalsIgnoreCase(typeName(KeyLookups.peek(call, key)))) {
+            if (type != null && !type.equalsIgnoreCase(typeName(call.keyspace().lookupReadNoTouch(call.db(), key, call.now())))) {
                 continue;
             }
             // Redis's expireIfNeeded on a key that is gone (deleted by the TYPE lookup) does not filter it.

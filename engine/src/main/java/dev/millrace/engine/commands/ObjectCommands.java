@@ -2,6 +2,7 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -53,7 +54,7 @@ final class ObjectCommands implements CommandFamily {
 
     /** Looks up the key of OBJECT's argument 2; replies null when it does not exist. */
     private static void withRecord(Call call, Consumer<byte[]> reply) {
-        byte[] record = KeyLookups.peek(call, call.arg(2));
+        byte[] record = call.keyspace().lookupReadNoTouch(call.db(), call.arg(2), call.now());
         if (record == null) {
             call.reply().nullBulk();
         } else {

@@ -1,6 +1,7 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 
@@ -48,13 +49,8 @@ final class StringKeys {
      * @param expireAt absolute expiry in unix ms, or {@link Record#NO_EXPIRY}
      */
     static void store(Call call, byte[] key, byte[] value, boolean raw, long expireAt) {
-        Record record = new Record(ValueType.STRING, raw, accessClock(call.now()), expireAt, value);
+        Record record = new Record(ValueType.STRING, raw, AccessClock.at(call.now()), expireAt, value);
         call.keyspace().putEncoded(call.db(), key, record.encode());
-    }
-
-    /** The access clock of a record written now: seconds, as OBJECT IDLETIME counts. */
-    static int accessClock(long nowMillis) {
-        return (int) (nowMillis / 1000);
     }
 
     /**

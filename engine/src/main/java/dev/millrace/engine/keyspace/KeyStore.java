@@ -17,6 +17,17 @@ public interface KeyStore extends AutoCloseable {
 
     void put(int db, byte[] key, byte[] record);
 
+    /**
+     * Overwrites {@code bytes.length} bytes of the stored record at {@code offset} (the record must
+     * exist and be long enough). Stores override this to write in place, so stamping a 4-byte access
+     * clock never rewrites a large value. O(bytes) in such stores.
+     */
+    default void patch(int db, byte[] key, int offset, byte[] bytes) {
+        byte[] record = get(db, key);
+        System.arraycopy(bytes, 0, record, offset, bytes.length);
+        put(db, key, record);
+    }
+
     /** @return whether a record was removed */
     boolean remove(int db, byte[] key);
 

@@ -19,6 +19,7 @@ public final class Keyspace {
     private final int databases;
     private final Consumer<Effect> expiryEffects;
     private boolean loading;
+    private boolean touchOnAccess = true;
     private long dirty;
     private long expiredKeys;
     private long keyspaceHits;
@@ -52,11 +53,50 @@ public final class Keyspace {
     }
 
     /**
+     * Whether lookups stamp the access clock (see {@link AccessClock}); the dispatcher turns it off for
+     * the commands of a CLIENT NO-TOUCH client, as Redis does.
+     */
+    public void setTouchOnAccess(boolean touch) {
+        this.touchOnAccess = touch;
+    }
+
+    /**
      * The live record of a key, or null if absent or expired (an expired key is deleted here).
-     * Counts a keyspace hit or miss, as a read command's lookup does in Redis.
+     * Counts a keyspace hit or miss and stamps the access clock, as a read command's lookup in Redis.
      */
     public byte[] lookupRead(int db, byte[] key, long nowMillis) {
-        byte[] record = lookup(db, key, nowMillis);
+        return countHit(touched(db, key, lookupLive(db, key, nowMillis), nowMillis));
+    }
+
+    /**
+     * As {@link #lookupRead} but leaves the access clock alone: TYPE, EXISTS, TTL, OBJECT look at a key
+     * without making it recently used (Redis's LOOKUP_NOTOUCH).
+     */
+    public byte[] lookupReadNoTouch(int db, byte[] key, long nowMillis) {
+        return countHit(lookupLive(db, key, nowMillis));
+    }
+
+    /** The live record of a key for a write command, or null; stamps the access clock, no hit or miss. */
+    public byte[] lookup(int db, byte[] key, long nowMillis) {
+        return touched(db, key, lookupLive(db, key, nowMillis), nowMillis);
+    }
+
+    private byte[] lookupLive(int db, byte[] key, long nowMillis) {
+        byte[] record = store.get(db, key);
+        if (record == null || expireIfNeeded(db, key, record, nowMillis)) {
+            return null;
+        }
+        return record;
+    }
+
+    private byte[] touched(int db, byte[] key, byte[] record, long nowMillis) {
+        if (record == null || !touchOnAccess || loading) {
+            return record;
+        }
+        return AccessClock.touch(store, db, key, record, nowMillis);
+    }
+
+    private byte[] countHit(byte[] record) {
         if (record == null) {
             keyspaceMisses++;
         } else {
@@ -65,21 +105,9 @@ public final class Keyspace {
         return record;
     }
 
-    /** The live record of a key for a write command, or null; does not count hits or misses. */
-    public byte[] lookup(int db, byte[] key, long nowMillis) {
-        byte[] record = store.get(db, key);
-        if (record == null) {
-            return null;
-        }
-        if (expireIfNeeded(db, key, record, nowMillis)) {
-            return null;
-        }
-        return record;
-    }
-
-    /** Whether the key exists (and is not expired) without counting a hit or miss. */
+    /** Whether the key exists (and is not expired) without counting a hit or miss or touching it. */
     public boolean exists(int db, byte[] key, long nowMillis) {
-        return lookup(db, key, nowMillis) != null;
+        return lookupLive(db, key, nowMillis) != null;
     }
 
     /** Stores a record, replacing any previous value. */

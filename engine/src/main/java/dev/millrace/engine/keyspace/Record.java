@@ -21,6 +21,8 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
     private static final int FLAG_EXPIRY = 1;
     private static final int FLAG_RAW = 2;
     private static final int HEADER = 7;
+    /** Where the access clock sits in an encoded record: stores can patch it in place. */
+    public static final int ACCESS_CLOCK_OFFSET = 3;
 
     public boolean hasExpiry() {
         return expireAtMillis != NO_EXPIRY;
@@ -44,7 +46,7 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
         out[0] = FORMAT_VERSION;
         out[1] = type.code;
         out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0));
-        putInt(out, 3, accessClock);
+        putInt(out, ACCESS_CLOCK_OFFSET, accessClock);
         int pos = HEADER;
         if (expiry) {
             putLong(out, pos, expireAtMillis);
@@ -67,7 +69,7 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
             pos += 8;
         }
         byte[] payload = java.util.Arrays.copyOfRange(bytes, pos, bytes.length);
-        return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, getInt(bytes, 3), expireAt, payload);
+        return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload);
     }
 
     /** Reads only the expiry of an encoded record, without copying its payload. */
@@ -96,12 +98,12 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
 
     /** Reads only the access clock of an encoded record. */
     public static int accessClockOf(byte[] bytes) {
-        return getInt(bytes, 3);
+        return getInt(bytes, ACCESS_CLOCK_OFFSET);
     }
 
     /** Sets the access clock of an encoded record in place (the bytes must be the caller's own copy). */
     public static void setAccessClock(byte[] bytes, int clock) {
-        putInt(bytes, 3, clock);
+        putInt(bytes, ACCESS_CLOCK_OFFSET, clock);
     }
 
     private static void putInt(byte[] b, int at, int v) {

@@ -1,5 +1,6 @@
 package dev.millrace.engine.commands;
 
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.testing.EngineHarness;

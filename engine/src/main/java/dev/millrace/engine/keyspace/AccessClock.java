@@ -1,7 +1,4 @@
-package dev.millrace.engine.commands;
-
-import dev.millrace.engine.keyspace.KeyStore;
-import dev.millrace.engine.keyspace.Record;
+package dev.millrace.engine.keyspace;
 
 /**
  * A key's access clock (Redis's per-object LRU clock): unix seconds truncated to 32 bits, stamped in
@@ -33,14 +30,15 @@ public final class AccessClock {
      * @param record the key's live encoded record, as just looked up
      * @return the record as now stored (a new array when stamped; {@code record} is left unchanged)
      */
-    public static byte[] touch(KeyStore store, int db, byte[] key, byte[] record, long nowMillis) {
+    static byte[] touch(KeyStore store, int db, byte[] key, byte[] record, long nowMillis) {
         int clock = at(nowMillis);
         if (Record.accessClockOf(record) == clock) {
             return record;
         }
         byte[] stamped = record.clone();
         Record.setAccessClock(stamped, clock);
-        store.put(db, key, stamped);
+        store.patch(db, key, Record.ACCESS_CLOCK_OFFSET, java.util.Arrays.copyOfRange(stamped,
+                Record.ACCESS_CLOCK_OFFSET, Record.ACCESS_CLOCK_OFFSET + 4));
         return stamped;
     }
 }
