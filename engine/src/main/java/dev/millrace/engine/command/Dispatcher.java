@@ -110,12 +110,13 @@ public final class Dispatcher {
             }
             spec = subSpec;
         }
-        if (!handlers.containsKey(spec.name())) {
-            out.error(Errors.unknownCommand(name, argv));
-            return null;
-        }
+        // Arity first: a bare container ("CLIENT") is an arity error in Redis, not an unknown command.
         if (!spec.arityAccepts(argv.length)) {
             out.error(Errors.wrongArity(spec.name()));
+            return null;
+        }
+        if (!handlers.containsKey(spec.name())) {
+            out.error(Errors.unknownCommand(name, argv));
             return null;
         }
         if (!session.authenticated() && !spec.hasFlag("no_auth")) {

@@ -36,8 +36,11 @@ public final class ConnectionCommands implements CommandFamily {
         bind.bind("reset", this::reset);
     }
 
+    /** PING [message]: the table's arity (-1) admits more, but PING itself refuses a second argument. */
     private void ping(Call call) {
-        if (call.argc() == 1) {
+        if (call.argc() > 2) {
+            call.wrongArity();
+        } else if (call.argc() == 1) {
             call.reply().simple("PONG");
         } else {
             call.reply().bulk(call.arg(1));

@@ -227,6 +227,9 @@ public final class ServerConfig {
                 break;
             }
         }
+        if (v.isEmpty() || !Character.isDigit(v.charAt(0))) {
+            throw new IllegalArgumentException("argument must be a memory value");
+        }
         try {
             return Math.multiplyExact(Long.parseLong(v), mul);
         } catch (NumberFormatException | ArithmeticException e) {
