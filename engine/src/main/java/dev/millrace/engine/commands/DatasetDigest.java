@@ -47,9 +47,8 @@ final class DatasetDigest {
                     byte[] keyDigest = new byte[20];
                     mix(keyDigest, key);
                     xorValue(keyDigest, record);
-                    for (int i = 0; i < 20; i++) {
-                        total[i] ^= keyDigest[i];
-                    }
+                    // As Redis: the key's digest is hashed again before it is folded in.
+                    xor(total, keyDigest);
                 });
             } while (cursor != 0);
         }
