@@ -6,7 +6,12 @@ import dev.millrace.engine.client.Session;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.command.CommandTable;
 import dev.millrace.engine.command.Dispatcher;
+import dev.millrace.engine.commands.ClientCommands;
+import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
+import dev.millrace.engine.commands.DebugCommands;
+import dev.millrace.engine.commands.InfoCommand;
+import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
 import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ServerCommands;
@@ -60,6 +65,11 @@ public final class Engine {
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
+                new ClientCommands(this),
+                new ConfigCommands(this),
+                new InfoCommand(this),
+                new DebugCommands(this),
+                new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
                 new KeyCommands(this));

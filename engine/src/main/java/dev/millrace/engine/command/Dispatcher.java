@@ -52,8 +52,32 @@ public final class Dispatcher {
         expiryEffectsThisCall++;
     }
 
-    /** Runs one command and logs its effects. */
+    /**
+     * Runs one command and logs its effects. Replies are dropped while CLIENT REPLY is OFF or
+     * skipping this command; the state is checked at each reply, so a command that turns replies
+     * back on (CLIENT REPLY ON) is answered, as in Redis.
+     */
     public void execute(Session session, byte[][] argv, ReplyWriter out) {
+        Session.ReplyMode modeBefore = session.replyMode();
+        if (modeBefore == Session.ReplyMode.ON) {
+            executeAndLog(session, argv, out);
+        } else {
+            executeAndLog(session, argv, new SuppressibleReplies(session, out));
+        }
+        advanceReplyMode(session, modeBefore);
+    }
+
+    /** CLIENT REPLY SKIP skips the command after it: a pending skip starts, a finished skip ends. */
+    private static void advanceReplyMode(Session session, Session.ReplyMode modeBefore) {
+        Session.ReplyMode mode = session.replyMode();
+        if (mode == Session.ReplyMode.SKIP_NEXT) {
+            session.setReplyMode(Session.ReplyMode.SKIP);
+        } else if (mode == Session.ReplyMode.SKIP && modeBefore == Session.ReplyMode.SKIP) {
+            session.setReplyMode(Session.ReplyMode.ON);
+        }
+    }
+
+    private void executeAndLog(Session session, byte[][] argv, ReplyWriter out) {
         CommandSpec spec = resolve(session, argv, out);
         if (spec == null) {
             engine.stats().errorReplies++;
@@ -86,12 +110,13 @@ public final class Dispatcher {
             }
             spec = subSpec;
         }
-        if (!handlers.containsKey(spec.name())) {
-            out.error(Errors.unknownCommand(name, argv));
-            return null;
-        }
+        // Arity first: a bare container ("CLIENT") is an arity error in Redis, not an unknown command.
         if (!spec.arityAccepts(argv.length)) {
             out.error(Errors.wrongArity(spec.name()));
+            return null;
+        }
+        if (!handlers.containsKey(spec.name())) {
+            out.error(Errors.unknownCommand(name, argv));
             return null;
         }
         if (!session.authenticated() && !spec.hasFlag("no_auth")) {

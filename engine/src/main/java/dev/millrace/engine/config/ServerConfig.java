@@ -1,6 +1,8 @@
 package dev.millrace.engine.config;
 
+import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.util.Glob;
+import dev.millrace.engine.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The server's configuration parameters: names, defaults and validation as Redis has them, set from a
@@ -33,6 +36,8 @@ public final class ServerConfig {
         final long max;
         volatile String value;
         final List<Consumer<String>> listeners = new ArrayList<>();
+        /** Applied to a valid INTEGER value before it is stored (hz is clamped, not refused). */
+        LongUnaryOperator adjust = LongUnaryOperator.identity();
 
         Param(String name, Kind kind, String defaultValue, boolean mutable, List<String> choices, long min, long max) {
             this.name = name;
@@ -52,18 +57,19 @@ public final class ServerConfig {
         integer("port", 6379, 0, 65535, false);
         string("dir", "./data", false);
         bool("appendonly", true, true);
-        choice("appendfsync", "everysec", true, "always", "everysec", "no");
+        choice("appendfsync", "everysec", true, "everysec", "always", "no");
         string("appendfilename", "appendonly.aof", false);
         string("requirepass", "", true);
         integer("databases", 16, 1, Integer.MAX_VALUE, false);
         params.put("save", new Param("save", Kind.SAVE, "3600 1 300 100 60 10000", true, List.of(), 0, 0));
-        choice("loglevel", "notice", true, "debug", "verbose", "notice", "warning", "nothing");
+        choice("loglevel", "notice", true, "debug", "verbose", "notice", "warning");
         string("logfile", "", false);
-        integer("maxclients", 10000, 1, Integer.MAX_VALUE, true);
+        integer("maxclients", 10000, 1, 4294967295L, true);
         memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
         memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
         choice("enable-debug-command", "no", false, "no", "yes", "local");
-        integer("hz", 10, 1, 500, true);
+        // Any non-negative hz is accepted and then held within 1..500, as Redis does.
+        integer("hz", 10, 0, Integer.MAX_VALUE, true).adjust = hz -> Math.max(1, Math.min(500, hz));
         integer("timeout", 0, 0, Integer.MAX_VALUE, true);
         integer("tcp-keepalive", 300, 0, Integer.MAX_VALUE, true);
         memory("maxmemory", 0, 0, Long.MAX_VALUE, true);
@@ -77,8 +83,10 @@ public final class ServerConfig {
         params.put(name, new Param(name, Kind.STRING, def, mutable, List.of(), 0, 0));
     }
 
-    private void integer(String name, long def, long min, long max, boolean mutable) {
-        params.put(name, new Param(name, Kind.INTEGER, Long.toString(def), mutable, List.of(), min, max));
+    private Param integer(String name, long def, long min, long max, boolean mutable) {
+        Param p = new Param(name, Kind.INTEGER, Long.toString(def), mutable, List.of(), min, max);
+        params.put(name, p);
+        return p;
     }
 
     private void memory(String name, long def, long min, long max, boolean mutable) {
@@ -188,7 +196,7 @@ public final class ServerConfig {
                 if (n < p.min || n > p.max) {
                     throw new IllegalArgumentException("argument must be between " + p.min + " and " + p.max + " inclusive");
                 }
-                return Long.toString(n);
+                return Long.toString(p.adjust.applyAsLong(n));
             }
             case SAVE:
                 return canonicalSave(value);
@@ -197,12 +205,13 @@ public final class ServerConfig {
         }
     }
 
+    /** Redis's string2ll: no '+', no spaces, no leading zeros. */
     private static long parseInteger(String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
+        Long n = Numbers.parseLong(value.getBytes(StandardCharsets.ISO_8859_1));
+        if (n == null) {
             throw new IllegalArgumentException("argument couldn't be parsed into an integer");
         }
+        return n;
     }
 
     /** Redis's memory units: b, k, kb, m, mb, g, gb (k = 1000, kb = 1024), case-insensitive. */
@@ -217,6 +226,9 @@ public final class ServerConfig {
                 v = v.substring(0, v.length() - u[0].length());
                 break;
             }
+        }
+        if (v.isEmpty() || !Character.isDigit(v.charAt(0))) {
+            throw new IllegalArgumentException("argument must be a memory value");
         }
         try {
             return Math.multiplyExact(Long.parseLong(v), mul);
@@ -240,6 +252,84 @@ public final class ServerConfig {
             }
         }
         return String.join(" ", parts);
+    }
+
+    /**
+     * CONFIG GET: the parameters named by the arguments. A name without glob characters is looked up
+     * as given and reported under the name as typed; a pattern matches names case-insensitively.
+     * Each parameter is reported once.
+     */
+    public Map<String, String> lookup(List<String> namesOrPatterns) {
+        Map<String, String> out = new LinkedHashMap<>();
+        java.util.Set<Param> seen = new java.util.HashSet<>();
+        for (String arg : namesOrPatterns) {
+            if (arg.chars().noneMatch(c -> c == '*' || c == '?' || c == '[')) {
+                Param p = params.get(arg.toLowerCase(Locale.ROOT));
+                if (p != null && seen.add(p)) {
+                    out.put(arg, p.value);
+                }
+                continue;
+            }
+            byte[] pattern = arg.getBytes(StandardCharsets.UTF_8);
+            for (Param p : params.values()) {
+                if (!seen.contains(p) && Glob.matches(pattern, p.name.getBytes(StandardCharsets.UTF_8), true)) {
+                    seen.add(p);
+                    out.put(p.name, p.value);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * CONFIG SET name value [name value ...], all or nothing: every name is checked (unknown,
+     * immutable, duplicate) before any value, and no value changes unless all are valid.
+     *
+     * @param pairs names and values, alternating
+     * @return null on success, or the error reply (Redis's wording)
+     */
+    public String setAll(List<String> pairs) {
+        List<Param> targets = new ArrayList<>();
+        String nameError = null;
+        for (int i = 0; i < pairs.size(); i += 2) {
+            String name = pairs.get(i);
+            Param p = params.get(name.toLowerCase(Locale.ROOT));
+            if (p == null) {
+                if (nameError == null) {
+                    return Errors.configSetUnknown(name);
+                }
+                continue;
+            }
+            if (nameError != null) {
+                continue;
+            }
+            if (!p.mutable) {
+                nameError = Errors.configSetFailed(name, "can't set immutable config");
+            } else if (targets.contains(p)) {
+                nameError = Errors.configSetFailed(name, "duplicate parameter");
+            }
+            targets.add(p);
+        }
+        if (nameError != null) {
+            return nameError;
+        }
+        List<String> canonical = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            Param p = targets.get(i);
+            try {
+                canonical.add(canonical(p, pairs.get(2 * i + 1)));
+            } catch (IllegalArgumentException e) {
+                return Errors.configSetFailed(p.name, e.getMessage());
+            }
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            Param p = targets.get(i);
+            p.value = canonical.get(i);
+            for (Consumer<String> l : p.listeners) {
+                l.accept(p.value);
+            }
+        }
+        return null;
     }
 
     /** The {@code save} rules as (seconds, changes) pairs. */

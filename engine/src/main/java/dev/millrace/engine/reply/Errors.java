@@ -55,6 +55,60 @@ public final class Errors {
     public static final String BITFIELD_TYPE = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
     public static final String BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand";
 
+    // Connection, server, CLIENT, CONFIG, DEBUG and COMMAND families.
+    public static final String INVALID_FIRST_DB_INDEX = "ERR invalid first DB index";
+    public static final String INVALID_SECOND_DB_INDEX = "ERR invalid second DB index";
+    public static final String HELLO_PROTOVER = "ERR Protocol version is not an integer or out of range";
+    public static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+    public static final String CLIENT_NAME_CHARS = "ERR Client names cannot contain spaces, newlines or special characters.";
+    public static final String INVALID_CLIENT_ID = "ERR Invalid client ID";
+    public static final String NO_SUCH_CLIENT = "ERR No such client";
+    public static final String CLIENT_ID_POSITIVE = "ERR client-id should be greater than 0";
+    public static final String SAVE_FAILED = "ERR";
+    public static final String SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs.";
+    public static final String NO_SHUTDOWN_IN_PROGRESS = "ERR No shutdown in progress.";
+    public static final String AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress";
+    public static final String AOF_REWRITE_FAILED = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
+    public static final String DEBUG_PROTOCOL_TYPE = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+    public static final String RESP2_NOT_SUPPORTED = "ERR RESP2 is not supported by this command";
+    public static final String INVALID_COMMAND = "ERR Invalid command specified";
+    public static final String COMMAND_HAS_NO_KEYS = "ERR The command has no key arguments";
+    public static final String COMMAND_ARGUMENT_COUNT = "ERR Invalid number of arguments specified for command";
+    public static final String COMMAND_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
+    public static final String DEBUG_RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+
+    public static String helloOption(String option) {
+        return "ERR Syntax error in HELLO option '" + option + "'";
+    }
+
+    public static String unknownClientType(String type) {
+        return "ERR Unknown client type '" + type + "'";
+    }
+
+    public static String noSuchUser(String user) {
+        return "ERR No such user '" + user + "'";
+    }
+
+    public static String clientSetinfoOption(String option) {
+        return "ERR Unrecognized option '" + option + "'";
+    }
+
+    public static String clientSetinfoChars(String option) {
+        return "ERR " + option + " cannot contain spaces, newlines or special characters.";
+    }
+
+    public static String debugSubcommand(String sub) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try DEBUG HELP.";
+    }
+
+    public static String configSetUnknown(String name) {
+        return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    }
+
+    public static String configSetFailed(String name, String reason) {
+        return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
+    }
+
     public static String wrongArity(String command) {
         return "ERR wrong number of arguments for '" + command + "' command";
     }

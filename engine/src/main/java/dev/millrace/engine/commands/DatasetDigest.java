@@ -1,0 +1,100 @@
+package dev.millrace.engine.commands;
+
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.keyspace.ValueType;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Redis's dataset digest (debug.c): SHA1-based, independent of key order, so equal datasets give
+ * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
+ * Redis does.
+ *
+ * <p>Strings are digested exactly as Redis digests them, so a string dataset gives Redis's digest.
+ * The other types are digested from their encoded payload until their families expose their
+ * elements: still equal for equal datasets within Millrace, but not Redis's value.
+ *
+ * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
+ */
+final class DatasetDigest {
+    private static final byte[] EXPIRE_MARK = "!!expire!!".getBytes(StandardCharsets.US_ASCII);
+
+    private final MessageDigest sha1;
+
+    DatasetDigest() {
+        try {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
+    }
+
+    /** DEBUG DIGEST: every database in order; 20 zero bytes when all are empty. O(N) in keys. */
+    byte[] dataset(KeyStore store, int databases) {
+        byte[] total = new byte[20];
+        for (int db = 0; db < databases; db++) {
+            if (store.size(db) == 0) {
+                continue;
+            }
+            // The database number is mixed in so the same keys in another database digest differently.
+            mix(total, new byte[]{(byte) (db >>> 24), (byte) (db >>> 16), (byte) (db >>> 8), (byte) db});
+            long cursor = 0;
+            do {
+                cursor = store.scan(db, cursor, 1000, (key, record) -> {
+                    byte[] keyDigest = new byte[20];
+                    mix(keyDigest, key);
+                    xorValue(keyDigest, record);
+                    // As Redis: the key's digest is hashed again before it is folded in.
+                    xor(total, keyDigest);
+                });
+            } while (cursor != 0);
+        }
+        return total;
+    }
+
+    /** DEBUG DIGEST-VALUE for one key: 20 zero bytes for a missing key. */
+    byte[] value(byte[] record) {
+        byte[] digest = new byte[20];
+        if (record != null) {
+            xorValue(digest, record);
+        }
+        return digest;
+    }
+
+    private void xorValue(byte[] digest, byte[] encoded) {
+        Record record = Record.decode(encoded);
+        int redisType = record.type() == ValueType.STREAM ? 6 : record.type().code;
+        mix(digest, new byte[]{0, 0, 0, (byte) redisType});
+        // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
+        mix(digest, record.payload());
+        if (record.hasExpiry()) {
+            xor(digest, EXPIRE_MARK);
+        }
+    }
+
+    /** Redis's xorDigest: digest ^= SHA1(data). */
+    private void xor(byte[] digest, byte[] data) {
+        byte[] hash = sha1.digest(data);
+        for (int i = 0; i < 20; i++) {
+            digest[i] ^= hash[i];
+        }
+    }
+
+    /** Redis's mixDigest: digest = SHA1(digest ^ SHA1(data)); order-sensitive. */
+    private void mix(byte[] digest, byte[] data) {
+        xor(digest, data);
+        byte[] hash = sha1.digest(digest);
+        System.arraycopy(hash, 0, digest, 0, 20);
+    }
+
+    static String hex(byte[] digest) {
+        StringBuilder out = new StringBuilder(40);
+        for (byte b : digest) {
+            out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return out.toString();
+    }
+}
