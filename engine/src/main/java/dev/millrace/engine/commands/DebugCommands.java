@@ -3,6 +3,7 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -143,29 +144,17 @@ public final class DebugCommands implements CommandFamily {
      * serializedlength is the RDB length of a string without LZF compression.
      */
     private void object(Call call) {
-        byte[] encoded = call.keyspace().store().get(call.db(), call.arg(2));
+        byte[] encoded = call.keyspace().lookupReadNoTouch(call.db(), call.arg(2), call.now());
         if (encoded == null) {
             call.reply().error(Errors.NO_SUCH_KEY);
             return;
         }
         Record record = Record.decode(encoded);
-        long idle = Math.max(0, call.now() / 1000 - (record.accessClock() & 0xffffffffL));
-        call.reply().simple("Value at:0x0 refcount:1 encoding:" + encoding(record)
+        long idle = AccessClock.idleSeconds(encoded, call.now());
+        call.reply().simple("Value at:0x0 refcount:1 encoding:" + ObjectCommands.encodingOf(encoded)
                 + " serializedlength:" + serializedLength(record)
                 + " lru:" + (record.accessClock() & ((1 << 24) - 1))
                 + " lru_seconds_idle:" + idle);
-    }
-
-    /** A string's encoding as Redis would choose it; other types report their family's name for it. */
-    private static String encoding(Record record) {
-        if (record.type() != ValueType.STRING) {
-            return "unknown";
-        }
-        byte[] v = record.payload();
-        if (v.length <= 20 && Numbers.parseLong(v) != null) {
-            return "int";
-        }
-        return !record.raw() && v.length <= 44 ? "embstr" : "raw";
     }
 
     private static long serializedLength(Record record) {
