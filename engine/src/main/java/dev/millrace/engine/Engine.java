@@ -51,6 +51,8 @@ public final class Engine {
     private long appendedSinceSync;
     private Runnable shutdownHook = () -> { };
     private boolean activeExpireEnabled = true;
+    private long lastAutoSaveAttemptMillis;
+    private static final long AUTO_SAVE_RETRY_MILLIS = 5000;
 
     public Engine(ServerConfig config, KeyStore store, EffectLog effectLog, Snapshots snapshots, Clock clock) {
         this.config = config;
@@ -135,15 +137,39 @@ public final class Engine {
         }
     }
 
-    /** Periodic work, {@code hz} times a second: active expiry, everysec fsync, stats. */
+    /** Periodic work, {@code hz} times a second: active expiry, save rules, everysec fsync, stats. */
     public void cron() {
         long now = clock.currentTimeMillis();
         stats.sample(now);
         if (activeExpireEnabled) {
             expiryCycle.run(now);
         }
+        saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
             syncLog();
+        }
+    }
+
+    /**
+     * The {@code save <seconds> <changes>} rules: a background snapshot once enough changes are that
+     * old. After a failed one, wait 5 s before trying again, as Redis does.
+     */
+    private void saveIfRulesSaySo(long now) {
+        if (snapshots.backgroundSaveInProgress() || keyspace.dirty() == 0) {
+            return;
+        }
+        if (!snapshots.lastBackgroundSaveOk() && now - lastAutoSaveAttemptMillis < AUTO_SAVE_RETRY_MILLIS) {
+            return;
+        }
+        long sinceSave = now / 1000 - snapshots.lastSaveUnixSeconds();
+        for (long[] rule : config.saveRules()) {
+            if (sinceSave >= rule[0] && keyspace.dirty() >= rule[1]) {
+                lastAutoSaveAttemptMillis = now;
+                if (snapshots.startBackgroundSave()) {
+                    keyspace.resetDirty();
+                }
+                return;
+            }
         }
     }
 
