@@ -1,6 +1,7 @@
 package dev.millrace.engine.command;
 
 import dev.millrace.engine.testing.EngineHarness;
+import dev.millrace.engine.testing.RespEncoder;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;

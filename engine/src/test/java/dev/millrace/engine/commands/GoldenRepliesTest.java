@@ -1,6 +1,7 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.testing.EngineHarness;
+import dev.millrace.engine.testing.RespEncoder;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -46,7 +47,7 @@ class GoldenRepliesTest {
                     for (String directive : step.directives()) {
                         GoldenReplies.applyToEngine(h, directive);
                     }
-                    RespBytes current = new RespBytes(h.session.protocol());
+                    RespEncoder current = new RespEncoder(h.session.protocol());
                     h.engine.execute(h.session, step.argv().toArray(new byte[0][]), current);
                     assertNotNull(step.expected(), "no recorded reply");
                     assertEquals(step.expected(), GoldenReplies.escape(current.take()));

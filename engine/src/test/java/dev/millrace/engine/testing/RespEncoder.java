@@ -1,4 +1,4 @@
-package dev.millrace.engine.command;
+package dev.millrace.engine.testing;
 
 import dev.millrace.engine.reply.ReplyWriter;
 
@@ -11,29 +11,36 @@ import java.util.function.IntSupplier;
  * replies byte for byte with a real redis-server's (golden files). Test support only: the server's
  * own encoder lives in the protocol module.
  */
-final class RespEncoder implements ReplyWriter {
+public final class RespEncoder implements ReplyWriter {
     private final IntSupplier protocolNow;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    RespEncoder(int protocol) {
+    public RespEncoder(int protocol) {
         this(() -> protocol);
     }
 
     /** An encoder following a session's protocol as it changes (HELLO replies in the new one). */
-    RespEncoder(IntSupplier protocol) {
+    public RespEncoder(IntSupplier protocol) {
         this.protocolNow = protocol;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 
+    /** The bytes written since the last call, and forgets them. */
+    public byte[] take() {
+        byte[] bytes = out.toByteArray();
+        out.reset();
+        return bytes;
+    }
+
     /** The bytes with CR, LF and backslash escaped, one line, as golden files hold them. */
-    String escaped() {
+    public String escaped() {
         return escape(new String(bytes(), StandardCharsets.ISO_8859_1));
     }
 
-    static String escape(String raw) {
+    public static String escape(String raw) {
         return raw.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n");
     }
 
