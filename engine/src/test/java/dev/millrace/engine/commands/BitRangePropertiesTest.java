@@ -1,15 +1,24 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.testing.EngineHarness;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import dev.millrace.engine.testing.RandomCases;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 
+import static dev.millrace.engine.testing.RandomCases.bytes;
+import static dev.millrace.engine.testing.RandomCases.cases;
+import static dev.millrace.engine.testing.RandomCases.combinations;
+import static dev.millrace.engine.testing.RandomCases.intIn;
+import static dev.millrace.engine.testing.RandomCases.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -18,8 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * an explicit end finds the zero padding right after the string. (random.golden checks the same
  * commands against Redis 7.0.15 itself.)
  */
+@ExtendWith(RandomCases.NameFailingCase.class)
 class BitRangePropertiesTest {
     private static final EngineHarness H = new EngineHarness();
+    private static final int MAX_LENGTH = 40;
+    private static final int BIT_INDEX_BOUND = 400;
+    private static final int BYTE_INDEX_BOUND = 60;
+
+    /** The edge strings: empty, one byte of each kind, and the longest of each kind. */
+    private static final List<byte[]> EDGE_VALUES = List.of(new byte[0], new byte[]{0}, new byte[]{(byte) 0xFF},
+            new byte[MAX_LENGTH], filled(MAX_LENGTH, (byte) 0xFF));
+    private static final List<Integer> EDGE_BIT_INDEXES = List.of(-BIT_INDEX_BOUND, -1, 0, BIT_INDEX_BOUND);
+    private static final List<Boolean> BOOLEANS = List.of(false, true);
 
     private static void store(byte[] value) {
         H.run("SET".getBytes(StandardCharsets.ISO_8859_1), "k".getBytes(StandardCharsets.ISO_8859_1), value);
@@ -54,11 +73,31 @@ class BitRangePropertiesTest {
         return a;
     }
 
-    @Property
-    void bitcountCountsTheBitsOfTheRange(@ForAll @Size(max = 40) byte[] value,
-                                          @ForAll @IntRange(min = -400, max = 400) int start,
-                                          @ForAll @IntRange(min = -400, max = 400) int end,
-                                          @ForAll boolean bitUnit) {
+    private static byte[] filled(int length, byte b) {
+        byte[] value = new byte[length];
+        Arrays.fill(value, b);
+        return value;
+    }
+
+    private static int bitIndex(Random random) {
+        return intIn(random, -BIT_INDEX_BOUND, BIT_INDEX_BOUND);
+    }
+
+    private static int byteIndex(Random random) {
+        return intIn(random, -BYTE_INDEX_BOUND, BYTE_INDEX_BOUND);
+    }
+
+    /** Strings of at most 40 bytes with start and end in [-400, 400] and a unit. */
+    static Stream<Arguments> bitcountCase() {
+        Random random = random("bitcountCase");
+        return cases(combinations(EDGE_VALUES, EDGE_BIT_INDEXES, EDGE_BIT_INDEXES, BOOLEANS),
+                () -> new Object[]{bytes(random, MAX_LENGTH), bitIndex(random), bitIndex(random), random.nextBoolean()})
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest
+    @MethodSource("bitcountCase")
+    void bitcountCountsTheBitsOfTheRange(byte[] value, int start, int end, boolean bitUnit) {
         store(value);
         long expected = 0;
         long[] range = start < 0 && end < 0 && start > end ? null : bitRange(start, end, value.length, bitUnit);
@@ -70,13 +109,22 @@ class BitRangePropertiesTest {
         assertEquals(expected, H.run(args("BITCOUNT", 0, start, end, bitUnit, true).toArray(new String[0])));
     }
 
-    @Property
-    void bitposFindsTheFirstMatchingBitOfTheRange(@ForAll @Size(max = 40) byte[] value,
-                                                   @ForAll @IntRange(min = 0, max = 1) int bit,
-                                                   @ForAll @IntRange(min = -400, max = 400) int start,
-                                                   @ForAll @IntRange(min = -400, max = 400) int end,
-                                                   @ForAll boolean bitUnit,
-                                                   @ForAll boolean withEnd) {
+    /** As {@link #bitcountCase}, with the bit sought and whether an end (and unit) is given. */
+    static Stream<Arguments> bitposCase() {
+        Random random = random("bitposCase");
+        List<byte[]> longestAndEmpty = List.of(new byte[0], new byte[MAX_LENGTH], filled(MAX_LENGTH, (byte) 0xFF));
+        List<Object[]> edges = combinations(longestAndEmpty, List.of(0, 1), EDGE_BIT_INDEXES, EDGE_BIT_INDEXES,
+                BOOLEANS, BOOLEANS);
+        edges.removeIf(edge -> (boolean) edge[4] && !(boolean) edge[5]); // a unit without an end is not sent
+        return cases(edges, () -> new Object[]{bytes(random, MAX_LENGTH), random.nextInt(2), bitIndex(random),
+                        bitIndex(random), random.nextBoolean(), random.nextBoolean()})
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest
+    @MethodSource("bitposCase")
+    void bitposFindsTheFirstMatchingBitOfTheRange(byte[] value, int bit, int start, int end, boolean bitUnit,
+                                                   boolean withEnd) {
         store(value);
         boolean unit = withEnd && bitUnit; // the unit can only follow an explicit end
         long[] range = bitRange(start, withEnd ? end : -1, value.length, unit);
@@ -94,10 +142,18 @@ class BitRangePropertiesTest {
         assertEquals(expected, H.run(args("BITPOS", bit, start, end, unit, withEnd).toArray(new String[0])));
     }
 
-    @Property
-    void getrangeReturnsTheClampedSlice(@ForAll @Size(max = 40) byte[] value,
-                                        @ForAll @IntRange(min = -60, max = 60) int start,
-                                        @ForAll @IntRange(min = -60, max = 60) int end) {
+    /** Strings of at most 40 bytes with start and end in [-60, 60]. */
+    static Stream<Arguments> getrangeCase() {
+        List<Integer> edgeIndexes = List.of(-BYTE_INDEX_BOUND, -MAX_LENGTH, -1, 0, MAX_LENGTH - 1, BYTE_INDEX_BOUND);
+        Random random = random("getrangeCase");
+        return cases(combinations(EDGE_VALUES, edgeIndexes, edgeIndexes),
+                () -> new Object[]{bytes(random, MAX_LENGTH), byteIndex(random), byteIndex(random)})
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest
+    @MethodSource("getrangeCase")
+    void getrangeReturnsTheClampedSlice(byte[] value, int start, int end) {
         store(value);
         long[] range = start < 0 && end < 0 && start > end ? null : bitRange(start, end, value.length, false);
         String expected = range == null ? ""
