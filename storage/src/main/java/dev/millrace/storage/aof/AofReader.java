@@ -233,7 +233,8 @@ public final class AofReader implements AutoCloseable {
         return new LoggedRecord(p.index, p.time, AofFormat.readBody(new BodyCursor(p.parts), p.effects));
     }
 
-    static String hex(long index) {
+    /** An index as Chronicle shows it, for log messages. */
+    public static String hex(long index) {
         return "0x" + Long.toHexString(index);
     }
 
