@@ -19,6 +19,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
@@ -87,7 +90,19 @@ public final class ChronicleKeyStore implements KeyStore {
     private int migrateSegment;
     /** Chunked records replaced or deleted: {version, chunk count, next chunk to delete}. */
     private final ArrayDeque<long[]> staleChunks = new ArrayDeque<>();
+    /**
+     * The next generation, created on a background thread once the newest is half full: creating a
+     * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
+     */
+    private CompletableFuture<Generation> prepared;
     private boolean closed;
+
+    /** One daemon thread for all stores: creating map files is rare and I/O bound. */
+    private static final ExecutorService PREPARER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "millrace-keyspace-grow");
+        t.setDaemon(true);
+        return t;
+    });
 
     private ChronicleKeyStore(Path dir, long initialEntries) {
         this.dir = dir;
@@ -165,8 +180,11 @@ public final class ChronicleKeyStore implements KeyStore {
             dbCount[db]++;
         }
         retire(previous);
-        if (current().full()) {
+        Generation current = current();
+        if (current.full()) {
             startGeneration(0);
+        } else if (prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
+            prepareNextGeneration();
         }
     }
 
@@ -314,6 +332,7 @@ public final class ChronicleKeyStore implements KeyStore {
         for (Generation g : generations) {
             g.close();
         }
+        discardPrepared();
     }
 
     // ---------------------------------------------------------------- observability
@@ -426,21 +445,84 @@ public final class ChronicleKeyStore implements KeyStore {
         return null;
     }
 
-    /**
-     * Adds a generation sized for twice the live data plus {@code extraBytes} about to be written;
-     * every later write goes there and housekeeping moves the older generations' entries into it.
-     */
-    private void startGeneration(long extraBytes) {
-        long liveCount = Math.max(1, rawEntryCount());
-        long liveBytes = generations.stream().mapToLong(g -> g.rawBytes).sum() + extraBytes;
+    /** Entries and average value size for a generation holding twice {@code liveCount} entries of {@code liveBytes}. */
+    private double[] sizeFor(long liveCount, long liveBytes) {
+        liveCount = Math.max(1, liveCount);
         double averageValue = Math.max(MIN_AVERAGE_VALUE_SIZE,
                 Math.min(EntryLayout.INLINE_MAX, (double) liveBytes / liveCount - Generation.AVERAGE_KEY_SIZE));
         long entries = Math.max(initialEntries, 2 * liveCount);
         entries = Math.max(entries, (long) Math.ceil(2.0 * liveBytes / (Generation.AVERAGE_KEY_SIZE + averageValue)));
-        long id = current().id + 1;
+        return new double[]{entries, averageValue};
+    }
+
+    /** Starts creating the generation the store will need when the newest one is full. */
+    private void prepareNextGeneration() {
+        Generation current = current();
+        // When it is full, the newest holds about its capacity; older ones are migrated by then.
+        double fill = Math.max((double) current.rawCount / current.entries, (double) current.rawBytes / current.byteBudget());
+        double[] size = sizeFor((long) (current.rawCount / fill), (long) (current.rawBytes / fill));
+        long id = current.id + 1;
+        prepared = CompletableFuture.supplyAsync(
+                () -> Generation.open(dir, id, (long) size[0], size[1], 0, 0), PREPARER);
+    }
+
+    /**
+     * Adds a generation sized for twice the live data plus {@code extraBytes} about to be written;
+     * every later write goes there and housekeeping moves the older generations' entries into it.
+     * Uses the prepared generation when it is big enough.
+     */
+    private void startGeneration(long extraBytes) {
+        long liveCount = rawEntryCount();
+        long liveBytes = generations.stream().mapToLong(g -> g.rawBytes).sum() + extraBytes;
+        double[] size = sizeFor(liveCount, liveBytes);
+        Generation next = null;
+        if (prepared != null) {
+            Generation candidate = takePrepared();
+            if (candidate == null) {
+                // creating it failed (logged); create one here
+            } else if (candidate.entries >= size[0] / 2 && candidate.byteBudget() >= liveBytes * 1.5) {
+                next = candidate;
+            } else {
+                candidate.close();
+                deleteFile(candidate.file);
+            }
+        }
+        if (next == null) {
+            next = Generation.open(dir, current().id + 1, (long) size[0], size[1], 0, 0);
+        }
         log.info("keyspace grows: generation {} for {} entries of ~{} B ({} entries, {} bytes live)",
-                id, entries, (long) averageValue, liveCount, liveBytes);
-        generations.add(Generation.open(dir, id, entries, averageValue, 0, 0));
+                next.id, next.entries, (long) next.averageValueSize, liveCount, liveBytes);
+        generations.add(next);
+    }
+
+    /** Waits for the prepared generation and hands it over; null if creating it failed. */
+    private Generation takePrepared() {
+        try {
+            return prepared.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            log.warn("preparing the next keyspace generation failed", e.getCause());
+            return null;
+        } finally {
+            prepared = null;
+        }
+    }
+
+    private void discardPrepared() {
+        if (prepared != null) {
+            Generation g = takePrepared();
+            if (g != null) {
+                g.close();
+                deleteFile(g.file);
+            }
+        }
+    }
+
+    private static void deleteFile(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ---------------------------------------------------------------- housekeeping
@@ -494,11 +576,7 @@ public final class ChronicleKeyStore implements KeyStore {
             generations.remove(0);
             migrateSegment = 0;
             oldest.close();
-            try {
-                Files.deleteIfExists(oldest.file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            deleteFile(oldest.file);
             log.info("keyspace generation {} migrated and deleted", oldest.id);
         }
     }
