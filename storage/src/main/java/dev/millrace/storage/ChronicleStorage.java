@@ -63,6 +63,8 @@ public final class ChronicleStorage implements AutoCloseable {
     static final String SNAPSHOTS_DIR = "snapshots";
     static final String CLEAN_MARKER = "clean-shutdown";
     static final String STORAGE_META = "storage.meta";
+    /** Six ten-minute cycles: the log never holds much more than an hour beyond the newest snapshot. */
+    static final int COMPACT_AFTER_CYCLES = 6;
     private static final String AOF = "aof";
     private static final String FEED = "feed";
 
@@ -159,6 +161,7 @@ public final class ChronicleStorage implements AutoCloseable {
             snapshots.snapshotClosedKeyspace(keyspaceDir, effectLog.lastIndex());
             replayAfter = effectLog.lastIndex();
         }
+        effectLog.onNewCycle(() -> snapshots.compactIfOlderThan(COMPACT_AFTER_CYCLES));
         ChronicleKeyStore keyStore = ChronicleKeyStore.open(keyspaceDir, databases);
         return new ChronicleStorage(root, mode, keyStore, effectLog, snapshots, replayAfter);
     }

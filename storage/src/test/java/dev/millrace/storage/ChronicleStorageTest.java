@@ -208,6 +208,25 @@ class ChronicleStorageTest {
     }
 
     @Test
+    void aLogThatGrowsOldWithoutSnapshotsIsCompactedAutomatically() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int cycle = 0; cycle < ChronicleStorage.COMPACT_AFTER_CYCLES; cycle++) {
+            first.set(0, "k" + cycle, "v");
+            clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+        }
+        assertFalse(first.storage.snapshots().backgroundSaveInProgress());
+        assertEquals(ChronicleStorage.COMPACT_AFTER_CYCLES, aofFiles());
+        first.set(0, "k-last", "starts the seventh cycle");
+        ((SnapshotStore) first.storage.snapshots()).awaitBackgroundSave();
+        assertEquals(1, aofFiles(), "a snapshot was taken and the cycles below it deleted");
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(0, second.replayed);
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    @Test
     void saveWaitsAndCoversEverythingAppended() throws Exception {
         Map<String, String> state = new HashMap<>();
         Server first = new Server(dir, true, state);

@@ -3,7 +3,6 @@ package dev.millrace.storage.aof;
 import dev.millrace.engine.effect.Effect;
 import net.openhft.chronicle.bytes.Bytes;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -106,14 +105,17 @@ final class AofFormat {
         }
     }
 
-    /** Writes e.g. "$12\r\n" into {@code into}; returns its length. */
+    /** Writes e.g. "$12\r\n" into {@code into}; returns its length. No allocation: this is per argument. */
     private static int header(byte[] into, char type, int n) {
-        byte[] num = Integer.toString(n).getBytes(StandardCharsets.US_ASCII);
+        int digits = digits(n);
         into[0] = (byte) type;
-        System.arraycopy(num, 0, into, 1, num.length);
-        into[1 + num.length] = '\r';
-        into[2 + num.length] = '\n';
-        return 3 + num.length;
+        for (int i = digits; i >= 1; i--) {
+            into[i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        into[digits + 1] = '\r';
+        into[digits + 2] = '\n';
+        return digits + 3;
     }
 
     /** Reads a body back into effects; the body's CRC has been checked already. */

@@ -91,6 +91,11 @@ public final class AofReader implements AutoCloseable {
         return new Tail(start, outcome.badTail >= 0);
     }
 
+    /** The cycle of the oldest file in the log, or the current cycle when it is empty. */
+    public int firstCycle() {
+        return queue.rollCycle().toCycle(Math.max(0, queue.firstIndex()));
+    }
+
     record Tail(long lastIndex, boolean bad) {
     }
 

@@ -52,6 +52,7 @@ public final class ChronicleEffectLog implements EffectLog {
     private final ExcerptAppender appender;
     private final CRC32C crc = new CRC32C();
     private long lastIndex;
+    private Runnable onNewCycle = () -> { };
     private boolean closed;
 
     private ChronicleEffectLog(Path dir, boolean durable, TimeProvider time) {
@@ -93,7 +94,17 @@ public final class ChronicleEffectLog implements EffectLog {
 
     @Override
     public long append(long unixTimeMillis, List<Effect> effects) {
-        return new RecordWriter(unixTimeMillis, effects).write();
+        long previous = lastIndex;
+        long index = new RecordWriter(unixTimeMillis, effects).write();
+        if (previous < 0 || ROLL_CYCLE.toCycle(index) != ROLL_CYCLE.toCycle(previous)) {
+            onNewCycle.run();
+        }
+        return index;
+    }
+
+    /** Runs {@code listener} on the appending thread whenever a record starts a new cycle file. */
+    public void onNewCycle(Runnable listener) {
+        this.onNewCycle = listener;
     }
 
     /** Writes one record, in fragments when its body is larger than one excerpt may be. */

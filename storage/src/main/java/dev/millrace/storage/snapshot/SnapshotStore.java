@@ -143,6 +143,28 @@ public final class SnapshotStore implements Snapshots {
         }
     }
 
+    /**
+     * Starts a background snapshot when the newest one is {@code cycles} or more log cycles old, so
+     * the log does not grow without bound when no save rule or BGREWRITEAOF asks for one (Redis's
+     * automatic AOF rewrite plays this part). Execution thread.
+     */
+    public void compactIfOlderThan(int cycles) {
+        Meta newest = newest(dir);
+        long covered = newest == null ? -1 : newest.logIndex();
+        long last = effectLog.lastIndex();
+        int lastCycle = ChronicleEffectLog.ROLL_CYCLE.toCycle(last);
+        int coveredCycle = covered < 0 ? firstCycle() : ChronicleEffectLog.ROLL_CYCLE.toCycle(covered);
+        if (last >= 0 && lastCycle - coveredCycle >= cycles && startBackgroundSave()) {
+            log.info("log holds {} cycles since the last snapshot: snapshotting to delete them", lastCycle - coveredCycle);
+        }
+    }
+
+    private int firstCycle() {
+        try (AofReader reader = effectLog.reader()) {
+            return reader.firstCycle();
+        }
+    }
+
     @Override
     public void save() throws Exception {
         Thread previous;
