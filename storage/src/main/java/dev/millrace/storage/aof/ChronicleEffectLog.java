@@ -1,0 +1,238 @@
+package dev.millrace.storage.aof;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.effect.EffectLog;
+import dev.millrace.storage.ChronicleSettings;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The AOF on Chronicle Queue: one record per {@link #append} (format in {@link AofFormat}).
+ *
+ * <ul>
+ *   <li>Roll cycle: {@link #ROLL_CYCLE} (ten minutes), so that after a snapshot every file older
+ *       than the current ten minutes can be deleted ({@link #deleteCyclesBelow}).</li>
+ *   <li>Durable mode ({@code appendonly yes}): the queue is in SYNC mode and {@link #sync} msyncs
+ *       what was appended; the engine calls it once per batch (always) or per second (everysec).
+ *       Non-durable mode ({@code appendonly no}): {@link #sync} does nothing; the log then only
+ *       feeds background snapshots and is never replayed after a crash.</li>
+ *   <li>At open a torn tail is repaired: unfinished bytes of a killed write are zeroed
+ *       ({@link TornTail}); a last record that is incomplete or corrupt gets a VOID excerpt so every
+ *       reader skips it. Both are logged as warnings.</li>
+ * </ul>
+ *
+ * <p>Execution thread only, except {@link #reader} and {@link #deleteCyclesBelow}, which open their
+ * own queue instance and may run on a snapshot thread.
+ */
+public final class ChronicleEffectLog implements EffectLog {
+    static {
+        ChronicleSettings.apply();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChronicleEffectLog.class);
+    public static final RollCycles ROLL_CYCLE = RollCycles.TEN_MINUTELY;
+
+    private final Path dir;
+    private final boolean durable;
+    private final TimeProvider time;
+    private final ChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final CRC32C crc = new CRC32C();
+    private long lastIndex;
+    private Runnable onNewCycle = () -> { };
+    private boolean closed;
+
+    private ChronicleEffectLog(Path dir, boolean durable, TimeProvider time) {
+        this.dir = dir;
+        this.durable = durable;
+        this.time = time;
+        TornTail.truncate(dir, time);
+        this.queue = builder(dir, time).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
+        this.appender = queue.createAppender();
+        // close() may come from a shutdown thread; appends stay on the execution thread.
+        appender.singleThreadedCheckDisabled(true);
+        try (AofReader reader = new AofReader(dir, time)) {
+            AofReader.Tail tail = reader.tail();
+            lastIndex = tail.lastIndex();
+            if (tail.bad()) {
+                lastIndex = appendVoid(tail.lastIndex());
+                sync();
+            }
+        }
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}.
+     *
+     * @param durable whether {@link #sync} must make records durable (appendonly yes)
+     * @param clock   decides which cycle file a record goes to; tests move it to roll cycles
+     */
+    public static ChronicleEffectLog open(Path dir, boolean durable, Clock clock) {
+        return new ChronicleEffectLog(dir, durable, clock::currentTimeMillis);
+    }
+
+    static SingleChronicleQueueBuilder builder(Path dir, TimeProvider time) {
+        return ChronicleQueue.singleBuilder(dir).rollCycle(ROLL_CYCLE).timeProvider(time);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public long append(long unixTimeMillis, List<Effect> effects) {
+        long previous = lastIndex;
+        long index = new RecordWriter(unixTimeMillis, effects).write();
+        if (previous < 0 || ROLL_CYCLE.toCycle(index) != ROLL_CYCLE.toCycle(previous)) {
+            onNewCycle.run();
+        }
+        return index;
+    }
+
+    /** Runs {@code listener} on the appending thread whenever a record starts a new cycle file. */
+    public void onNewCycle(Runnable listener) {
+        this.onNewCycle = listener;
+    }
+
+    /** Writes one record, in fragments when its body is larger than one excerpt may be. */
+    private final class RecordWriter implements AofFormat.BodySink {
+        private final long time;
+        private final List<Effect> effects;
+        private DocumentContext dc;
+        private Bytes<?> out;
+        private long kindOffset;
+        private long room;
+        private long firstIndex = -1;
+
+        RecordWriter(long time, List<Effect> effects) {
+            this.time = time;
+            this.effects = effects;
+        }
+
+        long write() {
+            crc.reset();
+            try {
+                open(AofFormat.WHOLE);
+                out.writeLong(time).writeInt(effects.size()).writeLong(AofFormat.bodyLength(effects));
+                AofFormat.writeBody(effects, this);
+                out.writeInt((int) crc.getValue());
+                closeFragment(firstIndex < 0 ? AofFormat.WHOLE : AofFormat.LAST);
+            } catch (RuntimeException e) {
+                if (dc != null) {
+                    dc.rollbackOnClose();
+                    dc.close();
+                }
+                if (firstIndex >= 0) {
+                    // Earlier fragments are in the log: void them so readers do not stop there.
+                    lastIndex = appendVoid(firstIndex);
+                }
+                throw e;
+            }
+            return lastIndex;
+        }
+
+        private void open(byte kind) {
+            dc = appender.writingDocument();
+            out = dc.wire().bytes();
+            kindOffset = out.writePosition() + 2;
+            AofFormat.writePrefix(out, kind);
+            room = AofFormat.FRAGMENT_BODY_BYTES;
+        }
+
+        private void closeFragment(byte kind) {
+            out.writeByte(kindOffset, kind);
+            dc.close();
+            dc = null;
+            if (firstIndex < 0) {
+                firstIndex = appender.lastIndexAppended();
+                lastIndex = firstIndex;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            crc.update(b, off, len);
+            while (len > 0) {
+                if (room == 0) {
+                    closeFragment(firstIndex < 0 ? AofFormat.FIRST : AofFormat.MIDDLE);
+                    open(AofFormat.LAST);
+                }
+                int n = (int) Math.min(room, len);
+                out.write(b, off, n);
+                off += n;
+                len -= n;
+                room -= n;
+            }
+        }
+    }
+
+    private long appendVoid(long voided) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            AofFormat.writePrefix(dc.wire().bytes(), AofFormat.VOID);
+            dc.wire().bytes().writeLong(voided);
+        }
+        log.warn("AOF record {} is torn or corrupt: voided, it will be skipped on replay", AofReader.hex(voided));
+        return appender.lastIndexAppended();
+    }
+
+    /** Durable mode: msync of everything appended (Chronicle's SYNC mode). Otherwise nothing. */
+    @Override
+    public void sync() {
+        if (durable && lastIndex >= 0) {
+            appender.sync();
+        }
+    }
+
+    @Override
+    public long lastIndex() {
+        return lastIndex;
+    }
+
+    /** A reader on its own queue instance; the caller closes it. Any thread. */
+    public AofReader reader() {
+        return new AofReader(dir, time);
+    }
+
+    /**
+     * Deletes the cycle files wholly below the cycle of {@code index} (they hold only records with
+     * smaller indexes). Any thread: Chronicle tolerates deleting files of an open queue.
+     *
+     * @return the number of files deleted
+     */
+    public int deleteCyclesBelow(long index) {
+        if (index < 0) {
+            return 0;
+        }
+        int deleted = QueueFiles.deleteBelow(dir, ROLL_CYCLE.toCycle(index));
+        if (deleted > 0) {
+            try (ChronicleQueue listing = builder(dir, time).build()) {
+                listing.refreshDirectoryListing();
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sync();
+        appender.close();
+        queue.close();
+    }
+}

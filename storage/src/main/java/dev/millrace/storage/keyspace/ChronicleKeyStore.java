@@ -1,0 +1,711 @@
+package dev.millrace.storage.keyspace;
+
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.storage.ChronicleSettings;
+import dev.millrace.storage.DurableFiles;
+import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
+import dev.millrace.storage.keyspace.Generation.CapacityExceeded;
+import dev.millrace.storage.keyspace.Generation.Previous;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * The keyspace on persisted Chronicle Maps: all databases in one map, each key prefixed by its
+ * database's slot (layout in {@link EntryLayout} and docs/storage-format.md).
+ *
+ * <ul>
+ *   <li><b>SWAPDB</b> exchanges two entries of the db-to-slot table: O(1).</li>
+ *   <li><b>FLUSHDB</b> gives the database a fresh slot, O(1); the old slot's entries are deleted
+ *       by an incremental sweep, one segment per operation.</li>
+ *   <li><b>Large records</b> (over {@link EntryLayout#INLINE_MAX}) are split into chunk entries
+ *       under a fresh version; an overwrite or DEL queues the old version's chunks for incremental
+ *       deletion, so both stay O(1) apart from writing the new value.</li>
+ *   <li><b>Growth</b>: a map's capacity is fixed when it is created, so the store is a list of
+ *       generations. When the newest is full a bigger one is created; new writes go to it, every
+ *       operation moves a few entries from the oldest generation into it (as Redis rehashes its
+ *       dicts), lookups check the newest first, and a generation is deleted once empty. A map key
+ *       lives in exactly one generation. An insert that still finds no room (a burst during
+ *       migration) starts another generation and is retried there, so callers never see a capacity
+ *       error.</li>
+ *   <li><b>SCAN</b>: a cursor is (generation, segment). Entries only ever move to a newer
+ *       generation and never change segment within one, so visiting generations oldest first,
+ *       segment by segment, visits every key present for the whole scan at least once.</li>
+ *   <li><b>Counts</b> per database are kept in memory and written to {@code keyspace.meta} at
+ *       {@link #close}, with the slot table and the pending housekeeping.</li>
+ * </ul>
+ *
+ * <p>A store opened here must have been closed cleanly (its meta file says so): after a crash a
+ * Chronicle Map is not trustworthy (a dead writer's segment lock, an entry dropped while being
+ * overwritten), so {@code ChronicleStorage} rebuilds it from a snapshot and the AOF instead.
+ *
+ * <p>Not thread-safe: the execution thread only (like every {@link KeyStore}). Operations are O(1)
+ * plus a bounded amount of housekeeping; {@link #scan} is O(entries in the segments it visits) and
+ * {@link #randomKey} is O(segment size) expected, O(all entries) when the database is a tiny part of
+ * the store.
+ */
+public final class ChronicleKeyStore implements KeyStore {
+    static {
+        ChronicleSettings.apply();
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChronicleKeyStore.class);
+    static final String META_FILE = "keyspace.meta";
+    private static final int META_FORMAT = 1;
+    /** Small enough that a fresh server (and every test) starts with a map of about 4 MB. */
+    public static final long DEFAULT_INITIAL_ENTRIES = 16 * 1024;
+    private static final double MIN_AVERAGE_VALUE_SIZE = 64;
+    private static final int MIGRATE_PER_STEP = 16;
+    private static final int STALE_CHUNKS_PER_STEP = 8;
+
+    private final Path dir;
+    private final long initialEntries;
+    /** Oldest first; the last one takes every write. */
+    private final List<Generation> generations = new ArrayList<>();
+    private int[] dbSlot;
+    private long[] dbCount;
+    private int nextSlot;
+    private long nextVersion;
+    /** Slots of flushed databases whose entries the sweep has not deleted yet. */
+    private final Set<Integer> garbageSlots = new HashSet<>();
+    /** The slots the current sweep pass deletes (garbage when the pass started). */
+    private final Set<Integer> sweepingSlots = new HashSet<>();
+    private long sweepGeneration;
+    private int sweepSegment;
+    private int migrateSegment;
+    /** Chunked records replaced or deleted: {version, chunk count, next chunk to delete}. */
+    private final ArrayDeque<long[]> staleChunks = new ArrayDeque<>();
+    /**
+     * The next generation, created on a background thread once the newest is half full: creating a
+     * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
+     */
+    private CompletableFuture<Generation> prepared;
+    private boolean closed;
+
+    /** One daemon thread for all stores: creating map files is rare and I/O bound. */
+    private static final ExecutorService PREPARER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "millrace-keyspace-grow");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ChronicleKeyStore(Path dir, long initialEntries) {
+        this.dir = dir;
+        this.initialEntries = initialEntries;
+    }
+
+    /** Opens the store in {@code dir}, creating it when empty. */
+    public static ChronicleKeyStore open(Path dir, int databases) {
+        return open(dir, databases, DEFAULT_INITIAL_ENTRIES);
+    }
+
+    /**
+     * @param initialEntries entries the first generation is sized for; later generations are sized
+     *        from the data
+     * @throws IllegalStateException when the store in {@code dir} was not closed cleanly
+     */
+    public static ChronicleKeyStore open(Path dir, int databases, long initialEntries) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChronicleKeyStore store = new ChronicleKeyStore(dir, initialEntries);
+        Properties meta = DurableFiles.readProperties(dir.resolve(META_FILE));
+        if (meta == null) {
+            store.createEmpty(databases);
+        } else {
+            store.load(meta, databases);
+        }
+        store.saveMeta("open");
+        return store;
+    }
+
+    /** Whether {@code dir} holds a store that was closed cleanly (and so may be opened). */
+    public static boolean isCleanlyClosed(Path dir) {
+        Properties meta = DurableFiles.readProperties(dir.resolve(META_FILE));
+        return meta != null && "closed".equals(meta.getProperty("state"));
+    }
+
+    private void createEmpty(int databases) {
+        dbSlot = new int[databases];
+        dbCount = new long[databases];
+        for (int db = 0; db < databases; db++) {
+            dbSlot[db] = db;
+        }
+        nextSlot = databases;
+        nextVersion = 1;
+        generations.add(Generation.open(dir, 1, initialEntries, Generation.AVERAGE_KEY_SIZE * 4, 0, 0));
+    }
+
+    // ---------------------------------------------------------------- KeyStore
+
+    @Override
+    public byte[] get(int db, byte[] key) {
+        housekeeping();
+        byte[] value = getRaw(EntryLayout.keyEntry(dbSlot[db], key));
+        return value == null ? null : recordOf(value);
+    }
+
+    @Override
+    public void put(int db, byte[] key, byte[] record) {
+        housekeeping();
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        byte[] value;
+        if (record.length <= EntryLayout.INLINE_MAX) {
+            value = EntryLayout.inlineValue(record);
+        } else {
+            value = writeChunks(record);
+        }
+        Previous previous = putRaw(k, value);
+        if (!previous.existed()) {
+            previous = removeFromOlderGenerations(k);
+        }
+        if (!previous.existed()) {
+            dbCount[db]++;
+        }
+        retire(previous);
+        Generation current = current();
+        if (current.full()) {
+            startGeneration(0);
+        } else if (prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
+            prepareNextGeneration();
+        }
+    }
+
+    @Override
+    public boolean remove(int db, byte[] key) {
+        housekeeping();
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            Previous previous = generations.get(i).remove(k);
+            if (previous.existed()) {
+                dbCount[db]--;
+                retire(previous);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long size(int db) {
+        return dbCount[db];
+    }
+
+    @Override
+    public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
+        housekeeping();
+        int slot = dbSlot[db];
+        long genId = cursor == 0 ? generations.get(0).id : cursor >>> 32;
+        int segment = cursor == 0 ? 0 : (int) cursor;
+        List<byte[][]> found = new ArrayList<>();
+        long next = 0;
+        while (true) {
+            Generation g = firstGenerationFrom(genId);
+            if (g == null) {
+                break;
+            }
+            if (g.id != genId) {
+                genId = g.id;
+                segment = 0;
+            }
+            if (segment < 0 || segment >= g.segments()) {
+                genId++;
+                segment = 0;
+                continue;
+            }
+            g.forEachInSegment(segment, e -> {
+                if (EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot) {
+                    found.add(new byte[][]{Generation.copyOf(e.key()), Generation.copyOf(e.value())});
+                }
+                return true;
+            });
+            segment++;
+            if (found.size() >= Math.max(count, 1)) {
+                next = segment < g.segments() ? (g.id << 32) | segment
+                        : g == current() ? 0 : ((g.id + 1) << 32);
+                break;
+            }
+        }
+        // The visitor runs outside the segment lock: it may read or even change the store.
+        for (byte[][] kv : found) {
+            visitor.accept(EntryLayout.userKey(kv[0]), recordOf(kv[1]));
+        }
+        return next;
+    }
+
+    @Override
+    public byte[] randomKey(int db) {
+        housekeeping();
+        if (dbCount[db] == 0) {
+            return null;
+        }
+        int slot = dbSlot[db];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Generation g = generations.get(random.nextInt(generations.size()));
+            byte[] key = randomKeyInSegment(g, random.nextInt(g.segments()), slot);
+            if (key != null) {
+                return key;
+            }
+        }
+        // A database that is a tiny part of the store: walk every segment from a random place.
+        int start = random.nextInt(generations.size());
+        for (int i = 0; i < generations.size(); i++) {
+            Generation g = generations.get((start + i) % generations.size());
+            int first = random.nextInt(g.segments());
+            for (int s = 0; s < g.segments(); s++) {
+                byte[] key = randomKeyInSegment(g, (first + s) % g.segments(), slot);
+                if (key != null) {
+                    return key;
+                }
+            }
+        }
+        throw new IllegalStateException("database " + db + " counts " + dbCount[db] + " keys but none was found");
+    }
+
+    /** A uniformly chosen key of {@code slot} in one segment (reservoir sampling), or null. */
+    private static byte[] randomKeyInSegment(Generation g, int segment, int slot) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[][] chosen = new byte[1][];
+        int[] seen = new int[1];
+        g.forEachInSegment(segment, e -> {
+            if (EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot
+                    && random.nextInt(++seen[0]) == 0) {
+                chosen[0] = Generation.copyOf(e.key());
+            }
+            return true;
+        });
+        return chosen[0] == null ? null : EntryLayout.userKey(chosen[0]);
+    }
+
+    @Override
+    public void flush(int db) {
+        if (dbCount[db] == 0) {
+            return;
+        }
+        garbageSlots.add(dbSlot[db]);
+        dbSlot[db] = nextSlot++;
+        dbCount[db] = 0;
+    }
+
+    @Override
+    public void swap(int db1, int db2) {
+        int slot = dbSlot[db1];
+        dbSlot[db1] = dbSlot[db2];
+        dbSlot[db2] = slot;
+        long count = dbCount[db1];
+        dbCount[db1] = dbCount[db2];
+        dbCount[db2] = count;
+    }
+
+    /**
+     * A clean shutdown: msyncs every map, then records the state (counts, slots, pending
+     * housekeeping) as "closed" so the next {@link #open} trusts the files. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Generation g : generations) {
+            g.msync();
+        }
+        saveMeta("closed");
+        for (Generation g : generations) {
+            g.close();
+        }
+        discardPrepared();
+    }
+
+    // ---------------------------------------------------------------- observability
+
+    /** The ids of the map generations, oldest first: more than one while the store grows. */
+    public List<Long> generationIds() {
+        return generations.stream().map(g -> g.id).toList();
+    }
+
+    /** Whether flushed databases, replaced large values or an old generation still await housekeeping. */
+    public boolean housekeepingPending() {
+        return generations.size() > 1 || !garbageSlots.isEmpty() || !staleChunks.isEmpty();
+    }
+
+    /** Runs housekeeping until none is pending (tests; a snapshot before it is published). */
+    public void finishHousekeeping() {
+        while (housekeepingPending()) {
+            housekeeping();
+        }
+    }
+
+    /** Map entries of every kind in every generation (keys, chunks, not yet swept garbage). */
+    public long rawEntryCount() {
+        return generations.stream().mapToLong(g -> g.rawCount).sum();
+    }
+
+    // ---------------------------------------------------------------- records and chunks
+
+    private byte[] recordOf(byte[] value) {
+        if (!EntryLayout.isChunked(value)) {
+            return EntryLayout.inlineRecord(value);
+        }
+        Descriptor d = Descriptor.decode(value);
+        byte[] record = new byte[Math.toIntExact(d.length())];
+        for (int i = 0; i < d.chunks(); i++) {
+            byte[] chunk = getRaw(EntryLayout.chunkEntry(d.version(), i));
+            if (chunk == null) {
+                throw new IllegalStateException("keyspace corrupt: chunk " + i + " of version " + d.version() + " missing");
+            }
+            System.arraycopy(chunk, 0, record, i * EntryLayout.CHUNK_SIZE, chunk.length);
+        }
+        return record;
+    }
+
+    private byte[] writeChunks(byte[] record) {
+        if (current().rawBytes + record.length * 1.1 > current().byteBudget()) {
+            startGeneration(record.length);
+        }
+        long version = nextVersion++;
+        int chunks = (record.length + EntryLayout.CHUNK_SIZE - 1) / EntryLayout.CHUNK_SIZE;
+        for (int i = 0; i < chunks; i++) {
+            int from = i * EntryLayout.CHUNK_SIZE;
+            byte[] chunk = java.util.Arrays.copyOfRange(record, from, Math.min(record.length, from + EntryLayout.CHUNK_SIZE));
+            putRaw(EntryLayout.chunkEntry(version, i), chunk);
+        }
+        return new Descriptor(version, record.length, chunks).encode();
+    }
+
+    /** Queues the chunks of a replaced or deleted chunked record for deletion. */
+    private void retire(Previous previous) {
+        if (previous.chunked() != null) {
+            staleChunks.add(new long[]{previous.chunked().version(), previous.chunked().chunks(), 0});
+        }
+    }
+
+    // ---------------------------------------------------------------- generations
+
+    private Generation current() {
+        return generations.get(generations.size() - 1);
+    }
+
+    private byte[] getRaw(byte[] k) {
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            byte[] v = generations.get(i).get(k);
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Writes into the newest generation, growing the store when it has no room. */
+    private Previous putRaw(byte[] k, byte[] v) {
+        while (true) {
+            try {
+                return current().put(k, v);
+            } catch (CapacityExceeded e) {
+                log.info("keyspace generation {} has no room left ({}); growing", current().id, e.getMessage());
+                startGeneration(k.length + v.length);
+            }
+        }
+    }
+
+    private Previous removeFromOlderGenerations(byte[] k) {
+        for (int i = generations.size() - 2; i >= 0; i--) {
+            Previous previous = generations.get(i).remove(k);
+            if (previous.existed()) {
+                return previous;
+            }
+        }
+        return Previous.NONE;
+    }
+
+    private Generation firstGenerationFrom(long id) {
+        for (Generation g : generations) {
+            if (g.id >= id) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** Entries and average value size for a generation holding twice {@code liveCount} entries of {@code liveBytes}. */
+    private double[] sizeFor(long liveCount, long liveBytes) {
+        liveCount = Math.max(1, liveCount);
+        double averageValue = Math.max(MIN_AVERAGE_VALUE_SIZE,
+                Math.min(EntryLayout.INLINE_MAX, (double) liveBytes / liveCount - Generation.AVERAGE_KEY_SIZE));
+        long entries = Math.max(initialEntries, 2 * liveCount);
+        entries = Math.max(entries, (long) Math.ceil(2.0 * liveBytes / (Generation.AVERAGE_KEY_SIZE + averageValue)));
+        return new double[]{entries, averageValue};
+    }
+
+    /** Starts creating the generation the store will need when the newest one is full. */
+    private void prepareNextGeneration() {
+        Generation current = current();
+        // When it is full, the newest holds about its capacity; older ones are migrated by then.
+        double fill = Math.max((double) current.rawCount / current.entries, (double) current.rawBytes / current.byteBudget());
+        double[] size = sizeFor((long) (current.rawCount / fill), (long) (current.rawBytes / fill));
+        long id = current.id + 1;
+        prepared = CompletableFuture.supplyAsync(
+                () -> Generation.open(dir, id, (long) size[0], size[1], 0, 0), PREPARER);
+    }
+
+    /**
+     * Adds a generation sized for twice the live data plus {@code extraBytes} about to be written;
+     * every later write goes there and housekeeping moves the older generations' entries into it.
+     * Uses the prepared generation when it is big enough.
+     */
+    private void startGeneration(long extraBytes) {
+        long liveCount = rawEntryCount();
+        long liveBytes = generations.stream().mapToLong(g -> g.rawBytes).sum() + extraBytes;
+        double[] size = sizeFor(liveCount, liveBytes);
+        Generation next = null;
+        if (prepared != null) {
+            Generation candidate = takePrepared();
+            if (candidate == null) {
+                // creating it failed (logged); create one here
+            } else if (candidate.entries >= size[0] / 2 && candidate.byteBudget() >= liveBytes * 1.5) {
+                next = candidate;
+            } else {
+                candidate.close();
+                deleteFile(candidate.file);
+            }
+        }
+        if (next == null) {
+            next = Generation.open(dir, current().id + 1, (long) size[0], size[1], 0, 0);
+        }
+        log.info("keyspace grows: generation {} for {} entries of ~{} B ({} entries, {} bytes live)",
+                next.id, next.entries, (long) next.averageValueSize, liveCount, liveBytes);
+        generations.add(next);
+    }
+
+    /** Waits for the prepared generation and hands it over; null if creating it failed. */
+    private Generation takePrepared() {
+        try {
+            return prepared.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            log.warn("preparing the next keyspace generation failed", e.getCause());
+            return null;
+        } finally {
+            prepared = null;
+        }
+    }
+
+    private void discardPrepared() {
+        if (prepared != null) {
+            Generation g = takePrepared();
+            if (g != null) {
+                g.close();
+                deleteFile(g.file);
+            }
+        }
+    }
+
+    private static void deleteFile(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    /** A bounded step of each pending chore; called at the start of every operation. */
+    private void housekeeping() {
+        if (closed) {
+            throw new IllegalStateException("keyspace store is closed");
+        }
+        if (!staleChunks.isEmpty()) {
+            deleteStaleChunks();
+        }
+        if (generations.size() > 1) {
+            migrateStep();
+        }
+        if (!garbageSlots.isEmpty()) {
+            sweepStep();
+        }
+    }
+
+    private void deleteStaleChunks() {
+        for (int n = 0; n < STALE_CHUNKS_PER_STEP && !staleChunks.isEmpty(); n++) {
+            long[] stale = staleChunks.peek();
+            byte[] k = EntryLayout.chunkEntry(stale[0], (int) stale[2]);
+            for (int i = generations.size() - 1; i >= 0; i--) {
+                if (generations.get(i).remove(k).existed()) {
+                    break;
+                }
+            }
+            if (++stale[2] == stale[1]) {
+                staleChunks.poll();
+            }
+        }
+    }
+
+    /** Moves up to {@link #MIGRATE_PER_STEP} entries from the oldest generation into the newest. */
+    private void migrateStep() {
+        Generation oldest = generations.get(0);
+        List<byte[][]> moved = new ArrayList<>(MIGRATE_PER_STEP);
+        oldest.forEachInSegment(migrateSegment, e -> {
+            moved.add(new byte[][]{Generation.copyOf(e.key()), Generation.copyOf(e.value())});
+            oldest.removeVisited(e);
+            return moved.size() < MIGRATE_PER_STEP;
+        });
+        // Outside the old segment's lock. The newest generation cannot hold these keys: every write
+        // to a key goes to the newest generation and removes it from the older ones.
+        for (byte[][] kv : moved) {
+            putRaw(kv[0], kv[1]);
+        }
+        if (moved.isEmpty() && ++migrateSegment >= oldest.segments()) {
+            generations.remove(0);
+            migrateSegment = 0;
+            oldest.close();
+            deleteFile(oldest.file);
+            log.info("keyspace generation {} migrated and deleted", oldest.id);
+        }
+    }
+
+    /**
+     * Deletes the entries of flushed slots in one segment. A pass visits every segment of every
+     * generation in (generation, segment) order; entries only move to newer generations, so a pass
+     * sees every entry of the slots it started with.
+     */
+    private void sweepStep() {
+        if (sweepingSlots.isEmpty()) {
+            sweepingSlots.addAll(garbageSlots);
+            sweepGeneration = generations.get(0).id;
+            sweepSegment = 0;
+        }
+        Generation g = firstGenerationFrom(sweepGeneration);
+        if (g == null) {
+            garbageSlots.removeAll(sweepingSlots);
+            sweepingSlots.clear();
+            return;
+        }
+        if (g.id != sweepGeneration) {
+            sweepGeneration = g.id;
+            sweepSegment = 0;
+        }
+        List<Previous> removed = new ArrayList<>();
+        g.forEachInSegment(sweepSegment, e -> {
+            int slot = EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size());
+            if (slot >= 0 && sweepingSlots.contains(slot)) {
+                removed.add(g.removeVisited(e));
+            }
+            return true;
+        });
+        removed.forEach(this::retire);
+        if (++sweepSegment >= g.segments()) {
+            sweepGeneration = g.id + 1;
+            sweepSegment = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- meta file
+
+    private void saveMeta(String state) {
+        Properties p = new Properties();
+        p.setProperty("format", Integer.toString(META_FORMAT));
+        p.setProperty("state", state);
+        p.setProperty("initialEntries", Long.toString(initialEntries));
+        p.setProperty("databases", Integer.toString(dbSlot.length));
+        for (int db = 0; db < dbSlot.length; db++) {
+            p.setProperty("db." + db + ".slot", Integer.toString(dbSlot[db]));
+            p.setProperty("db." + db + ".count", Long.toString(dbCount[db]));
+        }
+        p.setProperty("nextSlot", Integer.toString(nextSlot));
+        p.setProperty("nextVersion", Long.toString(nextVersion));
+        StringBuilder gens = new StringBuilder();
+        for (Generation g : generations) {
+            gens.append(gens.length() == 0 ? "" : ",").append(g.id);
+            p.setProperty("generation." + g.id + ".entries", Long.toString(g.entries));
+            p.setProperty("generation." + g.id + ".averageValueSize", Double.toString(g.averageValueSize));
+            p.setProperty("generation." + g.id + ".count", Long.toString(g.rawCount));
+            p.setProperty("generation." + g.id + ".bytes", Long.toString(g.rawBytes));
+        }
+        p.setProperty("generations", gens.toString());
+        p.setProperty("migrateSegment", Integer.toString(migrateSegment));
+        p.setProperty("garbageSlots", join(garbageSlots));
+        p.setProperty("sweepingSlots", join(sweepingSlots));
+        p.setProperty("sweepGeneration", Long.toString(sweepGeneration));
+        p.setProperty("sweepSegment", Integer.toString(sweepSegment));
+        StringBuilder stale = new StringBuilder();
+        for (long[] s : staleChunks) {
+            stale.append(stale.length() == 0 ? "" : ",").append(s[0]).append(':').append(s[1]).append(':').append(s[2]);
+        }
+        p.setProperty("staleChunks", stale.toString());
+        DurableFiles.writeProperties(dir.resolve(META_FILE), p, "Millrace keyspace state (see docs/storage-format.md)");
+    }
+
+    private void load(Properties p, int databases) {
+        if (Integer.parseInt(p.getProperty("format")) != META_FORMAT) {
+            throw new IllegalStateException("unknown keyspace meta format " + p.getProperty("format") + " in " + dir);
+        }
+        if (!"closed".equals(p.getProperty("state"))) {
+            throw new IllegalStateException("keyspace in " + dir + " was not closed cleanly; rebuild it from a snapshot and the AOF");
+        }
+        int stored = Integer.parseInt(p.getProperty("databases"));
+        nextSlot = Integer.parseInt(p.getProperty("nextSlot"));
+        dbSlot = new int[databases];
+        dbCount = new long[databases];
+        for (int db = 0; db < Math.max(databases, stored); db++) {
+            if (db >= stored) {
+                dbSlot[db] = nextSlot++;
+                continue;
+            }
+            int slot = Integer.parseInt(p.getProperty("db." + db + ".slot"));
+            long count = Long.parseLong(p.getProperty("db." + db + ".count"));
+            if (db >= databases) {
+                if (count > 0) {
+                    throw new IllegalStateException("the keyspace in " + dir + " has keys in database " + db
+                            + " but the server is configured with " + databases + " databases");
+                }
+                continue;
+            }
+            dbSlot[db] = slot;
+            dbCount[db] = count;
+        }
+        nextVersion = Long.parseLong(p.getProperty("nextVersion"));
+        for (String id : split(p.getProperty("generations"))) {
+            String prefix = "generation." + id + ".";
+            generations.add(Generation.open(dir, Long.parseLong(id),
+                    Long.parseLong(p.getProperty(prefix + "entries")),
+                    Double.parseDouble(p.getProperty(prefix + "averageValueSize")),
+                    Long.parseLong(p.getProperty(prefix + "count")),
+                    Long.parseLong(p.getProperty(prefix + "bytes"))));
+        }
+        migrateSegment = Integer.parseInt(p.getProperty("migrateSegment"));
+        split(p.getProperty("garbageSlots")).forEach(s -> garbageSlots.add(Integer.parseInt(s)));
+        split(p.getProperty("sweepingSlots")).forEach(s -> sweepingSlots.add(Integer.parseInt(s)));
+        sweepGeneration = Long.parseLong(p.getProperty("sweepGeneration"));
+        sweepSegment = Integer.parseInt(p.getProperty("sweepSegment"));
+        for (String s : split(p.getProperty("staleChunks"))) {
+            String[] parts = s.split(":");
+            staleChunks.add(new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])});
+        }
+    }
+
+    private static String join(Set<Integer> slots) {
+        return String.join(",", slots.stream().sorted().map(String::valueOf).toList());
+    }
+
+    private static List<String> split(String csv) {
+        return csv == null || csv.isEmpty() ? List.of() : List.of(csv.split(","));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.millrace.storage.keyspace;
+
+import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+
+/**
+ * One Chronicle Map file of the keyspace. The store grows by adding a bigger generation and moving
+ * entries into it (see {@link ChronicleKeyStore}); each generation keeps the counters that decide
+ * when it is full. A key's segment within a generation never changes, which SCAN relies on.
+ *
+ * <p>Execution thread only (the store's thread). Every operation is one hash lookup in one segment,
+ * except {@link #forEachInSegment}, which is O(entries in the segment).
+ */
+final class Generation implements AutoCloseable {
+    static final double AVERAGE_KEY_SIZE = 24;
+    /** Small segments keep SCAN steps, sweeps and migration steps short; 512 measured as fast as Chronicle's default. */
+    static final int ENTRIES_PER_SEGMENT = 512;
+    /**
+     * Chronicle Map adds overflow tiers up to this factor before an insert throws: the store starts
+     * a bigger generation at 1x, so this is head-room for the entries written while it migrates.
+     */
+    static final double MAX_BLOAT_FACTOR = 4;
+
+    final long id;
+    final long entries;
+    final double averageValueSize;
+    final Path file;
+    private final ChronicleMap<byte[], byte[]> map;
+    long rawCount;
+    long rawBytes;
+
+    /** What a write or removal found under the key before it. */
+    record Previous(boolean existed, Descriptor chunked) {
+        static final Previous NONE = new Previous(false, null);
+        static final Previous INLINE = new Previous(true, null);
+    }
+
+    /** An insert failed because the map has no room left: the caller grows the store and retries. */
+    static final class CapacityExceeded extends Exception {
+        CapacityExceeded(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    private Generation(long id, long entries, double averageValueSize, Path file, ChronicleMap<byte[], byte[]> map,
+                       long rawCount, long rawBytes) {
+        this.id = id;
+        this.entries = entries;
+        this.averageValueSize = averageValueSize;
+        this.file = file;
+        this.map = map;
+        this.rawCount = rawCount;
+        this.rawBytes = rawBytes;
+    }
+
+    static Path fileOf(Path dir, long id) {
+        return dir.resolve(String.format("keyspace-%06d.cm3", id));
+    }
+
+    /** Creates the generation's file, or reopens it when it exists (a cleanly closed store). */
+    static Generation open(Path dir, long id, long entries, double averageValueSize, long rawCount, long rawBytes) {
+        Path file = fileOf(dir, id);
+        try {
+            ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
+                    .name("millrace-keyspace-" + id)
+                    .entries(entries)
+                    .averageKeySize(AVERAGE_KEY_SIZE)
+                    .averageValueSize(averageValueSize)
+                    .entriesPerSegment(ENTRIES_PER_SEGMENT)
+                    .maxBloatFactor(MAX_BLOAT_FACTOR)
+                    // The live map is never recovered after a crash (it is rebuilt from a snapshot and
+                    // the AOF), and snapshots carry their own checksum, so entry checksums buy nothing.
+                    .checksumEntries(false)
+                    .createPersistedTo(file.toFile());
+            return new Generation(id, entries, averageValueSize, file, map, rawCount, rawBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open keyspace map " + file, e);
+        }
+    }
+
+    /** Bytes of keys and values this generation was sized for. */
+    long byteBudget() {
+        return (long) (entries * (AVERAGE_KEY_SIZE + averageValueSize));
+    }
+
+    boolean full() {
+        return rawCount >= entries || rawBytes >= byteBudget();
+    }
+
+    int segments() {
+        return map.segments();
+    }
+
+    /** The map value stored under the map key {@code k}, or null. */
+    byte[] get(byte[] k) {
+        return map.get(k);
+    }
+
+    boolean contains(byte[] k) {
+        return map.containsKey(k);
+    }
+
+    Previous put(byte[] k, byte[] v) throws CapacityExceeded {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
+            c.updateLock().lock();
+            MapEntry<byte[], byte[]> e = c.entry();
+            Data<byte[]> value = c.wrapValueAsData(v);
+            if (e == null) {
+                c.insert(c.absentEntry(), value);
+                rawCount++;
+                rawBytes += k.length + v.length;
+                return Previous.NONE;
+            }
+            Previous previous = previousOf(e.value());
+            long oldSize = e.value().size();
+            c.replaceValue(e, value);
+            rawBytes += v.length - oldSize;
+            return previous;
+        } catch (IllegalStateException e) {
+            throw capacity(e);
+        }
+    }
+
+    Previous remove(byte[] k) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
+            c.updateLock().lock();
+            MapEntry<byte[], byte[]> e = c.entry();
+            if (e == null) {
+                return Previous.NONE;
+            }
+            Previous previous = previousOf(e.value());
+            rawCount--;
+            rawBytes -= k.length + e.value().size();
+            c.remove(e);
+            return previous;
+        }
+    }
+
+    /**
+     * Visits the entries of one segment under its lock while {@code visitor} returns true. The
+     * visitor may remove the visited entry with {@link #removeVisited}; it must not touch this
+     * generation otherwise.
+     */
+    void forEachInSegment(int segment, Predicate<MapEntry<byte[], byte[]>> visitor) {
+        try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment)) {
+            c.forEachSegmentEntryWhile(visitor);
+        }
+    }
+
+    /** Removes the entry {@link #forEachInSegment} is visiting and returns what it held. */
+    Previous removeVisited(MapEntry<byte[], byte[]> e) {
+        boolean keyEntry = e.key().bytes().readByte(e.key().offset()) == EntryLayout.TAG_KEY;
+        Previous previous = keyEntry ? previousOf(e.value()) : Previous.INLINE;
+        rawCount--;
+        rawBytes -= e.key().size() + e.value().size();
+        e.doRemove();
+        return previous;
+    }
+
+    /**
+     * A fresh copy of an entry's key or value. ({@code Data.get()} reuses one array per context, so
+     * arrays collected during an iteration would alias.)
+     */
+    static byte[] copyOf(Data<byte[]> data) {
+        byte[] out = new byte[Math.toIntExact(data.size())];
+        data.bytes().read(data.offset(), out, 0, out.length);
+        return out;
+    }
+
+    private static Previous previousOf(Data<byte[]> value) {
+        long size = value.size();
+        long offset = value.offset();
+        if (value.bytes().readByte(offset + size - 1) != EntryLayout.FORM_CHUNKED) {
+            return Previous.INLINE;
+        }
+        byte[] descriptor = new byte[EntryLayout.DESCRIPTOR_SIZE];
+        value.bytes().read(offset + size - descriptor.length, descriptor, 0, descriptor.length);
+        return new Previous(true, Descriptor.decode(descriptor));
+    }
+
+    private static CapacityExceeded capacity(IllegalStateException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("segment tier")) {
+            return new CapacityExceeded(e);
+        }
+        throw e;
+    }
+
+    /** Writes the map's dirty pages to disk (msync). */
+    void msync() {
+        ((VanillaChronicleHash<?, ?, ?, ?>) map).msync();
+    }
+
+    @Override
+    public void close() {
+        map.close();
+    }
+}

@@ -1,0 +1,315 @@
+package dev.millrace.storage.snapshot;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.persistence.Snapshots;
+import dev.millrace.storage.DurableFiles;
+import dev.millrace.storage.aof.AofReader;
+import dev.millrace.storage.aof.ChronicleEffectLog;
+import dev.millrace.storage.keyspace.ChronicleKeyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Snapshots without fork and without pausing the server. A snapshot is a cleanly closed
+ * {@link ChronicleKeyStore} directory plus {@code snapshot.meta} (the log index it covers, the time,
+ * a CRC32C of the keyspace files). A new one is built on a background thread from the previous one
+ * (or an empty keyspace): copy it, apply the log's records after its index up to the log's last
+ * index through a replayer over the copy (a separate Engine), close it, write the meta, and rename
+ * the temporary directory into place atomically. Then older snapshots and the log's cycle files
+ * wholly below the new index are deleted: that is BGREWRITEAOF.
+ *
+ * <p>Layout under {@code snapshots/}: {@code snapshot-NNNNNNNNN/} (the newest valid one is used) and
+ * {@code tmp-NNNNNNNNN/} (a build in progress; deleted at open).
+ *
+ * <p>The {@link Snapshots} methods are called from the execution thread; the build runs on its own
+ * thread, which only reads the log (its own queue instance) and writes its own files. State shared
+ * between them is guarded by this object's monitor.
+ */
+public final class SnapshotStore implements Snapshots {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
+    static final String META = "snapshot.meta";
+    static final String KEYSPACE = "keyspace";
+    private static final String PREFIX = "snapshot-";
+    private static final String TMP_PREFIX = "tmp-";
+
+    private final Path dir;
+    private final ChronicleEffectLog effectLog;
+    private final String logKind;
+    private final int databases;
+    private final Function<KeyStore, Consumer<List<Effect>>> replayerFactory;
+    private final Clock clock;
+    private Thread running;
+    private long lastSaveUnixSeconds;
+    private boolean lastBackgroundSaveOk = true;
+    private long sequence;
+
+    /** What a snapshot's meta file says. */
+    public record Meta(Path dir, long logIndex, String logKind, long createdMillis, long checksum) {
+        Path keyspace() {
+            return dir.resolve(KEYSPACE);
+        }
+    }
+
+    /**
+     * @param logKind names the log whose indexes snapshots refer to ("aof" or "feed"); a snapshot
+     *        of another kind does not fit this log
+     */
+    public SnapshotStore(Path dir, ChronicleEffectLog effectLog, String logKind, int databases,
+                         Function<KeyStore, Consumer<List<Effect>>> replayerFactory, Clock clock) {
+        this.dir = dir;
+        this.effectLog = effectLog;
+        this.logKind = logKind;
+        this.databases = databases;
+        this.replayerFactory = replayerFactory;
+        this.clock = clock;
+        try {
+            Files.createDirectories(dir);
+            for (Path p : listDirectories(dir)) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(TMP_PREFIX)) {
+                    DurableFiles.deleteTree(p);
+                } else if (name.startsWith(PREFIX)) {
+                    sequence = Math.max(sequence, Long.parseLong(name.substring(PREFIX.length())));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Meta newest = newest(dir);
+        lastSaveUnixSeconds = (newest != null ? newest.createdMillis() : clock.currentTimeMillis()) / 1000;
+    }
+
+    /** The newest snapshot under {@code dir} whose meta file is complete, or null. */
+    public static Meta newest(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        List<Path> snapshots = listDirectories(dir).stream()
+                .filter(p -> p.getFileName().toString().startsWith(PREFIX)).sorted().toList();
+        for (int i = snapshots.size() - 1; i >= 0; i--) {
+            Properties p = DurableFiles.readProperties(snapshots.get(i).resolve(META));
+            if (p != null) {
+                return new Meta(snapshots.get(i), Long.parseLong(p.getProperty("logIndex")), p.getProperty("log"),
+                        Long.parseLong(p.getProperty("createdMillis")), Long.parseUnsignedLong(p.getProperty("checksum")));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Copies a snapshot's keyspace to {@code target} (a new directory), verifying its checksum.
+     *
+     * @throws IllegalStateException when the snapshot's files do not match their checksum
+     */
+    public static void restore(Meta snapshot, Path target) {
+        long crc = DurableFiles.copyDirectory(snapshot.keyspace(), target);
+        if (crc != snapshot.checksum()) {
+            DurableFiles.deleteTree(target);
+            throw new IllegalStateException("snapshot " + snapshot.dir() + " is corrupt (checksum mismatch)");
+        }
+    }
+
+    /**
+     * Makes a snapshot of a cleanly closed keyspace directory as covering {@code logIndex} of this
+     * store's log (used when the log the previous snapshot refers to changed, e.g. appendonly was
+     * switched). Execution thread, before the server runs. O(keyspace size).
+     */
+    public synchronized void snapshotClosedKeyspace(Path keyspaceDir, long logIndex) {
+        Path tmp = dir.resolve(TMP_PREFIX + String.format("%09d", ++sequence));
+        long crc = DurableFiles.copyDirectory(keyspaceDir, tmp.resolve(KEYSPACE));
+        publish(tmp, logIndex, crc);
+    }
+
+    /**
+     * Points the newest snapshot at {@code logIndex} of a new log (after a crash with appendonly no,
+     * the unsynced feed is discarded and a fresh one starts).
+     */
+    public synchronized void rebaseNewest(long logIndex) {
+        Meta newest = newest(dir);
+        if (newest != null) {
+            writeMeta(newest.dir(), logIndex, newest.createdMillis(), newest.checksum());
+        }
+    }
+
+    /**
+     * Starts a background snapshot when the newest one is {@code cycles} or more log cycles old, so
+     * the log does not grow without bound when no save rule or BGREWRITEAOF asks for one (Redis's
+     * automatic AOF rewrite plays this part). Execution thread.
+     */
+    public void compactIfOlderThan(int cycles) {
+        Meta newest = newest(dir);
+        long covered = newest == null ? -1 : newest.logIndex();
+        long last = effectLog.lastIndex();
+        int lastCycle = ChronicleEffectLog.ROLL_CYCLE.toCycle(last);
+        int coveredCycle = covered < 0 ? firstCycle() : ChronicleEffectLog.ROLL_CYCLE.toCycle(covered);
+        if (last >= 0 && lastCycle - coveredCycle >= cycles && startBackgroundSave()) {
+            log.info("log holds {} cycles since the last snapshot: snapshotting to delete them", lastCycle - coveredCycle);
+        }
+    }
+
+    private int firstCycle() {
+        try (AofReader reader = effectLog.reader()) {
+            return reader.firstCycle();
+        }
+    }
+
+    @Override
+    public void save() throws Exception {
+        Thread previous;
+        synchronized (this) {
+            previous = running;
+        }
+        if (previous != null) {
+            previous.join();
+        }
+        build(effectLog.lastIndex());
+    }
+
+    @Override
+    public synchronized boolean startBackgroundSave() {
+        if (running != null) {
+            return false;
+        }
+        long upTo = effectLog.lastIndex();
+        running = new Thread(() -> {
+            boolean ok = false;
+            try {
+                build(upTo);
+                ok = true;
+            } catch (Exception | Error e) {
+                log.error("background snapshot failed", e);
+            } finally {
+                synchronized (this) {
+                    lastBackgroundSaveOk = ok;
+                    running = null;
+                    notifyAll();
+                }
+            }
+        }, "millrace-snapshot");
+        running.setDaemon(true);
+        running.start();
+        return true;
+    }
+
+    @Override
+    public synchronized boolean backgroundSaveInProgress() {
+        return running != null;
+    }
+
+    @Override
+    public synchronized long lastSaveUnixSeconds() {
+        return lastSaveUnixSeconds;
+    }
+
+    @Override
+    public synchronized boolean lastBackgroundSaveOk() {
+        return lastBackgroundSaveOk;
+    }
+
+    /** Waits for a running background snapshot to finish (shutdown, tests). */
+    public void awaitBackgroundSave() throws InterruptedException {
+        synchronized (this) {
+            while (running != null) {
+                wait();
+            }
+        }
+    }
+
+    /** Builds and publishes a snapshot covering the log up to {@code upTo}. Any thread, one at a time. */
+    private void build(long upTo) {
+        long started = clock.currentTimeMillis();
+        Meta previous = newest(dir);
+        if (previous != null && !logKind.equals(previous.logKind())) {
+            throw new IllegalStateException("snapshot " + previous.dir() + " refers to the " + previous.logKind()
+                    + " log, not the " + logKind + " log");
+        }
+        long after = previous == null ? -1 : previous.logIndex();
+        if (previous != null && after == upTo) {
+            synchronized (this) {
+                lastSaveUnixSeconds = clock.currentTimeMillis() / 1000;
+            }
+            return;
+        }
+        Path tmp;
+        synchronized (this) {
+            tmp = dir.resolve(TMP_PREFIX + String.format("%09d", ++sequence));
+        }
+        Path keyspace = tmp.resolve(KEYSPACE);
+        try {
+            if (previous != null) {
+                restore(previous, keyspace);
+            }
+            long applied;
+            try (ChronicleKeyStore store = ChronicleKeyStore.open(keyspace, databases);
+                 AofReader reader = effectLog.reader()) {
+                Consumer<List<Effect>> replayer = replayerFactory.apply(store);
+                applied = reader.replay(after, upTo, record -> replayer.accept(record.effects()));
+                store.finishHousekeeping();
+            }
+            long crc = DurableFiles.checksum(keyspace);
+            publish(tmp, Math.max(upTo, after), crc);
+            log.info("snapshot covering log index {} written: {} records applied to the previous one in {} ms",
+                    AofReader.hex(upTo), applied, clock.currentTimeMillis() - started);
+        } catch (RuntimeException e) {
+            DurableFiles.deleteTree(tmp);
+            throw e;
+        }
+        int deleted = effectLog.deleteCyclesBelow(upTo);
+        if (deleted > 0) {
+            log.info("deleted {} log cycle files below index {}", deleted, AofReader.hex(upTo));
+        }
+        synchronized (this) {
+            lastSaveUnixSeconds = clock.currentTimeMillis() / 1000;
+        }
+    }
+
+    /** Writes the meta, renames {@code tmp} into place, and deletes the older snapshots. */
+    private void publish(Path tmp, long logIndex, long checksum) {
+        writeMeta(tmp, logIndex, clock.currentTimeMillis(), checksum);
+        Path target;
+        synchronized (this) {
+            target = dir.resolve(PREFIX + String.format("%09d", ++sequence));
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish snapshot " + target, e);
+        }
+        DurableFiles.fsyncDirectory(dir);
+        for (Path p : listDirectories(dir)) {
+            if (p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().compareTo(target.getFileName().toString()) < 0) {
+                DurableFiles.deleteTree(p);
+            }
+        }
+    }
+
+    private void writeMeta(Path snapshotDir, long logIndex, long createdMillis, long checksum) {
+        Properties p = new Properties();
+        p.setProperty("format", "1");
+        p.setProperty("logIndex", Long.toString(logIndex));
+        p.setProperty("log", logKind);
+        p.setProperty("createdMillis", Long.toString(createdMillis));
+        p.setProperty("checksum", Long.toUnsignedString(checksum));
+        DurableFiles.writeProperties(snapshotDir.resolve(META), p, "Millrace snapshot (see docs/storage-format.md)");
+    }
+
+    private static List<Path> listDirectories(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.millrace.storage;
+
+import dev.millrace.engine.config.ServerConfig;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.storage.aof.ChronicleEffectLog;
+import dev.millrace.storage.snapshot.SnapshotStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Snapshots and recovery through the facade, on real files. A "crash" here copies the files of an
+ * open, idle storage (what a kill -9 leaves in the page cache) and opens the copy. (Reopening the
+ * same files in the same JVM is no crash: Chronicle Map shares an open map's mapping.)
+ * {@link CrashRecoveryTest} does it with a real SIGKILL of a child JVM under load.
+ */
+class ChronicleStorageTest {
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(1_800_000_000_000L);
+    private int crashes;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ServerConfig config(boolean appendonly) {
+        ServerConfig config = new ServerConfig();
+        config.set("appendonly", appendonly ? "yes" : "no", true);
+        return config;
+    }
+
+    /** A storage plus the stand-in for the engine: apply an effect to the keyspace, then log it. */
+    private final class Server {
+        final ChronicleStorage storage;
+        final SimpleReplayer live;
+        final long replayed;
+        /** What the keyspace must hold: db -> key -> value. */
+        final Map<String, String> expected;
+
+        final Path root;
+
+        Server(Path root, boolean appendonly, Map<String, String> expected) {
+            this.root = root;
+            storage = ChronicleStorage.open(root, config(appendonly), SimpleReplayer::new, clock);
+            live = new SimpleReplayer(storage.keyStore());
+            replayed = storage.recover(live);
+            this.expected = expected;
+        }
+
+        void set(int db, String key, String value) {
+            write(List.of(new Effect(db, new byte[][]{b("SET"), b(key), b(value)})));
+            expected.put(db + "/" + key, value);
+        }
+
+        void del(int db, String key) {
+            write(List.of(new Effect(db, new byte[][]{b("DEL"), b(key)})));
+            expected.remove(db + "/" + key);
+        }
+
+        void write(List<Effect> effects) {
+            live.accept(effects);
+            storage.effectLog().append(clock.currentTimeMillis(), effects);
+            storage.effectLog().sync();
+        }
+
+        void assertHoldsExactly(Map<String, String> state) {
+            KeyStore store = storage.keyStore();
+            long total = 0;
+            for (int db = 0; db < 16; db++) {
+                total += store.size(db);
+            }
+            assertEquals(state.size(), total, "number of keys");
+            state.forEach((k, v) -> {
+                String[] parts = k.split("/", 2);
+                assertArrayEquals(b(v), SimpleReplayer.value(store, Integer.parseInt(parts[0]), b(parts[1])), k);
+            });
+        }
+
+        /** The files as a kill -9 now would leave them, in a new directory; this server is closed. */
+        Path crash() throws IOException {
+            Path copy = root.resolveSibling(root.getFileName() + "-crash" + crashes++);
+            try (Stream<Path> walk = Files.walk(root)) {
+                for (Path p : walk.toList()) {
+                    Path target = copy.resolve(root.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(p, target);
+                    }
+                }
+            }
+            storage.close();
+            return copy;
+        }
+
+        void bgsave() throws InterruptedException {
+            assertTrue(storage.snapshots().startBackgroundSave());
+            ((SnapshotStore) storage.snapshots()).awaitBackgroundSave();
+            assertTrue(storage.snapshots().lastBackgroundSaveOk());
+        }
+    }
+
+    private long aofFiles() throws Exception {
+        return aofFiles(dir);
+    }
+
+    private long aofFiles(Path root) throws Exception {
+        try (Stream<Path> s = Files.list(root.resolve("appendonlydir"))) {
+            return s.filter(p -> p.toString().endsWith(".cq4")).count();
+        }
+    }
+
+    @Test
+    void aCrashLikeReopenWithoutCloseRestoresTheStateBefore() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 300; i++) {
+            first.set(i % 3, "k" + i, "v" + i);
+        }
+        first.del(0, "k0");
+        first.write(List.of(new Effect(1, new byte[][]{b("SWAPDB"), b("1"), b("2")})));
+        Map<String, String> swapped = new HashMap<>();
+        state.forEach((k, v) -> swapped.put(k.startsWith("1/") ? "2/" + k.substring(2) : k.startsWith("2/") ? "1/" + k.substring(2) : k, v));
+        state.clear();
+        state.putAll(swapped);
+        first.set(0, "big", "x".repeat(300_000));
+        // no close(): crash
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(303, second.replayed, "no snapshot yet: the whole AOF replays");
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    @Test
+    void aCleanCloseNeedsNoReplay() {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 100; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        first.storage.close();
+        assertTrue(Files.exists(dir.resolve(ChronicleStorage.CLEAN_MARKER)));
+
+        Server second = new Server(dir, true, state);
+        assertFalse(Files.exists(dir.resolve(ChronicleStorage.CLEAN_MARKER)), "removed at open: a crash now is detected");
+        assertEquals(0, second.replayed);
+        second.assertHoldsExactly(state);
+        second.set(0, "more", "m");
+        second.storage.close();
+
+        Server third = new Server(dir, true, state);
+        assertEquals(0, third.replayed);
+        third.assertHoldsExactly(state);
+        third.storage.close();
+    }
+
+    @Test
+    void aSnapshotThenMoreWritesThenACrashRecoversEverythingAndOldCyclesGo() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 200; i++) {
+            first.set(0, "a" + i, "cycle1");
+        }
+        clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+        for (int i = 0; i < 200; i++) {
+            first.set(1, "b" + i, "cycle2");
+        }
+        first.del(0, "a7");
+        assertEquals(2, aofFiles());
+        long lastSaveBefore = first.storage.snapshots().lastSaveUnixSeconds();
+        clock.advance(5_000);
+        first.bgsave();
+        assertTrue(first.storage.snapshots().lastSaveUnixSeconds() > lastSaveBefore);
+        assertEquals(1, aofFiles(), "the cycle wholly below the snapshot was deleted");
+        for (int i = 0; i < 50; i++) {
+            first.set(2, "c" + i, "after snapshot");
+        }
+        first.set(0, "a8", "overwritten after snapshot");
+        // crash
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(51, second.replayed, "only the records after the snapshot");
+        second.assertHoldsExactly(state);
+
+        // A second snapshot builds on the first one, and a crash after it replays nothing more.
+        second.set(3, "d", "x");
+        second.bgsave();
+        Server third = new Server(second.crash(), true, new HashMap<>(second.expected));
+        assertEquals(0, third.replayed);
+        third.assertHoldsExactly(second.expected);
+        third.storage.close();
+    }
+
+    @Test
+    void aLogThatGrowsOldWithoutSnapshotsIsCompactedAutomatically() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int cycle = 0; cycle < ChronicleStorage.COMPACT_AFTER_CYCLES; cycle++) {
+            first.set(0, "k" + cycle, "v");
+            clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+        }
+        assertFalse(first.storage.snapshots().backgroundSaveInProgress());
+        assertEquals(ChronicleStorage.COMPACT_AFTER_CYCLES, aofFiles());
+        first.set(0, "k-last", "starts the seventh cycle");
+        ((SnapshotStore) first.storage.snapshots()).awaitBackgroundSave();
+        assertEquals(1, aofFiles(), "a snapshot was taken and the cycles below it deleted");
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(0, second.replayed);
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    @Test
+    void saveWaitsAndCoversEverythingAppended() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 1000; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        assertTrue(first.storage.snapshots().startBackgroundSave());
+        first.set(0, "during", "bgsave");
+        first.storage.snapshots().save();
+        assertFalse(first.storage.snapshots().backgroundSaveInProgress());
+        SnapshotStore.Meta meta = SnapshotStore.newest(dir.resolve("snapshots"));
+        assertEquals(first.storage.effectLog().lastIndex(), meta.logIndex());
+        try (Stream<Path> s = Files.list(dir.resolve("snapshots"))) {
+            assertEquals(1, s.count(), "older snapshots deleted");
+        }
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(0, second.replayed);
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    @Test
+    void withAppendonlyNoACrashRestoresTheLastSnapshot() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, false, state);
+        assertFalse(Files.exists(dir.resolve("appendonlydir")), "no AOF");
+        for (int i = 0; i < 100; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        first.storage.snapshots().save();
+        Map<String, String> atSnapshot = new HashMap<>(state);
+        first.set(0, "lost", "not in any snapshot");
+        // crash
+        Server second = new Server(first.crash(), false, new HashMap<>(atSnapshot));
+        assertEquals(0, second.replayed);
+        second.assertHoldsExactly(atSnapshot);
+
+        // The restored snapshot is the base of the next one, with a fresh feed.
+        second.set(0, "new", "after recovery");
+        second.storage.snapshots().save();
+        Map<String, String> saved = new HashMap<>(second.expected);
+        second.storage.close();
+        Server third = new Server(second.root, false, new HashMap<>(saved));
+        third.assertHoldsExactly(saved);
+        third.set(0, "x", "y");
+        // crash again: back to the second snapshot
+        Server fourth = new Server(third.crash(), false, new HashMap<>(saved));
+        fourth.assertHoldsExactly(saved);
+        fourth.storage.close();
+    }
+
+    @Test
+    void switchingAppendonlyAfterACleanCloseKeepsEverything() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 50; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        first.storage.snapshots().save();
+        first.set(0, "after", "aof snapshot");
+        first.storage.close();
+
+        Server second = new Server(dir, false, state);
+        second.assertHoldsExactly(state);
+        second.set(0, "feed", "write");
+        second.storage.snapshots().save();
+        Map<String, String> saved = new HashMap<>(state);
+        second.set(0, "lost", "on crash");
+        // crash in appendonly no: back to the snapshot, which includes everything before the switch
+        Server third = new Server(second.crash(), false, new HashMap<>(saved));
+        third.assertHoldsExactly(saved);
+        third.storage.close();
+    }
+
+    @Test
+    void flushAndSwapAreReplayedExactly() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 100; i++) {
+            first.set(5, "k" + i, "v");
+        }
+        first.write(List.of(new Effect(5, new byte[][]{b("FLUSHDB")})));
+        state.keySet().removeIf(k -> k.startsWith("5/"));
+        first.set(5, "survivor", "s");
+        List<String> keys = new ArrayList<>(state.keySet());
+        assertEquals(List.of("5/survivor"), keys);
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        second.assertHoldsExactly(state);
+        assertNull(SimpleReplayer.value(second.storage.keyStore(), 5, b("k1")));
+        second.storage.close();
+    }
+}

@@ -1,0 +1,289 @@
+package dev.millrace.storage.aof;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.storage.ChildJvm;
+import dev.millrace.storage.MutableClock;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The AOF on real Chronicle Queue files: order, indexes, fragments, torn and corrupt tails, retention. */
+class ChronicleEffectLogTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Effect> set(int db, String key, byte[] value) {
+        return List.of(new Effect(db, new byte[][]{b("SET"), b(key), value}));
+    }
+
+    private static List<AofReader.LoggedRecord> readAll(ChronicleEffectLog log, long after) {
+        List<AofReader.LoggedRecord> out = new ArrayList<>();
+        try (AofReader reader = log.reader()) {
+            reader.replay(after, Long.MAX_VALUE, out::add);
+        }
+        return out;
+    }
+
+    private static void assertSameEffects(List<Effect> expected, List<Effect> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).db(), actual.get(i).db());
+            assertEquals(expected.get(i).argv().length, actual.get(i).argv().length);
+            for (int a = 0; a < expected.get(i).argv().length; a++) {
+                assertArrayEquals(expected.get(i).argv()[a], actual.get(i).argv()[a]);
+            }
+        }
+    }
+
+    @Test
+    void recordsReplayInOrderWithTheirIndexesTimesAndEffects() {
+        Random random = new Random(1);
+        List<List<Effect>> written = new ArrayList<>();
+        List<Long> indexes = new ArrayList<>();
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            assertEquals(-1, log.lastIndex());
+            for (int i = 0; i < 500; i++) {
+                byte[] binary = new byte[random.nextInt(200)];
+                random.nextBytes(binary);
+                List<Effect> effects = i % 10 == 0
+                        ? List.of(new Effect(3, new byte[][]{b("MULTI-ish"), new byte[0]}), new Effect(15, new byte[][]{b("DEL"), binary}))
+                        : set(i % 16, "key" + i, binary);
+                written.add(effects);
+                long index = log.append(1_000_000L + i, effects);
+                assertTrue(indexes.isEmpty() || index > indexes.get(indexes.size() - 1));
+                assertEquals(index, log.lastIndex());
+                indexes.add(index);
+            }
+            log.sync();
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(500, read.size());
+            for (int i = 0; i < 500; i++) {
+                assertEquals(indexes.get(i), read.get(i).index());
+                assertEquals(1_000_000L + i, read.get(i).unixTimeMillis());
+                assertSameEffects(written.get(i), read.get(i).effects());
+            }
+            List<AofReader.LoggedRecord> window = new ArrayList<>();
+            try (AofReader reader = log.reader()) {
+                assertEquals(10, reader.replay(indexes.get(99), indexes.get(109), window::add));
+            }
+            assertEquals(indexes.get(100), window.get(0).index());
+            assertEquals(indexes.get(109), window.get(9).index());
+        }
+    }
+
+    @Test
+    void aRecordLargerThanAnExcerptIsSplitIntoFragments() {
+        byte[] big = new byte[20 << 20];
+        new Random(2).nextBytes(big);
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(1, set(0, "before", b("x")));
+            long bigIndex = log.append(2, set(0, "big", big));
+            long after = log.append(3, set(0, "after", b("y")));
+            assertTrue(after - bigIndex > 4, "the big record took several excerpts");
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(3, read.size());
+            assertEquals(bigIndex, read.get(1).index());
+            assertArrayEquals(big, read.get(1).effects().get(0).argv()[2]);
+            assertEquals(1, readAll(log, bigIndex).size(), "replay after a fragmented record skips its fragments");
+        }
+    }
+
+    @Test
+    void reopeningContinuesTheLog() {
+        long last;
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            for (int i = 0; i < 10; i++) {
+                last = log.append(i, set(0, "k" + i, b("v")));
+            }
+            last = log.lastIndex();
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            assertEquals(last, log.lastIndex());
+            long next = log.append(10, set(0, "k10", b("v")));
+            assertTrue(next > last);
+            assertEquals(11, readAll(log, -1).size());
+        }
+    }
+
+    @Test
+    void anExcerptUnfinishedWhenTheWriterWasKilledIsTruncatedAtOpen() throws Exception {
+        ChildJvm child = ChildJvm.start(TornWriterMain.class, dir.toString(), "50");
+        String line;
+        while ((line = child.readLine()) != null && !line.equals("TORN")) {
+            // wait for the child to be in the middle of its last write
+        }
+        assertEquals("TORN", line);
+        child.kill();
+        assertTrue(TornTail.truncate(dir, System::currentTimeMillis) > 0, "torn bytes found and zeroed");
+        assertEquals(0, TornTail.truncate(dir, System::currentTimeMillis), "and gone");
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            // A short record now lands where the torn one began; nothing of the junk may be read after it.
+            log.append(99, set(0, "after-crash", b("ok")));
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(51, read.size());
+            assertArrayEquals(b("k49"), read.get(49).effects().get(0).argv()[1]);
+            assertArrayEquals(b("after-crash"), read.get(50).effects().get(0).argv()[1]);
+        }
+    }
+
+    @Test
+    void craftedUnfinishedBytesAfterTheLastExcerptAreTruncated() throws Exception {
+        for (int header : new int[]{0, 0x80000000 | 900}) {
+            Path queueDir = dir.resolve("h" + Integer.toHexString(header));
+            try (ChronicleEffectLog log = ChronicleEffectLog.open(queueDir, true, Clock.SYSTEM)) {
+                for (int i = 0; i < 5; i++) {
+                    log.append(i, set(0, "k" + i, b("v" + i)));
+                }
+            }
+            long end = endOfLastExcerpt(queueDir);
+            ByteBuffer junk = ByteBuffer.allocate(1000).order(ByteOrder.LITTLE_ENDIAN);
+            junk.putInt(header);
+            while (junk.hasRemaining()) {
+                junk.put((byte) 0x5A);
+            }
+            junk.flip();
+            try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(queueDir), StandardOpenOption.WRITE)) {
+                ch.write(junk, (end + 3) & ~3L);
+            }
+            try (ChronicleEffectLog log = ChronicleEffectLog.open(queueDir, true, Clock.SYSTEM)) {
+                log.append(5, set(0, "k5", b("v5")));
+                log.append(6, set(0, "k6", b("v6")));
+                List<AofReader.LoggedRecord> read = readAll(log, -1);
+                assertEquals(7, read.size(), "header " + Integer.toHexString(header));
+                assertArrayEquals(b("v6"), read.get(6).effects().get(0).argv()[2]);
+            }
+        }
+    }
+
+    @Test
+    void aGarbageLastRecordIsVoidedAndSkippedForGood() {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(1, set(0, "good", b("1")));
+        }
+        rawAppend(dir, new byte[]{'M', 1, 0, 9, 9, 9, 9});
+        long voidIndex;
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            voidIndex = log.lastIndex();
+            log.append(2, set(0, "later", b("2")));
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(2, read.size());
+            assertArrayEquals(b("later"), read.get(1).effects().get(0).argv()[1]);
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            assertTrue(log.lastIndex() > voidIndex);
+            assertEquals(2, readAll(log, -1).size(), "still skipped once it is in the middle of the log");
+        }
+    }
+
+    @Test
+    void aRecordMissingItsLastFragmentIsVoided() {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(1, set(0, "good", b("1")));
+        }
+        ByteBuffer first = ByteBuffer.allocate(3 + 20 + 100).order(ByteOrder.LITTLE_ENDIAN);
+        first.put(AofFormat.MAGIC).put(AofFormat.FORMAT_VERSION).put(AofFormat.FIRST);
+        first.putLong(5).putInt(1).putLong(10_000_000);
+        rawAppend(dir, first.array());
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(3, set(0, "later", b("3")));
+            assertEquals(2, readAll(log, -1).size());
+        }
+    }
+
+    @Test
+    void aCorruptRecordInTheMiddleOfTheLogIsFatal() throws Exception {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            for (int i = 0; i < 3; i++) {
+                log.append(i, set(0, "key" + i, b("value" + i)));
+            }
+        }
+        // Flip a byte inside the second record's value: its CRC no longer matches.
+        long position;
+        try (ChronicleQueue queue = ChronicleEffectLog.builder(dir, System::currentTimeMillis).build()) {
+            ExcerptTailer tailer = queue.createTailer();
+            tailer.readingDocument().close();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                position = dc.wire().bytes().readLimit() - 6;
+            }
+        }
+        try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(dir), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x20)).rewind();
+            ch.write(one, position);
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> readAll(log, -1));
+            assertTrue(e.getMessage().contains("CRC mismatch"), e.getMessage());
+        }
+    }
+
+    @Test
+    void cyclesBelowAnIndexAreDeleted() {
+        MutableClock clock = new MutableClock(1_800_000_000_000L);
+        long tenMinutes = ChronicleEffectLog.ROLL_CYCLE.lengthInMillis();
+        List<Long> firstOfCycle = new ArrayList<>();
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
+            for (int cycle = 0; cycle < 3; cycle++) {
+                for (int i = 0; i < 4; i++) {
+                    long index = log.append(clock.currentTimeMillis(), set(0, "c" + cycle + "i" + i, b("v")));
+                    if (i == 0) {
+                        firstOfCycle.add(index);
+                    }
+                }
+                clock.advance(tenMinutes);
+            }
+            assertEquals(3, QueueFiles.cycleFiles(dir).size());
+            long covered = firstOfCycle.get(2) ;
+            assertEquals(2, log.deleteCyclesBelow(covered));
+            assertEquals(1, QueueFiles.cycleFiles(dir).size());
+            assertEquals(3, readAll(log, covered).size(), "the rest of the covered cycle");
+            assertEquals(4, readAll(log, -1).size(), "reading from the start begins at the oldest kept cycle");
+            log.append(clock.currentTimeMillis(), set(0, "more", b("v")));
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
+            assertEquals(5, readAll(log, -1).size());
+        }
+    }
+
+    private static long endOfLastExcerpt(Path queueDir) {
+        try (ChronicleQueue queue = ChronicleEffectLog.builder(queueDir, System::currentTimeMillis).build()) {
+            ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                return dc.wire().bytes().readLimit();
+            }
+        }
+    }
+
+    private static void rawAppend(Path queueDir, byte[] excerpt) {
+        try (ChronicleQueue queue = ChronicleEffectLog.builder(queueDir, System::currentTimeMillis).build();
+             ExcerptAppender appender = queue.createAppender();
+             DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(excerpt);
+        }
+    }
+}
