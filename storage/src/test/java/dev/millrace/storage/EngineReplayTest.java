@@ -6,12 +6,10 @@ import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.EffectLog;
-import dev.millrace.engine.keyspace.MemoryKeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.storage.snapshot.SnapshotStore;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +21,10 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The composition the protocol module builds: a real Engine on ChronicleStorage's ports, its
- * {@code replay} as the recovery replayer and a second Engine per snapshot build. Needs the engine's
- * SET and DEL handlers (the strings branch): skipped until they are merged.
+ * {@code replay} as the recovery replayer and a second Engine per snapshot build.
  */
 class EngineReplayTest {
     @TempDir
@@ -47,13 +43,6 @@ class EngineReplayTest {
     private static ChronicleStorage open(Path root) {
         return ChronicleStorage.open(root, config(),
                 store -> new Engine(config(), store, EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM)::replay);
-    }
-
-    @BeforeEach
-    void needsTheStringCommands() {
-        Engine probe = new Engine(config(), new MemoryKeyStore(16), EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM);
-        assumeTrue(probe.dispatcher().handledNames().containsAll(java.util.List.of("SET", "DEL")),
-                "needs the engine's string commands (strings branch)");
     }
 
     private static Engine engineOn(ChronicleStorage storage) {
