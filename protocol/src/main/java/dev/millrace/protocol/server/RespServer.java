@@ -139,6 +139,8 @@ public final class RespServer implements AutoCloseable {
             throw new IOException("Failed listening on port " + bindPort + " (tcp), aborting.");
         }
         port = bindPort;
+        // With port 0 the kernel chose; CONFIG GET port and INFO then show the port clients can use.
+        config.set("port", Integer.toString(bindPort), true);
         executionLoop.execute(this::scheduleCron);
     }
 
