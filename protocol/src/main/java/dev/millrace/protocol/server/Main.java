@@ -29,7 +29,7 @@ public final class Main {
     private final ChronicleStorage storage;
     private final RespServer server;
     private final Logger log;
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     private Main(Engine engine, ChronicleStorage storage, RespServer server, Logger log) {
         this.engine = engine;
@@ -124,41 +124,45 @@ public final class Main {
     }
 
     /**
-     * SHUTDOWN halts command execution at once (on the execution thread) and exits from another thread;
-     * SIGTERM and SIGINT exit too; every exit runs {@link #stop()} as a shutdown hook.
+     * SHUTDOWN halts command execution at once (on the execution thread); SHUTDOWN, SIGTERM and SIGINT
+     * then stop everything from a thread of their own and exit. The stop runs before System.exit, not in
+     * a JVM shutdown hook: Chronicle closes its maps in a hook of its own, which would race ours.
      */
     private void installShutdown() {
         engine.onShutdown(() -> {
             log.warn("User requested shutdown...");
             server.halt();
-            exitInBackground();
+            stopAndExitInBackground();
         });
         for (String signal : List.of("TERM", "INT")) {
             Signal.handle(new Signal(signal), s -> {
                 log.warn("Received SIG{} scheduling shutdown...", s.getName());
-                exitInBackground();
+                stopAndExitInBackground();
             });
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "millrace-shutdown"));
     }
 
-    private static void exitInBackground() {
-        Thread exit = new Thread(() -> System.exit(0), "millrace-exit");
-        exit.start();
-    }
-
-    /** Stops accepting, closes the clients, closes the storage cleanly. Runs once, as a shutdown hook. */
-    private void stop() {
-        if (!stopped.compareAndSet(false, true)) {
-            return;
+    private void stopAndExitInBackground() {
+        if (!stopping.compareAndSet(false, true)) {
+            return; // a second request while stopping changes nothing
         }
+        new Thread(() -> System.exit(stop()), "millrace-shutdown").start();
+    }
+
+    /**
+     * Stops accepting, closes the clients, closes the storage cleanly.
+     *
+     * @return the exit status: 0, or 1 when the storage could not be closed cleanly
+     */
+    private int stop() {
         try {
             server.close();
             storage.close();
             log.warn("Millrace is now ready to exit, bye bye...");
+            return 0;
         } catch (RuntimeException e) {
             log.error("Errors trying to shut down: {}", e.getMessage(), e);
-            Runtime.getRuntime().halt(1);
+            return 1;
         }
     }
 }

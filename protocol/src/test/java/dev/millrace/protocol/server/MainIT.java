@@ -116,8 +116,10 @@ class MainIT {
         first.process().destroy(); // SIGTERM
         assertTrue(first.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, first.process().exitValue(), String.join("\n", first.output()));
-        assertTrue(first.output().stream().anyMatch(line -> line.contains("Received SIGTERM scheduling shutdown...")));
-        assertTrue(first.output().stream().anyMatch(line -> line.contains("ready to exit, bye bye")));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertTrue(first.output().stream().anyMatch(line -> line.contains("Received SIGTERM scheduling shutdown...")));
+            assertTrue(first.output().stream().anyMatch(line -> line.contains("ready to exit, bye bye")));
+        });
 
         Server second = start(dir);
         try (Jedis jedis = new Jedis("127.0.0.1", second.port(), 10_000)) {
