@@ -117,8 +117,9 @@ class MainIT {
         assertTrue(first.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, first.process().exitValue(), String.join("\n", first.output()));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertTrue(first.output().stream().anyMatch(line -> line.contains("Received SIGTERM scheduling shutdown...")));
-            assertTrue(first.output().stream().anyMatch(line -> line.contains("ready to exit, bye bye")));
+            String output = String.join("\n", first.output());
+            assertTrue(output.contains("Received SIGTERM scheduling shutdown..."), output);
+            assertTrue(output.contains("ready to exit, bye bye"), output);
         });
 
         Server second = start(dir);
