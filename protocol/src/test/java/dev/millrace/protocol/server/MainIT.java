@@ -5,16 +5,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,8 +31,12 @@ class MainIT {
     private static final Pattern PORT = Pattern.compile("Running mode=standalone, port=(\\d+)\\.");
     private final List<Process> processes = new ArrayList<>();
 
-    /** A running server process and everything it printed. */
-    record Server(Process process, List<String> output, int port) { }
+    /** A running server process and where its output goes. */
+    record Server(Process process, Path log, int port) {
+        List<String> output() {
+            return lines(log);
+        }
+    }
 
     @AfterEach
     void killLeftovers() throws InterruptedException {
@@ -45,7 +47,16 @@ class MainIT {
         }
     }
 
-    private Process launch(String... args) throws IOException {
+    private static List<String> lines(Path log) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Starts {@code Main} in a JVM of its own, its output (and errors) going to {@code log}. */
+    private Process launch(Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JVM flags this test runs with (Chronicle's --add-exports and the like), as the launcher passes them.
@@ -58,52 +69,35 @@ class MainIT {
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(process);
         return process;
     }
 
-    private static List<String> collect(Process process) {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
-    }
-
     private Server start(Path dir, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--dir", dir.toString()));
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--dir", dir.resolve("data").toString()));
         args.addAll(List.of(extra));
-        Process process = launch(args.toArray(new String[0]));
-        List<String> output = collect(process);
+        Path log = Files.createTempFile(dir, "server", ".log");
+        Process process = launch(log, args.toArray(new String[0]));
         await().atMost(Duration.ofSeconds(60)).until(() -> !process.isAlive()
-                || output.stream().anyMatch(line -> line.contains("Ready to accept connections tcp")));
-        assertTrue(process.isAlive(), "the server died: " + String.join("\n", output));
-        int port = output.stream().map(PORT::matcher).filter(Matcher::find).mapToInt(m -> Integer.parseInt(m.group(1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no port in " + output));
-        return new Server(process, output, port);
+                || lines(log).stream().anyMatch(line -> line.contains("Ready to accept connections tcp")));
+        assertTrue(process.isAlive(), "the server died: " + String.join("\n", lines(log)));
+        int port = lines(log).stream().map(PORT::matcher).filter(Matcher::find).mapToInt(m -> Integer.parseInt(m.group(1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no port in " + lines(log)));
+        return new Server(process, log, port);
     }
 
     @Test
-    void invalidArgumentsExitOneWithRedissReport() throws Exception {
-        Process process = launch("--port", "abc");
-        List<String> output = collect(process);
+    void invalidArgumentsExitOneWithRedissReport(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("server.log");
+        Process process = launch(log, "--port", "abc");
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, process.exitValue());
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of("",
+        assertEquals(List.of("",
                 "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***",
                 "Reading the configuration file, at line 2",
                 ">>> 'port \"abc\"'",
-                "argument couldn't be parsed into an integer"), output));
+                "argument couldn't be parsed into an integer"), lines(log));
     }
 
     @Test
@@ -116,11 +110,9 @@ class MainIT {
         first.process().destroy(); // SIGTERM
         assertTrue(first.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, first.process().exitValue(), String.join("\n", first.output()));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            String output = String.join("\n", first.output());
-            assertTrue(output.contains("Received SIGTERM scheduling shutdown..."), output);
-            assertTrue(output.contains("ready to exit, bye bye"), output);
-        });
+        String output = String.join("\n", first.output());
+        assertTrue(output.contains("Received SIGTERM scheduling shutdown..."), output);
+        assertTrue(output.contains("ready to exit, bye bye"), output);
 
         Server second = start(dir);
         try (Jedis jedis = new Jedis("127.0.0.1", second.port(), 10_000)) {
