@@ -33,6 +33,11 @@ class ServerArgumentsTest {
                 + "\n>>> '" + text + "'\n" + reason + "\n";
     }
 
+    /** The reason ServerConfig gives for a value (its wording is the config's business, not tested here). */
+    private static String reason(String name, String value) {
+        return new ServerConfig().set(name, value, true);
+    }
+
     @Test
     void optionsTakeTheWordsUpToTheNextOption() {
         ServerArguments.Parsed parsed = ServerArguments.parse(
@@ -84,10 +89,9 @@ class ServerArgumentsTest {
 
     @Test
     void invalidOptionsReportAsRedisDoes() {
-        assertEquals(fatal(2, "port \"abc\"", "argument couldn't be parsed into an integer"), failure("--port", "abc"));
+        assertEquals(fatal(2, "port \"abc\"", reason("port", "abc")), failure("--port", "abc"));
         assertEquals(fatal(2, "nosuch \"1\"", "Bad directive or wrong number of arguments"), failure("--nosuch", "1"));
-        assertEquals(fatal(2, "maxclients \"0\"", "argument must be between 1 and 2147483647 inclusive"),
-                failure("--maxclients", "0"));
+        assertEquals(fatal(2, "maxclients \"0\"", reason("maxclients", "0")), failure("--maxclients", "0"));
         assertEquals(fatal(3, "port", "wrong number of arguments"), failure("--requirepass", "a b", "--port"));
     }
 
@@ -97,10 +101,9 @@ class ServerArgumentsTest {
         Files.writeString(file, "port 7399\nfoo bar\n");
         assertEquals(fatal(2, "foo bar", "Bad directive or wrong number of arguments"), failure(file.toString(), "--port", "1"));
         Files.writeString(file, "port 7399\n");
-        assertEquals(fatal(3, "port \"x\"", "argument couldn't be parsed into an integer"), failure(file.toString(), "--port", "x"));
+        assertEquals(fatal(3, "port \"x\"", reason("port", "x")), failure(file.toString(), "--port", "x"));
         Files.writeString(file, "port 7399\nloglevel loud\n");
-        assertEquals(fatal(2, "loglevel loud", "argument(s) must be one of the following: debug, verbose, notice, warning, nothing"),
-                failure(file.toString()));
+        assertEquals(fatal(2, "loglevel loud", reason("loglevel", "loud")), failure(file.toString()));
     }
 
     @Test
