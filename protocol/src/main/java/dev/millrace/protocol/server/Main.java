@@ -94,8 +94,12 @@ public final class Main {
             log.warn("Server initialized");
             long startedNanos = System.nanoTime();
             long replayed = storage.recover(engine::replay);
-            log.info("DB loaded from append only file: {} seconds ({} records replayed)",
-                    String.format("%.3f", (System.nanoTime() - startedNanos) / 1e9), replayed);
+            String seconds = String.format("%.3f", (System.nanoTime() - startedNanos) / 1e9);
+            if (replayed == 0) {
+                log.info("DB loaded from disk: {} seconds (no replay needed)", seconds);
+            } else {
+                log.info("DB loaded from append only file: {} seconds ({} records replayed)", seconds, replayed);
+            }
             server = new RespServer(engine);
             server.start();
         } catch (Exception e) {
