@@ -15,15 +15,18 @@ final class Logging {
     static void configure(ServerConfig config) {
         String file = config.get("logfile");
         System.setProperty(PREFIX + "logFile", file.isEmpty() ? "System.out" : file);
-        System.setProperty(PREFIX + "defaultLogLevel", level(config.get("loglevel")));
+        String level = level(config.get("loglevel"));
+        System.setProperty(PREFIX + "defaultLogLevel", level);
         setIfAbsent("showDateTime", "true");
         setIfAbsent("dateTimeFormat", "dd MMM yyyy HH:mm:ss.SSS");
         setIfAbsent("showThreadName", "false");
         setIfAbsent("showShortLogName", "true");
         setIfAbsent("levelInBrackets", "true");
-        // Netty and Chronicle are chatty at debug; keep them at info unless asked otherwise.
-        setIfAbsent("log.io.netty", "info");
-        setIfAbsent("log.net.openhft", "info");
+        if (level.equals("debug")) {
+            // Netty and Chronicle are chatty at debug: Redis's debug level is about the server, not them.
+            setIfAbsent("log.io.netty", "info");
+            setIfAbsent("log.net.openhft", "info");
+        }
     }
 
     /** Redis's levels: debug, verbose, notice, warning, nothing. */
