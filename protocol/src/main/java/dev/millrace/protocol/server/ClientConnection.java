@@ -1,0 +1,219 @@
+package dev.millrace.protocol.server;
+
+import dev.millrace.engine.Engine;
+import dev.millrace.engine.client.Connection;
+import dev.millrace.engine.client.Session;
+import dev.millrace.protocol.resp.RespDecoder;
+import dev.millrace.protocol.resp.RespWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.util.NetUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client connection: decodes what it reads into commands, executes each through the engine as
+ * soon as it is decoded (so a pipelined batch runs in order, each command seeing the effects of the
+ * ones before), collects the replies in one buffer, and leaves flushing to the {@link GroupCommit}.
+ * It is also the engine's {@link Connection} for this client.
+ *
+ * <p>As Redis: a protocol error replies the error after the replies of the commands decoded before it
+ * and closes the connection once they are flushed; a query buffer over client-query-buffer-limit closes
+ * it at once, without a reply; a closing client's further input is ignored.
+ *
+ * <p>Execution thread only (the connection's event loop is the server's single execution loop).
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter
+        implements Connection, RespDecoder.Limits, RespDecoder.CommandSink {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final RespServer server;
+    private final Engine engine;
+    private ChannelHandlerContext ctx;
+    private Session session;
+    private RespDecoder decoder;
+    private RespWriter writer;
+    private String remoteAddress = "";
+    private String localAddress = "";
+    private int fd = -1;
+    private boolean closing;
+    private boolean flushRegistered;
+
+    ClientConnection(RespServer server) {
+        this.server = server;
+        this.engine = server.engine();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        Channel channel = ctx.channel();
+        if (engine.clients().count() >= engine.config().getLong("maxclients")) {
+            engine.stats().rejectedConnections++;
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(MAX_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        remoteAddress = format(channel.remoteAddress());
+        localAddress = format(channel.localAddress());
+        if (channel instanceof UnixChannel unix) {
+            fd = unix.fd().intValue();
+        }
+        decoder = new RespDecoder(this);
+        writer = new RespWriter(ctx.alloc(), () -> session.protocol(), this::registerFlush);
+        session = engine.connect(this);
+        server.clientConnected(channel);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            if (session == null || closing || server.halted()) {
+                return;
+            }
+            engine.stats().netInputBytes += in.readableBytes();
+            switch (decoder.decode(in, this)) {
+                case PROTOCOL_ERROR -> {
+                    log.debug("Protocol error ({}) from client: id={} addr={}", decoder.error(), session.id(), remoteAddress);
+                    engine.stats().errorReplies++;
+                    writer.error(decoder.error());
+                    closeAfterReply();
+                }
+                case QUERY_BUFFER_FULL -> {
+                    log.warn("Closing client that reached max query buffer length: id={} addr={} (qbuf={})",
+                            session.id(), remoteAddress, decoder.bufferedBytes() + in.readableBytes());
+                    closing = true;
+                    writer.discard();
+                    ctx.close();
+                }
+                case NEED_MORE, STOPPED -> { }
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Executes one decoded command; stops the decoding once the client is closing. */
+    @Override
+    public boolean command(byte[][] argv) {
+        engine.execute(session, argv, writer);
+        return !closing && !server.halted();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (session != null) {
+            engine.disconnect(session);
+            session = null;
+            writer.discard();
+            decoder.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("Closing client {}: {}", remoteAddress, cause.toString());
+        } else {
+            log.warn("Closing client {} after an unexpected error", remoteAddress, cause);
+        }
+        closing = true;
+        ctx.close();
+    }
+
+    private void registerFlush() {
+        if (!flushRegistered) {
+            flushRegistered = true;
+            server.groupCommit().register(this);
+        }
+    }
+
+    /** Sends the pending replies (their effects are durable by now), then closes if the client is closing. */
+    void flush() {
+        flushRegistered = false;
+        ByteBuf out = writer == null ? null : writer.take();
+        if (!ctx.channel().isActive()) {
+            if (out != null) {
+                out.release();
+            }
+            return;
+        }
+        if (out != null) {
+            engine.stats().netOutputBytes += out.readableBytes();
+            ctx.write(out, ctx.voidPromise());
+        }
+        if (closing) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.flush();
+        }
+    }
+
+    /** Closes without sending the pending replies (their effects could not be made durable). */
+    void abort() {
+        flushRegistered = false;
+        closing = true;
+        writer.discard();
+        ctx.close();
+    }
+
+    // --- Connection, as the engine sees this client ---
+
+    @Override
+    public void closeAfterReply() {
+        closing = true;
+        registerFlush();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    // --- RespDecoder.Limits ---
+
+    @Override
+    public long maxBulkLength() {
+        return server.limits().maxBulkLength();
+    }
+
+    @Override
+    public long queryBufferLimit() {
+        return server.limits().queryBufferLimit();
+    }
+
+    @Override
+    public boolean authRequired() {
+        return !session.authenticated();
+    }
+
+    /** "ip:port" as Redis prints addresses, IPv6 in brackets ("[::1]:6379"). */
+    static String format(SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return String.valueOf(address);
+        }
+        String host = NetUtil.toAddressString(inet.getAddress());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.millrace.protocol.server;
+
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.effect.EffectLog;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An effect log that numbers its records, remembers the record of each key written, and how many
+ * records the last sync made durable: a test can ask whether a key's effect was synced.
+ */
+final class RecordingLog implements EffectLog {
+    final AtomicLong appended = new AtomicLong();
+    final AtomicLong durable = new AtomicLong();
+    final AtomicLong syncs = new AtomicLong();
+    private final Map<String, Long> recordOfKey = new ConcurrentHashMap<>();
+
+    @Override
+    public long append(long unixTimeMillis, List<Effect> effects) {
+        long index = appended.get();
+        for (Effect effect : effects) {
+            if (effect.argv().length > 1) {
+                recordOfKey.put(new String(effect.argv()[1], StandardCharsets.ISO_8859_1), index);
+            }
+        }
+        appended.set(index + 1);
+        return index;
+    }
+
+    @Override
+    public void sync() {
+        syncs.incrementAndGet();
+        durable.set(appended.get());
+    }
+
+    /** Whether the last effect on {@code key} is covered by a sync. */
+    boolean synced(String key) {
+        Long index = recordOfKey.get(key);
+        return index != null && index < durable.get();
+    }
+
+    @Override
+    public long lastIndex() {
+        return appended.get() - 1;
+    }
+
+    @Override
+    public void close() {
+    }
+}
