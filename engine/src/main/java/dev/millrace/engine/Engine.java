@@ -128,10 +128,12 @@ public final class Engine {
     }
 
     /**
-     * Called after a batch of commands and before their replies are flushed: with
-     * {@code appendfsync always} the effects reach the disk first (group commit).
+     * Called after a batch of commands and before their replies are flushed: their effects are
+     * appended to the log as one record and, with {@code appendfsync always}, made durable first
+     * (group commit).
      */
     public void afterBatch() {
+        dispatcher.appendBatch();
         if (appendedSinceSync > 0 && config.get("appendfsync").equals("always")) {
             syncLog();
         }
@@ -144,6 +146,7 @@ public final class Engine {
         if (activeExpireEnabled) {
             expiryCycle.run(now);
         }
+        dispatcher.appendBatch();
         saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
             syncLog();
@@ -193,7 +196,10 @@ public final class Engine {
         this.shutdownHook = hook;
     }
 
+    /** Logs and syncs what the current batch wrote, then runs the server's shutdown hook. */
     public void shutdown() {
+        dispatcher.appendBatch();
+        syncLog();
         shutdownHook.run();
     }
 

@@ -23,6 +23,8 @@ public final class Dispatcher {
     private final CommandTable table;
     private final Map<String, Handler> handlers = new HashMap<>();
     private final List<Effect> pendingEffects = new ArrayList<>();
+    /** Effects of the commands executed since the last {@link #appendBatch}, in execution order. */
+    private final List<Effect> batchEffects = new ArrayList<>();
     private int expiryEffectsThisCall;
 
     public Dispatcher(Engine engine, CommandTable table, List<CommandFamily> families) {
@@ -137,14 +139,29 @@ public final class Dispatcher {
         return call;
     }
 
-    /** Appends the collected effects as one log record (also used by cron's active expiry). */
+    /**
+     * Ends the current command's effects (also used by cron's active expiry): they join the batch that
+     * {@link #appendBatch} writes. Nothing is kept while loading: replayed effects are already logged.
+     */
     public void flushEffects() {
         expiryEffectsThisCall = 0;
-        if (pendingEffects.isEmpty() || engine.keyspace().loading()) {
-            pendingEffects.clear();
+        if (!engine.keyspace().loading()) {
+            batchEffects.addAll(pendingEffects);
+        }
+        pendingEffects.clear();
+    }
+
+    /**
+     * Appends the effects of every command since the last call as ONE log record. Called before the
+     * replies of those commands are flushed (so no client hears of a write the log lacks) and from
+     * cron: one record per event-loop batch instead of one per command keeps pipelined writes cheap,
+     * and a record is applied all or none on replay, which only ever drops unacknowledged writes.
+     */
+    public void appendBatch() {
+        if (batchEffects.isEmpty()) {
             return;
         }
-        engine.effectLog().append(engine.clock().currentTimeMillis(), List.copyOf(pendingEffects));
-        pendingEffects.clear();
+        engine.effectLog().append(engine.clock().currentTimeMillis(), List.copyOf(batchEffects));
+        batchEffects.clear();
     }
 }

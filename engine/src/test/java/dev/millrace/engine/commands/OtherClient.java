@@ -33,6 +33,7 @@ final class OtherClient {
             argv[i] = args[i].getBytes(StandardCharsets.ISO_8859_1);
         }
         h.engine.execute(session, argv, capture);
+        h.engine.afterBatch();
         return capture.replies().isEmpty() ? null : capture.last();
     }
 

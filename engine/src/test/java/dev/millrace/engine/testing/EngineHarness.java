@@ -73,6 +73,7 @@ public final class EngineHarness {
     public Object run(byte[]... argv) {
         int before = capture.replies().size();
         engine.execute(session, argv, capture);
+        engine.afterBatch();
         if (capture.replies().size() != before + 1) {
             throw new AssertionError("expected exactly one reply, got " + (capture.replies().size() - before));
         }

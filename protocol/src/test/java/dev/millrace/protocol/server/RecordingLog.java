@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RecordingLog implements EffectLog {
     final AtomicLong appended = new AtomicLong();
+    final AtomicLong effectsAppended = new AtomicLong();
     final AtomicLong durable = new AtomicLong();
     final AtomicLong syncs = new AtomicLong();
     private final Map<String, Long> recordOfKey = new ConcurrentHashMap<>();
@@ -27,6 +28,7 @@ final class RecordingLog implements EffectLog {
                 recordOfKey.put(new String(effect.argv()[1], StandardCharsets.ISO_8859_1), index);
             }
         }
+        effectsAppended.addAndGet(effects.size());
         appended.set(index + 1);
         return index;
     }
