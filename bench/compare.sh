@@ -3,7 +3,10 @@
 # alternating between them per test, and prints requests/s of each and the ratio Millrace/Redis.
 #
 #   bench/compare.sh                         the issue's default set
-#   TESTS=set,get CLIENTS=50 REQUESTS=200000 PIPELINES="1 32" ROUNDS=3 bench/compare.sh
+#   TESTS=set,get CLIENTS=50 REQUESTS=200000 PIPELINES="1 32" ROUNDS=3 WARMUP=1 bench/compare.sh
+#
+# WARMUP=1 (default) first runs every test once against both servers, unmeasured: the JVM's JIT
+# needs a few seconds of load before Millrace runs at its steady speed; Redis has no warm-up.
 #
 # Installs redis-server/redis-benchmark from Debian when missing. The figure kept per test is the
 # median of ROUNDS alternating runs; a ratio is only meaningful beside its reference, so both go out.
@@ -14,6 +17,7 @@ CLIENTS=${CLIENTS:-50}
 REQUESTS=${REQUESTS:-200000}
 PIPELINES=${PIPELINES:-"1 32"}
 ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-1}
 REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 APPENDFSYNC=${APPENDFSYNC:-everysec}
@@ -49,6 +53,15 @@ run() { # port pipeline test -> req/s
     | awk -F'"' 'NR==2 {print $4}'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [ "$WARMUP" = 1 ]; then
+  for p in $PIPELINES; do
+    for t in ${TESTS//,/ }; do
+      run "$REDIS_PORT" "$p" "$t" >/dev/null
+      run "$MILLRACE_PORT" "$p" "$t" >/dev/null
+    done
+  done
+fi
 
 printf '%-8s %4s %14s %14s %8s\n' test P millrace_rps redis_rps ratio
 for p in $PIPELINES; do
