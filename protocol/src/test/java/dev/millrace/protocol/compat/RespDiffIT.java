@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.File;
@@ -41,7 +42,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The compatibility sweep: runs every script in src/test/resources/compat against a real redis-server
  * 7.0.15 and an in-process Millrace (Chronicle storage in a temp dir), and fails with the first replies
  * that are not byte-identical. Skipped when no redis-server 7.0 is on the PATH. The script format is
- * {@link CompatScript}'s; each script runs on fresh connections (RESP2, db 0) after a FLUSHALL.
+ * {@link CompatScript}'s; each script runs twice, on fresh connections in db 0 after a FLUSHALL: in
+ * RESP2, and in RESP3 (HELLO 3 first, again after each reconnection).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RespDiffIT {
@@ -82,37 +84,44 @@ class RespDiffIT {
         }
     }
 
-    Stream<String> scripts() throws IOException, URISyntaxException {
+    Stream<Arguments> scriptsInBothProtocols() throws IOException, URISyntaxException {
         Path dir = Path.of(RespDiffIT.class.getResource(SCRIPTS).toURI());
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList().stream();
+            List<String> names = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".txt")).sorted().toList();
+            return names.stream().flatMap(name -> Stream.of(Arguments.of(name, 2), Arguments.of(name, 3)));
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("scripts")
-    void repliesAreByteIdenticalToRedis(String scriptName) throws IOException {
+    @ParameterizedTest(name = "{0} in RESP{1}")
+    @MethodSource("scriptsInBothProtocols")
+    void repliesAreByteIdenticalToRedis(String scriptName, int protocol) throws IOException {
         CompatScript script;
         try (InputStream in = RespDiffIT.class.getResourceAsStream(SCRIPTS + "/" + scriptName)) {
             script = CompatScript.load(scriptName, in);
         }
-        Sweep sweep = new Sweep();
+        String title = scriptName + " in RESP" + protocol;
+        Sweep sweep = new Sweep(protocol);
         try {
             sweep.run(script);
         } finally {
             sweep.close();
         }
-        System.out.println(sweep.summary(scriptName));
-        assertTrue(sweep.differences.isEmpty(), sweep.report(scriptName));
+        System.out.println(sweep.summary(title));
+        assertTrue(sweep.differences.isEmpty(), sweep.report(title));
     }
 
     /** One script's run over its own connections: what was compared, what differed, what was left out. */
     private final class Sweep implements AutoCloseable {
+        private final int protocol;
         private RespConnection toRedis;
         private RespConnection toMillrace;
         private int compared;
         private final List<String> differences = new ArrayList<>();
         private String skipped;
+
+        Sweep(int protocol) {
+            this.protocol = protocol;
+        }
 
         void run(CompatScript script) throws IOException {
             connect();
@@ -172,6 +181,10 @@ class RespDiffIT {
             close();
             toRedis = new RespConnection(redisPort);
             toMillrace = new RespConnection(millrace.port());
+            if (protocol == 3) {
+                toRedis.call(args("HELLO", "3"));
+                toMillrace.call(args("HELLO", "3"));
+            }
         }
 
         String summary(String scriptName) {
