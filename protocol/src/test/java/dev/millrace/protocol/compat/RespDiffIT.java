@@ -172,8 +172,8 @@ class RespDiffIT {
         }
 
         private boolean millraceHas(byte[] command) throws IOException {
-            String reply = new String(toMillrace.call(new byte[][] {args("COMMAND")[0], args("INFO")[0], command}),
-                    StandardCharsets.ISO_8859_1);
+            byte[][] request = {bytes("COMMAND"), bytes("INFO"), command};
+            String reply = new String(toMillrace.call(request), StandardCharsets.ISO_8859_1);
             return !reply.equals("*1\r\n$-1\r\n") && !reply.equals("*1\r\n_\r\n");
         }
 
@@ -269,7 +269,11 @@ class RespDiffIT {
     }
 
     private static byte[][] args(String... words) {
-        return Stream.of(words).map(w -> w.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        return Stream.of(words).map(RespDiffIT::bytes).toArray(byte[][]::new);
+    }
+
+    private static byte[] bytes(String word) {
+        return word.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean contains(byte[] bytes, byte[] part) {
