@@ -6,6 +6,7 @@ import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -72,6 +73,40 @@ public final class Call {
             }
         }
         return true;
+    }
+
+    /**
+     * Argument {@code i} as Redis's getIntFromObjectOrReply reads it: a 64-bit integer in canonical form
+     * (else "not an integer") that fits an int (else "out of range"). Replies the error itself.
+     *
+     * @return the value, or null after an error reply
+     */
+    public Integer intArg(int i) {
+        Long value = Numbers.parseLong(argv[i]);
+        if (value == null) {
+            reply.error(Errors.NOT_INTEGER);
+            return null;
+        }
+        if (value != value.intValue()) {
+            reply.error(Errors.INT_OUT_OF_RANGE);
+            return null;
+        }
+        return value.intValue();
+    }
+
+    /**
+     * Argument {@code i} as a database index (SELECT, MOVE, COPY ... DB): an int, then one of the
+     * configured databases. Replies the error itself.
+     *
+     * @return the index, or null after an error reply
+     */
+    public Integer dbIndexArg(int i) {
+        Integer index = intArg(i);
+        if (index != null && (index < 0 || index >= keyspace().databases())) {
+            reply.error(Errors.DB_INDEX_OUT_OF_RANGE);
+            return null;
+        }
+        return index;
     }
 
     /** Replaces the default effect (this argv) with explicit ones; call once per effect, in order. */

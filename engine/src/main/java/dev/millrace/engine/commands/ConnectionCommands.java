@@ -52,16 +52,11 @@ public final class ConnectionCommands implements CommandFamily {
     }
 
     private void select(Call call) {
-        Long id = Numbers.parseLong(call.arg(1));
-        if (id == null || id != (int) (long) id) {
-            call.reply().error(Errors.NOT_INTEGER);
+        Integer id = call.dbIndexArg(1);
+        if (id == null) {
             return;
         }
-        if (id < 0 || id >= call.keyspace().databases()) {
-            call.reply().error(Errors.DB_INDEX_OUT_OF_RANGE);
-            return;
-        }
-        call.session().selectDb((int) (long) id);
+        call.session().selectDb(id);
         call.reply().simple("OK");
     }
 

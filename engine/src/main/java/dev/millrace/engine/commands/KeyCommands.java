@@ -7,7 +7,6 @@ import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.reply.Errors;
-import dev.millrace.engine.util.Numbers;
 
 import java.util.Arrays;
 
@@ -122,7 +121,7 @@ public final class KeyCommands implements CommandFamily {
             if (call.argIs(i, "replace")) {
                 replace = true;
             } else if (call.argIs(i, "db") && hasValue) {
-                Integer db = parseDbIndex(call, ++i);
+                Integer db = call.dbIndexArg(++i);
                 if (db == null) {
                     return;
                 }
@@ -159,7 +158,7 @@ public final class KeyCommands implements CommandFamily {
 
     /** MOVE key db: moves the key with its TTL; fails (0) when the key is absent or the target has it. */
     private void move(Call call) {
-        Integer targetDb = parseDbIndex(call, 2);
+        Integer targetDb = call.dbIndexArg(2);
         if (targetDb == null) {
             return;
         }
@@ -177,24 +176,5 @@ public final class KeyCommands implements CommandFamily {
         call.keyspace().putEncoded(targetDb, key, record);
         call.keyspace().delete(sourceDb, key, call.now());
         call.reply().integer(1);
-    }
-
-    /**
-     * Parses a database index as Redis's getIntFromObjectOrReply followed by selectDb's range check,
-     * replying with the error when it is not one.
-     *
-     * @return the index, or null after an error reply
-     */
-    private static Integer parseDbIndex(Call call, int argIndex) {
-        Long value = Numbers.parseLong(call.arg(argIndex));
-        if (value == null || value != value.intValue()) {
-            call.reply().error(Errors.NOT_INTEGER);
-            return null;
-        }
-        if (value < 0 || value >= call.keyspace().databases()) {
-            call.reply().error(Errors.DB_INDEX_OUT_OF_RANGE);
-            return null;
-        }
-        return value.intValue();
     }
 }

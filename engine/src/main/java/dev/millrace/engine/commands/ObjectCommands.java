@@ -72,14 +72,15 @@ final class ObjectCommands implements CommandFamily {
     }
 
     /**
-     * As Redis's tryObjectEncoding leaves a string: "int" when it is a 64-bit integer in canonical form,
-     * "embstr" when short, "raw" when long or modified in place (APPEND, SETRANGE, SETBIT ...).
+     * As Redis's tryObjectEncoding leaves a string: "int" when it is a 64-bit integer in canonical form
+     * (unless created as text), "embstr" when short, "raw" when long or modified in place (APPEND,
+     * SETRANGE, SETBIT ...).
      */
     private static String stringEncoding(Record record) {
         if (record.raw()) {
             return "raw";
         }
-        if (Numbers.parseLong(record.payload()) != null) {
+        if (!record.text() && Numbers.parseLong(record.payload()) != null) {
             return "int";
         }
         return record.payload().length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";
@@ -88,7 +89,7 @@ final class ObjectCommands implements CommandFamily {
     /** 1, except for the shared integers 0..9999, which every key holding them references. */
     private static long refCountOf(byte[] encoded) {
         Record record = Record.decode(encoded);
-        if (record.type() == ValueType.STRING && !record.raw()) {
+        if (record.type() == ValueType.STRING && !record.raw() && !record.text()) {
             Long value = Numbers.parseLong(record.payload());
             if (value != null && value >= 0 && value < SHARED_INTEGERS) {
                 return SHARED_REFCOUNT;

@@ -464,7 +464,7 @@ public final class StringCommands implements CommandFamily {
         }
         byte[] result = Numbers.formatLongDouble(sum).getBytes(StandardCharsets.US_ASCII);
         long expireAt = record == null ? Record.NO_EXPIRY : Record.expireAtOf(record);
-        StringKeys.store(call, key, result, false, expireAt);
+        StringKeys.storeText(call, key, result, expireAt);
         call.reply().bulk(result);
         call.effect(SET, key, result, KEEPTTL);
     }

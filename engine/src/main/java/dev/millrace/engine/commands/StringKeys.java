@@ -54,6 +54,15 @@ final class StringKeys {
     }
 
     /**
+     * Stores {@code value} as a string Redis would not integer-encode even when it reads as an integer
+     * (INCRBYFLOAT creates its result so), replacing whatever was there.
+     */
+    static void storeText(Call call, byte[] key, byte[] value, long expireAt) {
+        Record record = new Record(ValueType.STRING, false, true, AccessClock.at(call.now()), expireAt, value);
+        call.keyspace().putEncoded(call.db(), key, record.encode());
+    }
+
+    /**
      * The largest string a command may create (proto-max-bulk-len). Unbounded while replaying the AOF:
      * what was accepted once must load again even if the limit was lowered since (Redis's
      * mustObeyClient).

@@ -38,6 +38,11 @@ public final class ServerConfig {
         final List<Consumer<String>> listeners = new ArrayList<>();
         /** Applied to a valid INTEGER value before it is stored (hz is clamped, not refused). */
         LongUnaryOperator adjust = LongUnaryOperator.identity();
+        /**
+         * An unsigned 64-bit parameter in Redis (maxmemory, size_t limits): bounds compare unsigned and
+         * the value is shown unsigned; {@link #getLong} reads one above Long.MAX_VALUE as Long.MAX_VALUE.
+         */
+        boolean unsigned;
 
         Param(String name, Kind kind, String defaultValue, boolean mutable, List<String> choices, long min, long max) {
             this.name = name;
@@ -49,6 +54,11 @@ public final class ServerConfig {
             this.value = defaultValue;
         }
     }
+
+    /** 2^64-1, the largest unsigned 64-bit value, as its bits. */
+    private static final long UNSIGNED_MAX = -1L;
+    /** memtoull copies the digits into a 128-byte buffer and refuses more. */
+    private static final int MEMORY_DIGITS_MAX = 128;
 
     private final Map<String, Param> params = new LinkedHashMap<>();
 
@@ -66,13 +76,13 @@ public final class ServerConfig {
         string("logfile", "", false);
         integer("maxclients", 10000, 1, 4294967295L, true);
         memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
-        memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
+        memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true).unsigned = true;
         choice("enable-debug-command", "no", false, "no", "yes", "local");
         // Any non-negative hz is accepted and then held within 1..500, as Redis does.
         integer("hz", 10, 0, Integer.MAX_VALUE, true).adjust = hz -> Math.max(1, Math.min(500, hz));
         integer("timeout", 0, 0, Integer.MAX_VALUE, true);
         integer("tcp-keepalive", 300, 0, Integer.MAX_VALUE, true);
-        memory("maxmemory", 0, 0, Long.MAX_VALUE, true);
+        memory("maxmemory", 0, 0, UNSIGNED_MAX, true).unsigned = true;
         bool("protected-mode", true, true);
         bool("daemonize", false, false);
         string("pidfile", "", false);
@@ -89,8 +99,10 @@ public final class ServerConfig {
         return p;
     }
 
-    private void memory(String name, long def, long min, long max, boolean mutable) {
-        params.put(name, new Param(name, Kind.MEMORY, Long.toString(def), mutable, List.of(), min, max));
+    private Param memory(String name, long def, long min, long max, boolean mutable) {
+        Param p = new Param(name, Kind.MEMORY, Long.toString(def), mutable, List.of(), min, max);
+        params.put(name, p);
+        return p;
     }
 
     private void bool(String name, boolean def, boolean mutable) {
@@ -109,7 +121,13 @@ public final class ServerConfig {
         return p.value;
     }
 
+    /** A numeric parameter; an unsigned one above Long.MAX_VALUE reads as Long.MAX_VALUE (no limit differs). */
     public long getLong(String name) {
+        Param p = params.get(name.toLowerCase(Locale.ROOT));
+        if (p != null && p.unsigned) {
+            long value = Long.parseUnsignedLong(p.value);
+            return value < 0 ? Long.MAX_VALUE : value;
+        }
         return Long.parseLong(get(name));
     }
 
@@ -193,6 +211,13 @@ public final class ServerConfig {
             case INTEGER:
             case MEMORY: {
                 long n = p.kind == Kind.MEMORY ? parseMemory(value) : parseInteger(value);
+                if (p.unsigned) {
+                    if (Long.compareUnsigned(n, p.min) < 0 || Long.compareUnsigned(n, p.max) > 0) {
+                        throw new IllegalArgumentException("argument must be between " + Long.toUnsignedString(p.min)
+                                + " and " + Long.toUnsignedString(p.max) + " inclusive");
+                    }
+                    return Long.toUnsignedString(n);
+                }
                 if (n < p.min || n > p.max) {
                     throw new IllegalArgumentException("argument must be between " + p.min + " and " + p.max + " inclusive");
                 }
@@ -214,27 +239,38 @@ public final class ServerConfig {
         return n;
     }
 
-    /** Redis's memory units: b, k, kb, m, mb, g, gb (k = 1000, kb = 1024), case-insensitive. */
+    /**
+     * Redis's memtoull: ASCII digits, then nothing or a unit among b, k, kb, m, mb, g, gb (k = 1000,
+     * kb = 1024; case-insensitive). As in C, no digits read as 0, too many digits saturate at 2^64-1
+     * (strtoull) and the unit's product wraps modulo 2^64.
+     *
+     * @return the unsigned 64-bit value's bits (a signed parameter sees a value above 2^63-1 as negative)
+     */
     public static long parseMemory(String value) {
-        String v = value.toLowerCase(Locale.ROOT);
-        long mul = 1;
-        String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"},
-                {"m", "1000000"}, {"k", "1000"}, {"b", "1"}};
-        for (String[] u : units) {
-            if (v.endsWith(u[0])) {
-                mul = Long.parseLong(u[1]);
-                v = v.substring(0, v.length() - u[0].length());
-                break;
-            }
+        int digits = 0;
+        while (digits < value.length() && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
+            digits++;
         }
-        if (v.isEmpty() || !Character.isDigit(v.charAt(0))) {
+        long multiplier = switch (value.substring(digits).toLowerCase(Locale.ROOT)) {
+            case "", "b" -> 1;
+            case "k" -> 1000;
+            case "kb" -> 1024;
+            case "m" -> 1000 * 1000;
+            case "mb" -> 1024 * 1024;
+            case "g" -> 1000L * 1000 * 1000;
+            case "gb" -> 1024L * 1024 * 1024;
+            default -> throw new IllegalArgumentException("argument must be a memory value");
+        };
+        if (digits >= MEMORY_DIGITS_MAX) {
             throw new IllegalArgumentException("argument must be a memory value");
         }
+        long number;
         try {
-            return Math.multiplyExact(Long.parseLong(v), mul);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("argument must be a memory value");
+            number = digits == 0 ? 0 : Long.parseUnsignedLong(value.substring(0, digits));
+        } catch (NumberFormatException tooLarge) {
+            number = UNSIGNED_MAX;
         }
+        return number * multiplier;
     }
 
     private static String canonicalSave(String value) {

@@ -7,37 +7,47 @@ package dev.millrace.engine.keyspace;
  * <pre>
  *   byte   format version (1)
  *   byte   type            ({@link ValueType#code})
- *   byte   flags           bit 0: has expiry; bit 1: string is "raw" (was modified in place)
+ *   byte   flags           bit 0: has expiry; bit 1: string is "raw" (was modified in place);
+ *                          bit 2: string is text, never integer-encoded (INCRBYFLOAT's result)
  *   int    access clock    seconds, for OBJECT IDLETIME and LRU eviction
  *   long   expire-at       unix millis; present only when flag bit 0 is set
  *   ...    payload
  * </pre>
  *
+ * @param raw            a string Redis holds "raw" encoded because it was modified in place
+ * @param text           a string Redis created without trying the integer encoding (INCRBYFLOAT's
+ *                       result): OBJECT ENCODING reports embstr or raw for it, never int
  * @param expireAtMillis absolute expiry in unix milliseconds, or {@link #NO_EXPIRY}
  */
-public record Record(ValueType type, boolean raw, int accessClock, long expireAtMillis, byte[] payload) {
+public record Record(ValueType type, boolean raw, boolean text, int accessClock, long expireAtMillis, byte[] payload) {
     public static final long NO_EXPIRY = -1;
     static final byte FORMAT_VERSION = 1;
     private static final int FLAG_EXPIRY = 1;
     private static final int FLAG_RAW = 2;
+    private static final int FLAG_TEXT = 4;
     private static final int HEADER = 7;
     /** Where the access clock sits in an encoded record: stores can patch it in place. */
     public static final int ACCESS_CLOCK_OFFSET = 3;
+
+    /** A record whose string, if it is one, is encoded as Redis's tryObjectEncoding leaves it. */
+    public Record(ValueType type, boolean raw, int accessClock, long expireAtMillis, byte[] payload) {
+        this(type, raw, false, accessClock, expireAtMillis, payload);
+    }
 
     public boolean hasExpiry() {
         return expireAtMillis != NO_EXPIRY;
     }
 
     public Record withExpiry(long expireAt) {
-        return new Record(type, raw, accessClock, expireAt, payload);
+        return new Record(type, raw, text, accessClock, expireAt, payload);
     }
 
     public Record withPayload(byte[] newPayload, boolean newRaw) {
-        return new Record(type, newRaw, accessClock, expireAtMillis, newPayload);
+        return new Record(type, newRaw, false, accessClock, expireAtMillis, newPayload);
     }
 
     public Record withAccessClock(int clock) {
-        return new Record(type, raw, clock, expireAtMillis, payload);
+        return new Record(type, raw, text, clock, expireAtMillis, payload);
     }
 
     public byte[] encode() {
@@ -45,7 +55,7 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
         byte[] out = new byte[HEADER + (expiry ? 8 : 0) + payload.length];
         out[0] = FORMAT_VERSION;
         out[1] = type.code;
-        out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0));
+        out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0) | (text ? FLAG_TEXT : 0));
         putInt(out, ACCESS_CLOCK_OFFSET, accessClock);
         int pos = HEADER;
         if (expiry) {
@@ -69,7 +79,8 @@ public record Record(ValueType type, boolean raw, int accessClock, long expireAt
             pos += 8;
         }
         byte[] payload = java.util.Arrays.copyOfRange(bytes, pos, bytes.length);
-        return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload);
+        return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, (flags & FLAG_TEXT) != 0,
+                getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload);
     }
 
     /** Reads only the expiry of an encoded record, without copying its payload. */

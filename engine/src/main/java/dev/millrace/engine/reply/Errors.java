@@ -37,9 +37,12 @@ public final class Errors {
     public static final String EXPIRE_GT_AND_LT = "ERR GT and LT options at the same time are not compatible";
     public static final String LFU_NOT_SELECTED = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
-    /** EXPIRE's reply to a word that is none of NX, XX, GT, LT; the word as the client sent it. */
+    /**
+     * EXPIRE's reply to a word that is none of NX, XX, GT, LT; the word as the client sent it. Redis trims
+     * CR and LF off the ends of a formatted error, which only shows here, where the word ends the text.
+     */
     public static String unsupportedOption(String option) {
-        return "ERR Unsupported option " + option;
+        return stripTrailingNewlines("ERR Unsupported option " + cString(option));
     }
 
     // strings and bits (StringCommands, BitCommands)
@@ -77,36 +80,39 @@ public final class Errors {
     public static final String COMMAND_INVALID_ARGUMENTS = "ERR Invalid arguments specified for command";
     public static final String DEBUG_RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
 
+    // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
+    public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
     public static String helloOption(String option) {
-        return "ERR Syntax error in HELLO option '" + option + "'";
+        return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }
 
     public static String unknownClientType(String type) {
-        return "ERR Unknown client type '" + type + "'";
+        return "ERR Unknown client type '" + cString(type) + "'";
     }
 
     public static String noSuchUser(String user) {
-        return "ERR No such user '" + user + "'";
+        return "ERR No such user '" + cString(user) + "'";
     }
 
     public static String clientSetinfoOption(String option) {
-        return "ERR Unrecognized option '" + option + "'";
+        return "ERR Unrecognized option '" + cString(option) + "'";
     }
 
     public static String clientSetinfoChars(String option) {
-        return "ERR " + option + " cannot contain spaces, newlines or special characters.";
+        return "ERR " + cString(option) + " cannot contain spaces, newlines or special characters.";
     }
 
     public static String debugSubcommand(String sub) {
-        return "ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try DEBUG HELP.";
+        return "ERR unknown subcommand or wrong number of arguments for '" + truncate(cString(sub)) + "'. Try DEBUG HELP.";
     }
 
     public static String configSetUnknown(String name) {
-        return "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+        return "ERR Unknown option or number of arguments for CONFIG SET - '" + cString(name) + "'";
     }
 
     public static String configSetFailed(String name, String reason) {
-        return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + reason;
+        return "ERR CONFIG SET failed (possibly related to argument '" + cString(name) + "') - " + reason;
     }
 
     public static String wrongArity(String command) {
@@ -117,16 +123,16 @@ public final class Errors {
     public static String unknownCommand(String name, byte[][] argv) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < argv.length && args.length() < 128; i++) {
-            String a = new String(argv[i], java.nio.charset.StandardCharsets.ISO_8859_1);
+            String a = cString(new String(argv[i], java.nio.charset.StandardCharsets.ISO_8859_1));
             int room = 128 - args.length();
             args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
         }
-        return ("ERR unknown command '" + truncate(name) + "', with args beginning with: " + args)
+        return ("ERR unknown command '" + truncate(cString(name)) + "', with args beginning with: " + args)
                 .replace('\r', ' ').replace('\n', ' ');
     }
 
     public static String unknownSubcommand(String sub, String container) {
-        return "ERR unknown subcommand '" + truncate(sub) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+        return "ERR unknown subcommand '" + truncate(cString(sub)) + "'. Try " + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
     }
 
     public static String invalidExpire(String command) {
@@ -135,5 +141,22 @@ public final class Errors {
 
     private static String truncate(String s) {
         return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
+    /**
+     * A client's argument as Redis's {@code %s} prints it into an error: up to its first NUL byte (the
+     * text is cut there, the rest of the message goes on).
+     */
+    private static String cString(String s) {
+        int nul = s.indexOf('\0');
+        return nul < 0 ? s : s.substring(0, nul);
+    }
+
+    private static String stripTrailingNewlines(String s) {
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '\r' || s.charAt(end - 1) == '\n')) {
+            end--;
+        }
+        return s.substring(0, end);
     }
 }

@@ -23,6 +23,12 @@ class DispatcherTest {
     }
 
     @Test
+    void unknownCommandNamesAndArgumentsEndAtANulByteAsInC() {
+        assertEquals(err("ERR unknown command 'fo', with args beginning with: 'a' 'c' "), h.run("fo\0o", "a\0b", "c"));
+        assertEquals(err("ERR unknown subcommand 'a'. Try CONFIG HELP."), h.run("CONFIG", "a\0b"));
+    }
+
+    @Test
     void wrongArityNamesTheCommandInLowerCase() {
         assertEquals(err("ERR wrong number of arguments for 'get' command"), h.run("GET"));
         assertEquals(err("ERR wrong number of arguments for 'client|setname' command"), h.run("CLIENT", "SETNAME"));

@@ -73,6 +73,8 @@ class ConfigCommandsTest {
                 h.run("CONFIG", "SET", "nosuch", "1"));
         assertEquals(err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"),
                 h.run("CONFIG", "SET", "hz", "x", "nosuch", "1"), "names are checked before values");
+        assertEquals(err("ERR Unknown option or number of arguments for CONFIG SET - 'a'"),
+                h.run("CONFIG", "SET", "a\0b", "1"), "a name ends at a NUL byte, as C prints it");
         assertEquals(err(failed("HZ", "duplicate parameter")), h.run("CONFIG", "SET", "hz", "10", "HZ", "11"),
                 "name errors quote the argument as typed");
         assertEquals(err(failed("databases", "can't set immutable config")), h.run("CONFIG", "SET", "databases", "4"));
@@ -93,6 +95,28 @@ class ConfigCommandsTest {
         assertEquals(err(failed("save", "Invalid save parameters")), h.run("CONFIG", "SET", "save", "1 2 3"));
         assertEquals(err("ERR syntax error"), h.run("CONFIG", "SET", "hz", "10", "a"));
         assertEquals(err("ERR wrong number of arguments for 'config|set' command"), h.run("CONFIG", "SET", "a"));
+    }
+
+    @Test
+    void memoryValuesParseAsRedisMemtoull() {
+        EngineHarness h = new EngineHarness();
+        assertEquals("OK", h.run("CONFIG", "SET", "maxmemory", ""), "no digits read as 0");
+        assertEquals(map("maxmemory", "0"), h.run("CONFIG", "GET", "maxmemory"));
+        assertEquals("OK", h.run("CONFIG", "SET", "maxmemory", "1Kb"));
+        assertEquals(map("maxmemory", "1024"), h.run("CONFIG", "GET", "maxmemory"));
+        assertEquals("OK", h.run("CONFIG", "SET", "maxmemory", "18446744073709551615"), "maxmemory is unsigned 64-bit");
+        assertEquals(map("maxmemory", "18446744073709551615"), h.run("CONFIG", "GET", "maxmemory"));
+        assertEquals(Long.MAX_VALUE, h.config.getLong("maxmemory"), "read back within a long");
+        assertEquals("OK", h.run("CONFIG", "SET", "maxmemory", "99999999999999999999kb"), "saturates, then wraps");
+        assertEquals(map("maxmemory", "18446744073709550592"), h.run("CONFIG", "GET", "maxmemory"));
+        assertEquals(err(failed("maxmemory", "argument must be a memory value")),
+                h.run("CONFIG", "SET", "maxmemory", "0".repeat(128) + "1"), "more than 127 digits");
+        assertEquals(err(failed("maxmemory", "argument must be a memory value")), h.run("CONFIG", "SET", "maxmemory", "1.5mb"));
+        assertEquals(err(failed("proto-max-bulk-len", "argument must be between 1048576 and 9223372036854775807 inclusive")),
+                h.run("CONFIG", "SET", "proto-max-bulk-len", "18446744073709551615"), "a signed parameter sees -1");
+        assertEquals(err(failed("client-query-buffer-limit", "argument must be between 1048576 and 9223372036854775807 inclusive")),
+                h.run("CONFIG", "SET", "client-query-buffer-limit", "9223372036854775808"));
+        assertEquals("OK", h.run("CONFIG", "SET", "maxmemory", "0"));
     }
 
     @Test

@@ -43,7 +43,9 @@ class ConnectionCommandsTest {
         assertEquals(err("ERR DB index is out of range"), h.run("SELECT", "16"));
         assertEquals(err("ERR DB index is out of range"), h.run("SELECT", "-1"));
         assertEquals(err("ERR value is not an integer or out of range"), h.run("SELECT", "abc"));
-        assertEquals(err("ERR value is not an integer or out of range"), h.run("SELECT", "4294967296"));
+        assertEquals(err("ERR value is out of range, value must between -2147483648 and 2147483647"), h.run("SELECT", "4294967296"), "an integer outside int");
+        assertEquals(err("ERR value is out of range, value must between -2147483648 and 2147483647"), h.run("SELECT", "-2147483649"));
+        assertEquals(err("ERR value is not an integer or out of range"), h.run("SELECT", "99999999999999999999"));
         assertEquals(15, h.session.db());
         assertTrue(h.effects().isEmpty(), "SELECT is not logged");
     }

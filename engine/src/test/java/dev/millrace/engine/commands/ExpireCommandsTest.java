@@ -100,6 +100,10 @@ class ExpireCommandsTest {
         put(h, "k", "v");
         assertEquals(err("ERR Unsupported option Foo"), h.run("EXPIRE", "k", "abc", "Foo"));
         assertEquals(err("ERR Unsupported option foo"), h.run("EXPIRE", "nokey", "100", "foo"));
+        // As C's %s: the word ends at a NUL byte; CR and LF are trimmed off the end (the RESP writer blanks
+        // the ones inside).
+        assertEquals(err("ERR Unsupported option a"), h.run("EXPIRE", "k", "100", "a\0b"));
+        assertEquals(err("ERR Unsupported option a\r\nb"), h.run("EXPIRE", "k", "100", "a\r\nb\r\n"));
         assertEquals(err("ERR value is not an integer or out of range"), h.run("EXPIRE", "k", "abc"));
         assertEquals(err("ERR value is not an integer or out of range"), h.run("PEXPIRE", "k", "1.5"));
         assertEquals(err("ERR value is not an integer or out of range"), h.run("EXPIRE", "k", " 1"));

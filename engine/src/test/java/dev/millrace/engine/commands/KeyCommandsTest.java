@@ -183,7 +183,9 @@ class KeyCommandsTest {
         assertEquals(err("ERR DB index is out of range"), h.run("COPY", "k", "k", "DB", "16"));
         assertEquals(err("ERR DB index is out of range"), h.run("COPY", "k", "x", "DB", "-1"));
         assertEquals(err("ERR value is not an integer or out of range"), h.run("COPY", "k", "x", "DB", "abc"));
-        assertEquals(err("ERR value is not an integer or out of range"), h.run("COPY", "k", "x", "DB", "4294967296"));
+        assertEquals(err("ERR value is out of range, value must between -2147483648 and 2147483647"), h.run("COPY", "k", "x", "DB", "4294967296"));
+        assertEquals(err("ERR value is out of range, value must between -2147483648 and 2147483647"), h.run("MOVE", "k", "2147483648"));
+        assertEquals(err("ERR value is not an integer or out of range"), h.run("MOVE", "k", "1.0"));
         assertEquals(err("ERR syntax error"), h.run("COPY", "k", "x", "DB"));
         assertEquals(err("ERR syntax error"), h.run("COPY", "k", "x", "foo"));
         assertEquals(err("ERR syntax error"), h.run("COPY", "nokey", "k", "k"));

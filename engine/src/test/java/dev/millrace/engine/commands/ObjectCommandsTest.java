@@ -43,6 +43,22 @@ class ObjectCommandsTest {
         assertEquals(1L, h.run("OBJECT", "REFCOUNT", "k"));
     }
 
+    @Test
+    void incrbyfloatLeavesTextThatIsNeverAnInteger() {
+        assertEquals("3", h.run("INCRBYFLOAT", "k", "3"));
+        assertEquals("embstr", h.run("OBJECT", "ENCODING", "k"));
+        assertEquals(1L, h.run("OBJECT", "REFCOUNT", "k"));
+        h.run("EXPIRE", "k", "100");
+        h.run("COPY", "k", "k2");
+        assertEquals("embstr", h.run("OBJECT", "ENCODING", "k2"), "kept by EXPIRE and COPY");
+        assertEquals(4L, h.run("INCR", "k"));
+        assertEquals("int", h.run("OBJECT", "ENCODING", "k"), "INCR stores an integer again");
+        h.run("INCRBYFLOAT", "long", "1e40");
+        assertEquals("embstr", h.run("OBJECT", "ENCODING", "long"));
+        h.run("INCRBYFLOAT", "huge", "1e50");
+        assertEquals("raw", h.run("OBJECT", "ENCODING", "huge"), "over 44 bytes");
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({"0, 2147483647", "9999, 2147483647", "10000, 1", "-1, 1", "abc, 1", "01, 1"})
     void sharedIntegersReportIntMaxReferences(String value, long refcount) {
