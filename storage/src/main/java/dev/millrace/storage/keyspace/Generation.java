@@ -3,6 +3,7 @@ package dev.millrace.storage.keyspace;
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
@@ -73,6 +74,9 @@ final class Generation implements AutoCloseable {
         try {
             ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
                     .name("millrace-keyspace-" + id)
+                    // Allocation-free byte[] access (the default wraps each array in a new BytesStore).
+                    .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
+                    .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
                     .entries(entries)
                     .averageKeySize(AVERAGE_KEY_SIZE)
                     .averageValueSize(averageValueSize)
