@@ -67,10 +67,10 @@ final class AofFormat {
         return 1 + digits(len) + 2 + (long) len + 2;
     }
 
-    private static int digits(long v) {
+    /** Decimal digits of {@code n >= 0}: comparisons, not divisions (this runs per argument, twice). */
+    private static int digits(int n) {
         int d = 1;
-        while (v >= 10) {
-            v /= 10;
+        for (long bound = 10; n >= bound; bound *= 10) {
             d++;
         }
         return d;

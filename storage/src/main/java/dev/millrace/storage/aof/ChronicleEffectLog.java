@@ -51,6 +51,13 @@ public final class ChronicleEffectLog implements EffectLog {
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
     private final CRC32C crc = new CRC32C();
+    /**
+     * A record's body is gathered here and copied into the excerpt a block at a time: the body
+     * comes as many pieces of a few bytes (RESP headers, CRLFs), and each write into a mapped
+     * excerpt costs far more than a copy into an array. Large arguments bypass it.
+     */
+    private final byte[] block = new byte[BODY_BLOCK_BYTES];
+    private static final int BODY_BLOCK_BYTES = 64 << 10;
     private long lastIndex;
     private Runnable onNewCycle = () -> { };
     private boolean closed;
@@ -117,6 +124,9 @@ public final class ChronicleEffectLog implements EffectLog {
         private long room;
         private long firstIndex = -1;
 
+        /** Bytes of the body gathered in {@link #block} and not yet in an excerpt. */
+        private int blockLength;
+
         RecordWriter(long time, List<Effect> effects) {
             this.time = time;
             this.effects = effects;
@@ -128,6 +138,7 @@ public final class ChronicleEffectLog implements EffectLog {
                 open(AofFormat.WHOLE);
                 out.writeLong(time).writeInt(effects.size()).writeLong(AofFormat.bodyLength(effects));
                 AofFormat.writeBody(effects, this);
+                flushBlock();
                 out.writeInt((int) crc.getValue());
                 closeFragment(firstIndex < 0 ? AofFormat.WHOLE : AofFormat.LAST);
             } catch (RuntimeException e) {
@@ -164,6 +175,26 @@ public final class ChronicleEffectLog implements EffectLog {
 
         @Override
         public void write(byte[] b, int off, int len) {
+            if (len > block.length - blockLength) {
+                flushBlock();
+                if (len > block.length / 2) {
+                    writeToExcerpts(b, off, len);
+                    return;
+                }
+            }
+            System.arraycopy(b, off, block, blockLength, len);
+            blockLength += len;
+        }
+
+        private void flushBlock() {
+            if (blockLength > 0) {
+                writeToExcerpts(block, 0, blockLength);
+                blockLength = 0;
+            }
+        }
+
+        /** Appends body bytes to the current excerpt, starting the next fragment when it is full. */
+        private void writeToExcerpts(byte[] b, int off, int len) {
             crc.update(b, off, len);
             while (len > 0) {
                 if (room == 0) {

@@ -188,6 +188,51 @@ public final class ChronicleKeyStore implements KeyStore {
         }
     }
 
+    /**
+     * Writes in place, wherever the entries are: an inline record in its key entry, a chunked one
+     * only in the chunk(s) the range touches. O(bytes), plus one lookup per generation searched and
+     * per chunk touched.
+     *
+     * @throws IllegalArgumentException when the key is absent or its record shorter than the range
+     */
+    @Override
+    public void patch(int db, byte[] key, int offset, byte[] bytes) {
+        housekeeping();
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        Previous found = Previous.NONE;
+        for (int i = generations.size() - 1; i >= 0 && !found.existed(); i--) {
+            found = generations.get(i).patchRecord(k, offset, bytes);
+        }
+        if (!found.existed()) {
+            throw new IllegalArgumentException("patch of a key that is not in the store");
+        }
+        if (found.chunked() != null) {
+            patchChunks(found.chunked(), offset, bytes);
+        }
+    }
+
+    private void patchChunks(Descriptor d, int offset, byte[] bytes) {
+        if (offset < 0 || offset + (long) bytes.length > d.length()) {
+            throw new IllegalArgumentException("patch of " + bytes.length + " bytes at " + offset + " outside a record of " + d.length());
+        }
+        int done = 0;
+        while (done < bytes.length) {
+            int at = offset + done;
+            int chunk = at / EntryLayout.CHUNK_SIZE;
+            int within = at % EntryLayout.CHUNK_SIZE;
+            int len = Math.min(bytes.length - done, EntryLayout.CHUNK_SIZE - within);
+            byte[] k = EntryLayout.chunkEntry(d.version(), chunk);
+            boolean written = false;
+            for (int i = generations.size() - 1; i >= 0 && !written; i--) {
+                written = generations.get(i).patchValue(k, within, bytes, done, len);
+            }
+            if (!written) {
+                throw new IllegalStateException("keyspace corrupt: chunk " + chunk + " of version " + d.version() + " missing");
+            }
+            done += len;
+        }
+    }
+
     @Override
     public boolean remove(int db, byte[] key) {
         housekeeping();

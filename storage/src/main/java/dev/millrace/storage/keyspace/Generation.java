@@ -1,8 +1,10 @@
 package dev.millrace.storage.keyspace;
 
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
+import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
@@ -73,6 +75,9 @@ final class Generation implements AutoCloseable {
         try {
             ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
                     .name("millrace-keyspace-" + id)
+                    // Allocation-free byte[] access (the default wraps each array in a new BytesStore).
+                    .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
+                    .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayAccess())
                     .entries(entries)
                     .averageKeySize(AVERAGE_KEY_SIZE)
                     .averageValueSize(averageValueSize)
@@ -144,6 +149,58 @@ final class Generation implements AutoCloseable {
             c.remove(e);
             return previous;
         }
+    }
+
+    /**
+     * Overwrites part of a key entry's inline record in place: {@code bytes} at record offset
+     * {@code offset}. A chunked record is left alone: its descriptor is returned so the caller can
+     * patch the chunks.
+     *
+     * @return {@link Previous#NONE} when {@code k} is not here, {@link Previous#INLINE} when written
+     * @throws IllegalArgumentException when the record is shorter than {@code offset + bytes.length}
+     */
+    Previous patchRecord(byte[] k, int offset, byte[] bytes) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
+            c.writeLock().lock();
+            MapEntry<byte[], byte[]> e = c.entry();
+            if (e == null) {
+                return Previous.NONE;
+            }
+            Previous found = previousOf(e.value());
+            if (found.chunked() == null) {
+                // The inline value is the record followed by its form byte.
+                writeInPlace(e.value(), e.value().size() - 1, offset, bytes, 0, bytes.length);
+            }
+            return found;
+        }
+    }
+
+    /**
+     * Overwrites {@code len} bytes of the value of {@code k} (a chunk entry) at {@code at}, in place.
+     *
+     * @return whether {@code k} is here
+     */
+    boolean patchValue(byte[] k, long at, byte[] bytes, int from, int len) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
+            c.writeLock().lock();
+            MapEntry<byte[], byte[]> e = c.entry();
+            if (e == null) {
+                return false;
+            }
+            writeInPlace(e.value(), e.value().size(), at, bytes, from, len);
+            return true;
+        }
+    }
+
+    /**
+     * Writes into an entry's value where it lies in the map's memory: same size, so no entry moves.
+     * The caller holds the segment's write lock. (Entry checksums are off, so none needs updating.)
+     */
+    private static void writeInPlace(Data<byte[]> value, long writable, long at, byte[] bytes, int from, int len) {
+        if (at < 0 || at + len > writable) {
+            throw new IllegalArgumentException("patch of " + len + " bytes at " + at + " outside a value of " + writable);
+        }
+        ((RandomDataOutput<?>) value.bytes()).write(value.offset() + at, bytes, from, len);
     }
 
     /**

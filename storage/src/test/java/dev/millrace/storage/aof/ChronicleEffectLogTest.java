@@ -113,6 +113,30 @@ class ChronicleEffectLogTest {
     }
 
     @Test
+    void manySmallAndLargeArgumentsRoundTripAcrossBodyBlocksAndFragments() {
+        // Small pieces are gathered into blocks, large ones bypass them; at ~12 MB the record is
+        // also cut into fragments, at places unrelated to the blocks.
+        Random random = new Random(3);
+        List<Effect> effects = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            byte[][] argv = new byte[1 + random.nextInt(5)][];
+            for (int a = 0; a < argv.length; a++) {
+                argv[a] = new byte[random.nextInt(10) == 0 ? 20_000 + random.nextInt(40_000) : random.nextInt(100)];
+                random.nextBytes(argv[a]);
+            }
+            effects.add(new Effect(random.nextInt(16), argv));
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            long index = log.append(7, effects);
+            long after = log.append(8, set(0, "after", b("y")));
+            assertTrue(after - index > 2, "fragmented");
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(2, read.size());
+            assertSameEffects(effects, read.get(0).effects());
+        }
+    }
+
+    @Test
     void reopeningContinuesTheLog() {
         long last;
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {

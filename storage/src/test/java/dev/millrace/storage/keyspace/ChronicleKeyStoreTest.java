@@ -84,6 +84,68 @@ class ChronicleKeyStoreTest {
         }
     }
 
+    private static byte[] patched(byte[] record, int offset, byte[] bytes) {
+        byte[] out = record.clone();
+        System.arraycopy(bytes, 0, out, offset, bytes.length);
+        return out;
+    }
+
+    @Test
+    void patchWritesInPlaceInlineAndInTheTouchedChunksOnly() {
+        byte[] small = value(100, 1);
+        byte[] big = value(3 * EntryLayout.CHUNK_SIZE + 100, 2);
+        byte[] clock = {9, 8, 7, 6};
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
+            store.put(0, b("small"), small);
+            store.put(0, b("big"), big);
+            long entries = store.rawEntryCount();
+
+            store.patch(0, b("small"), 3, clock);
+            small = patched(small, 3, clock);
+            store.patch(0, b("small"), 96, clock);
+            small = patched(small, 96, clock);
+            for (int offset : new int[]{3, EntryLayout.CHUNK_SIZE - 2, 2 * EntryLayout.CHUNK_SIZE, big.length - 4}) {
+                store.patch(0, b("big"), offset, clock);
+                big = patched(big, offset, clock);
+            }
+            assertArrayEquals(small, store.get(0, b("small")));
+            assertArrayEquals(big, store.get(0, b("big")));
+            assertEquals(entries, store.rawEntryCount(), "no entry added");
+            assertFalse(store.housekeepingPending(), "no chunk version replaced");
+
+            assertThrows(IllegalArgumentException.class, () -> store.patch(0, b("small"), 97, new byte[4]));
+            assertThrows(IllegalArgumentException.class, () -> store.patch(0, b("big"), 3 * EntryLayout.CHUNK_SIZE + 97, new byte[4]));
+            assertThrows(IllegalArgumentException.class, () -> store.patch(0, b("absent"), 0, new byte[1]));
+            assertThrows(IllegalArgumentException.class, () -> store.patch(1, b("small"), 0, new byte[1]));
+            assertArrayEquals(small, store.get(0, b("small")), "a refused patch writes nothing");
+        }
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
+            assertArrayEquals(small, store.get(0, b("small")), "persisted");
+            assertArrayEquals(big, store.get(0, b("big")));
+        }
+    }
+
+    @Test
+    void patchFindsRecordsInOlderGenerations() {
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16, 1024)) {
+            store.put(0, b("big"), value(EntryLayout.CHUNK_SIZE + 10, 3));
+            int n = 0;
+            while (store.generationIds().size() < 2) {
+                store.put(0, b("k" + n), value(20, n));
+                n++;
+            }
+            byte[] clock = {1, 2, 3, 4};
+            for (int i = 0; i < n; i++) {
+                store.patch(0, b("k" + i), 16, clock);
+            }
+            store.patch(0, b("big"), EntryLayout.CHUNK_SIZE + 2, clock);
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(patched(value(20, i), 16, clock), store.get(0, b("k" + i)));
+            }
+            assertArrayEquals(patched(value(EntryLayout.CHUNK_SIZE + 10, 3), EntryLayout.CHUNK_SIZE + 2, clock), store.get(0, b("big")));
+        }
+    }
+
     @Test
     void swapExchangesDatabasesAndFlushEmptiesOne() {
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
@@ -289,8 +351,18 @@ class ChronicleKeyStoreTest {
                     model.put(db, key, v);
                 } else if (kind < 800) {
                     assertEquals(model.remove(db, key), store.remove(db, key));
-                } else if (kind < 995) {
+                } else if (kind < 950) {
                     assertArrayEquals(model.get(db, key), store.get(db, key));
+                } else if (kind < 995) {
+                    byte[] current = model.get(db, key);
+                    if (current == null || current.length == 0) {
+                        assertThrows(IllegalArgumentException.class, () -> store.patch(db, key, 0, new byte[1]));
+                    } else {
+                        int offset = random.nextInt(current.length);
+                        byte[] bytes = value(1 + random.nextInt(Math.min(current.length - offset, 70_000)), op);
+                        store.patch(db, key, offset, bytes);
+                        model.patch(db, key, offset, bytes);
+                    }
                 } else if (kind < 998) {
                     store.swap(db, (db + 1) % 4);
                     model.swap(db, (db + 1) % 4);
