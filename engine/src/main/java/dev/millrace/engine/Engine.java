@@ -113,14 +113,11 @@ public final class Engine {
         boolean wasLoading = keyspace.loading();
         keyspace.setLoading(true);
         try {
-            Session replayer = clients.open(Connection.NONE, clock.currentTimeMillis(), true);
-            try {
-                for (Effect effect : effects) {
-                    replayer.selectDb(effect.db());
-                    dispatcher.execute(replayer, effect.argv(), ReplyWriter.DISCARD);
-                }
-            } finally {
-                clients.closed(replayer);
+            // Not a client: not in the registry, so replay changes no client count or id.
+            Session replayer = new Session(0, Connection.NONE, clock.currentTimeMillis(), true);
+            for (Effect effect : effects) {
+                replayer.selectDb(effect.db());
+                dispatcher.execute(replayer, effect.argv(), ReplyWriter.DISCARD);
             }
         } finally {
             keyspace.setLoading(wasLoading);
