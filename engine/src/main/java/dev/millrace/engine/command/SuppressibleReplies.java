@@ -36,6 +36,7 @@ final class SuppressibleReplies implements ReplyWriter {
     @Override public void bool(boolean value) { if (!dropped()) out.bool(value); }
     @Override public void verbatim(String format, String text) { if (!dropped()) out.verbatim(format, text); }
     @Override public void bigNumber(String digits) { if (!dropped()) out.bigNumber(digits); }
+    @Override public void attribute(int entries) { if (!dropped()) out.attribute(entries); }
     @Override public void push(int length) { if (!dropped()) out.push(length); }
     @Override public int protocol() { return out.protocol(); }
 }

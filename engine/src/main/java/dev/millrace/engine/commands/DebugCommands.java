@@ -176,8 +176,8 @@ public final class DebugCommands implements CommandFamily {
     }
 
     /**
-     * DEBUG PROTOCOL type: a sample of each reply type. "attrib" sends only the reply that follows
-     * the attribute: the reply writer has no attribute frame.
+     * DEBUG PROTOCOL type: a sample of each reply type. "attrib" sends Redis's attribute (RESP3 only)
+     * and the reply that follows it.
      */
     private void protocol(Call call) {
         ReplyWriter out = call.reply();
@@ -207,7 +207,17 @@ public final class DebugCommands implements CommandFamily {
                     out.bool(j == 1);
                 }
             }
-            case "attrib" -> out.bulk("Some real reply following the attribute");
+            case "attrib" -> {
+                if (out.protocol() == 3) {
+                    out.attribute(1);
+                    out.bulk("key-popularity");
+                    out.array(2);
+                    out.bulk("key:123");
+                    out.integer(90);
+                }
+                // attributes are not replies: a well formed reply follows (in RESP2, alone)
+                out.bulk("Some real reply following the attribute");
+            }
             case "push" -> {
                 if (call.session().protocol() < 3) {
                     out.error(Errors.RESP2_NOT_SUPPORTED);

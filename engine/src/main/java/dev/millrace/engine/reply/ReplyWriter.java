@@ -46,6 +46,12 @@ public interface ReplyWriter {
     /** A RESP3 big number (decimal digits); a bulk string in RESP2. */
     void bigNumber(String digits);
 
+    /**
+     * A RESP3 attribute: a map of {@code entries} pairs that annotates the reply written after it.
+     * RESP2 has no attributes: call it only when {@link #protocol()} is 3.
+     */
+    void attribute(int entries);
+
     /** A RESP3 push (out-of-band) frame; an array in RESP2. */
     void push(int length);
 
@@ -69,6 +75,7 @@ public interface ReplyWriter {
         @Override public void bool(boolean value) { }
         @Override public void verbatim(String format, String text) { }
         @Override public void bigNumber(String digits) { }
+        @Override public void attribute(int entries) { }
         @Override public void push(int length) { }
         @Override public int protocol() { return 3; }
     };

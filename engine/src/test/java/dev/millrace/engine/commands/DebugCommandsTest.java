@@ -59,6 +59,16 @@ class DebugCommandsTest {
     }
 
     @Test
+    void protocolAttribSendsTheAttributeInResp3AndTheReplyInBoth() {
+        EngineHarness resp3 = debugEnabled(3, "yes");
+        assertEquals("Some real reply following the attribute", resp3.run("DEBUG", "PROTOCOL", "attrib"));
+        assertEquals(Map.of("key-popularity", List.of("key:123", 90L)), resp3.capture().lastAttribute());
+        EngineHarness resp2 = debugEnabled(2, "yes");
+        assertEquals("Some real reply following the attribute", resp2.run("DEBUG", "PROTOCOL", "attrib"));
+        assertEquals(null, resp2.capture().lastAttribute());
+    }
+
+    @Test
     void equalDatasetsHaveEqualDigestsWhateverTheInsertionOrder() {
         EngineHarness one = debugEnabled(2, "yes");
         EngineHarness two = debugEnabled(2, "yes");

@@ -80,6 +80,11 @@ public final class EngineHarness {
         return capture.last();
     }
 
+    /** The writer the replies went to (attributes, for instance, are kept there). */
+    public ReplyCapture capture() {
+        return capture;
+    }
+
     /** Moves the clock forward. */
     public void advance(long millis) {
         time.addAndGet(millis);

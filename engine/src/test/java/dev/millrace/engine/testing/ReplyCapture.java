@@ -57,10 +57,21 @@ public final class ReplyCapture implements ReplyWriter {
         return replies.get(replies.size() - 1);
     }
 
+    /** The last attribute map received (it annotates a reply but is not one). */
+    public Map<Object, Object> lastAttribute() {
+        return lastAttribute;
+    }
+
+    private Map<Object, Object> lastAttribute;
+
     @SuppressWarnings("unchecked")
     private void add(Object value) {
         if (open.isEmpty()) {
-            replies.add(value);
+            if (value instanceof Attribute attribute) {
+                lastAttribute = attribute;
+            } else {
+                replies.add(value);
+            }
             return;
         }
         Frame f = open.peek();
@@ -109,6 +120,11 @@ public final class ReplyCapture implements ReplyWriter {
     @Override public void bool(boolean value) { add(value); }
     @Override public void verbatim(String format, String text) { add(text); }
     @Override public void bigNumber(String digits) { add(new java.math.BigInteger(digits)); }
+    /** An attribute map while it is being filled: kept apart from the replies. */
+    private static final class Attribute extends LinkedHashMap<Object, Object> {
+    }
+
+    @Override public void attribute(int entries) { aggregate(new Attribute(), entries); }
     @Override public void push(int length) { aggregate(new ArrayList<>(), length); }
     @Override public int protocol() { return protocol; }
 }

@@ -107,6 +107,7 @@ public final class RespEncoder implements ReplyWriter {
         }
     }
 
+    @Override public void attribute(int entries) { line('|', Integer.toString(entries)); }
     @Override public void push(int length) { line(protocol() == 3 ? '>' : '*', Integer.toString(length)); }
     @Override public int protocol() { return protocolNow.getAsInt(); }
 }

@@ -210,6 +210,14 @@ public final class RespWriter implements ReplyWriter {
     }
 
     @Override
+    public void attribute(int entries) {
+        if (!resp3()) {
+            throw new IllegalStateException("RESP2 has no attributes");
+        }
+        writeNumbered(null, '|', entries);
+    }
+
+    @Override
     public void push(int length) {
         if (resp3()) {
             writeNumbered(null, '>', length);

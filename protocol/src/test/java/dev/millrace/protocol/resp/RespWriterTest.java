@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The bytes of every reply type in RESP2 and RESP3, as a real redis-server 7.0.15 sends them. */
@@ -89,6 +90,12 @@ class RespWriterTest {
         assertBoth(w -> w.set(0), "*0\r\n", "~0\r\n");
         assertBoth(w -> w.set(3), "*3\r\n", "~3\r\n");
         assertBoth(w -> w.push(3), "*3\r\n", ">3\r\n");
+    }
+
+    @Test
+    void attributesExistOnlyInResp3() {
+        assertEquals("|1\r\n", encode(3, w -> w.attribute(1)));
+        assertThrows(IllegalStateException.class, () -> encode(2, w -> w.attribute(1)));
     }
 
     @Test
