@@ -18,11 +18,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The command table, loaded once from the {@code commands.table} resource (see its header for the
- * format). Immutable after construction; safe to share between threads.
+ * The command table, loaded once from the {@code *.table} resources beside this class: {@code
+ * commands.table} (its header describes the format) and one file per collection family, so each
+ * family's metadata has one home. Immutable after construction; safe to share between threads.
  */
 public final class CommandTable {
-    private static final String RESOURCE = "commands.table";
+    private static final List<String> RESOURCES = List.of(
+            "commands.table", "hash.table", "list.table", "set.table", "zset.table", "hyperloglog.table",
+            "geo.table", "sort.table");
 
     private final Map<String, CommandSpec> commands;
 
@@ -32,14 +35,18 @@ public final class CommandTable {
 
     /** Loads the table shipped with the engine. */
     public static CommandTable load() {
-        try (InputStream in = CommandTable.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE);
+        List<String> lines = new ArrayList<>();
+        for (String resource : RESOURCES) {
+            try (InputStream in = CommandTable.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + resource);
+                }
+                lines.addAll(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return parse(lines);
     }
 
     /** One entry while parsing: its command line's columns and its detail lines. */

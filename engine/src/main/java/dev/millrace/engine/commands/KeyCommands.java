@@ -5,6 +5,7 @@ import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Keyspace;
+import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.reply.Errors;
 
@@ -96,10 +97,8 @@ public final class KeyCommands implements CommandFamily {
                 replyRenamed(call, true, false);
                 return;
             }
-            keyspace.delete(db, target, call.now());
         }
-        keyspace.putEncoded(db, target, record);
-        keyspace.delete(db, source, call.now());
+        keyspace.rename(db, source, db, target);
         replyRenamed(call, onlyIfAbsent, true);
     }
 
@@ -152,7 +151,14 @@ public final class KeyCommands implements CommandFamily {
         // A copy is a new object: its access clock starts now; its TTL is the source's.
         byte[] copied = record.clone();
         Record.setAccessClock(copied, AccessClock.at(call.now()));
-        call.keyspace().putEncoded(targetDb, target, copied);
+        if (Record.isPaged(copied)) {
+            Record decoded = Record.decode(copied);
+            ObjectPages pages = ObjectPages.decode(call.keyspace().store(), decoded.payload(), 0).copy();
+            pages.encode(decoded.payload(), 0);
+            call.keyspace().putOwner(targetDb, target, decoded, pages);
+        } else {
+            call.keyspace().putEncoded(targetDb, target, copied);
+        }
         call.reply().integer(1);
     }
 
@@ -173,8 +179,7 @@ public final class KeyCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
-        call.keyspace().putEncoded(targetDb, key, record);
-        call.keyspace().delete(sourceDb, key, call.now());
+        call.keyspace().rename(sourceDb, key, targetDb, key);
         call.reply().integer(1);
     }
 }

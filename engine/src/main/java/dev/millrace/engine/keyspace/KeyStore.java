@@ -51,6 +51,37 @@ public interface KeyStore extends AutoCloseable {
     /** Exchanges the contents of two databases in O(1). */
     void swap(int db1, int db2);
 
+    /**
+     * Moves a key's record, with the pages it owns, to another key, possibly in another database,
+     * replacing what the target held (RENAME, MOVE). O(1) in the size of the value.
+     *
+     * @return false when the source key is absent
+     */
+    boolean rename(int fromDb, byte[] from, int toDb, byte[] to);
+
+    // ---- pages: the parts of a large collection, stored beside the keys (docs/storage-format.md)
+
+    /**
+     * A fresh object id: it names the pages of one large collection and is never handed out again
+     * by this store (it survives close and reopen).
+     */
+    long newObjectId();
+
+    /**
+     * Stores a record that owns the pages of {@code objectId} numbered below {@code pageLimit}. When the
+     * key is later removed, flushed, or overwritten by a record that does not own the same object,
+     * the store deletes those pages itself, in the background: O(1) for the caller. {@link #get}
+     * returns the record bytes only.
+     */
+    void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit);
+
+    /** Page {@code page} of object {@code objectId}, or null. Pages may be of any size. */
+    byte[] getPage(long objectId, long page);
+
+    void putPage(long objectId, long page, byte[] bytes);
+
+    void removePage(long objectId, long page);
+
     @Override
     void close();
 }

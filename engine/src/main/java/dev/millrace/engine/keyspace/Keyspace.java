@@ -122,6 +122,24 @@ public final class Keyspace {
         dirty++;
     }
 
+    /**
+     * Stores a collection's record that keeps its elements in {@code pages}: the store deletes those
+     * pages when the key goes away (see {@link KeyStore#putOwner}).
+     */
+    public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
+        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        dirty++;
+    }
+
+    /**
+     * Moves a live key to another name or database in O(1), replacing the target (RENAME, MOVE); the
+     * caller has checked the source exists. One change, as Redis counts it.
+     */
+    public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        store.rename(fromDb, from, toDb, to);
+        dirty++;
+    }
+
     /** Deletes a key; returns whether it existed (expired keys count as absent). */
     public boolean delete(int db, byte[] key, long nowMillis) {
         byte[] record = store.get(db, key);

@@ -18,10 +18,18 @@ public final class MemoryKeyStore implements KeyStore {
 
     private final List<List<Map<ByteBuffer, byte[]>>> dbs = new ArrayList<>();
     private final Random random = new Random(1);
+    /** Pages by (object id, page number); an owner's pages are deleted with it, at once here. */
+    private final Map<Long, Map<Long, byte[]>> pages = new HashMap<>();
+    /** Which object each record owns: (db bucket map, key) to object id, kept beside the records. */
+    private final Map<ByteBuffer, Long>[] owners;
+    private long nextObjectId = 1;
 
+    @SuppressWarnings("unchecked")
     public MemoryKeyStore(int databases) {
+        owners = new Map[databases];
         for (int i = 0; i < databases; i++) {
             dbs.add(newDb());
+            owners[i] = new HashMap<>();
         }
     }
 
@@ -47,11 +55,74 @@ public final class MemoryKeyStore implements KeyStore {
     @Override
     public void put(int db, byte[] key, byte[] record) {
         bucket(db, key).put(ByteBuffer.wrap(key.clone()), record.clone());
+        dropOwned(db, key, 0);
     }
 
     @Override
     public boolean remove(int db, byte[] key) {
+        dropOwned(db, key, 0);
         return bucket(db, key).remove(ByteBuffer.wrap(key)) != null;
+    }
+
+    @Override
+    public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        byte[] record = bucket(fromDb, from).remove(ByteBuffer.wrap(from));
+        if (record == null) {
+            return false;
+        }
+        Long owned = owners[fromDb].remove(ByteBuffer.wrap(from));
+        dropOwned(toDb, to, 0);
+        bucket(toDb, to).put(ByteBuffer.wrap(to.clone()), record);
+        if (owned != null) {
+            owners[toDb].put(ByteBuffer.wrap(to.clone()), owned);
+        }
+        return true;
+    }
+
+    @Override
+    public long newObjectId() {
+        return nextObjectId++;
+    }
+
+    @Override
+    public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        dropOwned(db, key, objectId);
+        bucket(db, key).put(ByteBuffer.wrap(key.clone()), record.clone());
+        owners[db].put(ByteBuffer.wrap(key.clone()), objectId);
+    }
+
+    @Override
+    public byte[] getPage(long objectId, long page) {
+        Map<Long, byte[]> object = pages.get(objectId);
+        byte[] bytes = object == null ? null : object.get(page);
+        return bytes == null ? null : bytes.clone();
+    }
+
+    @Override
+    public void putPage(long objectId, long page, byte[] bytes) {
+        pages.computeIfAbsent(objectId, id -> new HashMap<>()).put(page, bytes.clone());
+    }
+
+    @Override
+    public void removePage(long objectId, long page) {
+        Map<Long, byte[]> object = pages.get(objectId);
+        if (object != null) {
+            object.remove(page);
+        }
+    }
+
+    /** Pages held by live objects: lets tests check that deleted collections leave nothing behind. */
+    public long pageCount() {
+        return pages.values().stream().mapToLong(Map::size).sum();
+    }
+
+    /** Deletes the pages a key's record owns, unless it owns {@code keep}. */
+    private void dropOwned(int db, byte[] key, long keep) {
+        Long owned = owners[db].get(ByteBuffer.wrap(key));
+        if (owned != null && owned != keep) {
+            owners[db].remove(ByteBuffer.wrap(key));
+            pages.remove(owned);
+        }
     }
 
     @Override
@@ -92,6 +163,8 @@ public final class MemoryKeyStore implements KeyStore {
     @Override
     public void flush(int db) {
         dbs.set(db, newDb());
+        owners[db].values().forEach(pages::remove);
+        owners[db].clear();
     }
 
     @Override
@@ -99,6 +172,9 @@ public final class MemoryKeyStore implements KeyStore {
         List<Map<ByteBuffer, byte[]>> a = dbs.get(db1);
         dbs.set(db1, dbs.get(db2));
         dbs.set(db2, a);
+        Map<ByteBuffer, Long> o = owners[db1];
+        owners[db1] = owners[db2];
+        owners[db2] = o;
     }
 
     @Override

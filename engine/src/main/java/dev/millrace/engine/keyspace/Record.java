@@ -8,7 +8,8 @@ package dev.millrace.engine.keyspace;
  *   byte   format version (1)
  *   byte   type            ({@link ValueType#code})
  *   byte   flags           bit 0: has expiry; bit 1: string is "raw" (was modified in place);
- *                          bit 2: string is text, never integer-encoded (INCRBYFLOAT's result)
+ *                          bit 2: string is text, never integer-encoded (INCRBYFLOAT's result);
+ *                          bit 3: a collection whose payload starts with its {@link ObjectPages}
  *   int    access clock    seconds, for OBJECT IDLETIME and LRU eviction
  *   long   expire-at       unix millis; present only when flag bit 0 is set
  *   ...    payload
@@ -18,20 +19,33 @@ package dev.millrace.engine.keyspace;
  * @param text           a string Redis created without trying the integer encoding (INCRBYFLOAT's
  *                       result): OBJECT ENCODING reports embstr or raw for it, never int
  * @param expireAtMillis absolute expiry in unix milliseconds, or {@link #NO_EXPIRY}
+ * @param paged          a large collection: the payload starts with the {@link ObjectPages} header of
+ *                       the pages that hold its elements
  */
-public record Record(ValueType type, boolean raw, boolean text, int accessClock, long expireAtMillis, byte[] payload) {
+public record Record(ValueType type, boolean raw, boolean text, int accessClock, long expireAtMillis, byte[] payload,
+                     boolean paged) {
     public static final long NO_EXPIRY = -1;
     static final byte FORMAT_VERSION = 1;
     private static final int FLAG_EXPIRY = 1;
     private static final int FLAG_RAW = 2;
     private static final int FLAG_TEXT = 4;
+    private static final int FLAG_PAGED = 8;
     private static final int HEADER = 7;
     /** Where the access clock sits in an encoded record: stores can patch it in place. */
     public static final int ACCESS_CLOCK_OFFSET = 3;
 
     /** A record whose string, if it is one, is encoded as Redis's tryObjectEncoding leaves it. */
     public Record(ValueType type, boolean raw, int accessClock, long expireAtMillis, byte[] payload) {
-        this(type, raw, false, accessClock, expireAtMillis, payload);
+        this(type, raw, false, accessClock, expireAtMillis, payload, false);
+    }
+
+    public Record(ValueType type, boolean raw, boolean text, int accessClock, long expireAtMillis, byte[] payload) {
+        this(type, raw, text, accessClock, expireAtMillis, payload, false);
+    }
+
+    /** A collection's record: small ones hold their elements in the payload, paged ones a header. */
+    public static Record collection(ValueType type, int accessClock, long expireAtMillis, byte[] payload, boolean paged) {
+        return new Record(type, false, false, accessClock, expireAtMillis, payload, paged);
     }
 
     public boolean hasExpiry() {
@@ -39,15 +53,20 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
     }
 
     public Record withExpiry(long expireAt) {
-        return new Record(type, raw, text, accessClock, expireAt, payload);
+        return new Record(type, raw, text, accessClock, expireAt, payload, paged);
     }
 
     public Record withPayload(byte[] newPayload, boolean newRaw) {
-        return new Record(type, newRaw, false, accessClock, expireAtMillis, newPayload);
+        return new Record(type, newRaw, false, accessClock, expireAtMillis, newPayload, paged);
+    }
+
+    /** The same collection with a new payload, small ({@code paged} false) or paged. */
+    public Record withCollection(byte[] newPayload, boolean newPaged) {
+        return new Record(type, false, false, accessClock, expireAtMillis, newPayload, newPaged);
     }
 
     public Record withAccessClock(int clock) {
-        return new Record(type, raw, text, clock, expireAtMillis, payload);
+        return new Record(type, raw, text, clock, expireAtMillis, payload, paged);
     }
 
     public byte[] encode() {
@@ -55,7 +74,8 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
         byte[] out = new byte[HEADER + (expiry ? 8 : 0) + payload.length];
         out[0] = FORMAT_VERSION;
         out[1] = type.code;
-        out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0) | (text ? FLAG_TEXT : 0));
+        out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0) | (text ? FLAG_TEXT : 0)
+                | (paged ? FLAG_PAGED : 0));
         putInt(out, ACCESS_CLOCK_OFFSET, accessClock);
         int pos = HEADER;
         if (expiry) {
@@ -80,7 +100,12 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
         }
         byte[] payload = java.util.Arrays.copyOfRange(bytes, pos, bytes.length);
         return new Record(ValueType.of(bytes[1]), (flags & FLAG_RAW) != 0, (flags & FLAG_TEXT) != 0,
-                getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload);
+                getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload, (flags & FLAG_PAGED) != 0);
+    }
+
+    /** Whether an encoded record is a paged collection (its payload starts with an ObjectPages header). */
+    public static boolean isPaged(byte[] bytes) {
+        return (bytes[2] & FLAG_PAGED) != 0;
     }
 
     /** Reads only the expiry of an encoded record, without copying its payload. */

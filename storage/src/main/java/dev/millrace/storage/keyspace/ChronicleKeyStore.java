@@ -364,6 +364,43 @@ public final class ChronicleKeyStore implements KeyStore {
      * A clean shutdown: msyncs every map, then records the state (counts, slots, pending
      * housekeeping) as "closed" so the next {@link #open} trusts the files. Idempotent.
      */
+    // Pages and owners: being implemented on the storage branch of issue 3; nothing calls these yet.
+    @Override
+    public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        byte[] record = get(fromDb, from);
+        if (record == null) {
+            return false;
+        }
+        put(toDb, to, record);
+        remove(fromDb, from);
+        return true;
+    }
+
+    @Override
+    public long newObjectId() {
+        throw new UnsupportedOperationException("pages: not yet");
+    }
+
+    @Override
+    public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        throw new UnsupportedOperationException("pages: not yet");
+    }
+
+    @Override
+    public byte[] getPage(long objectId, long page) {
+        throw new UnsupportedOperationException("pages: not yet");
+    }
+
+    @Override
+    public void putPage(long objectId, long page, byte[] bytes) {
+        throw new UnsupportedOperationException("pages: not yet");
+    }
+
+    @Override
+    public void removePage(long objectId, long page) {
+        throw new UnsupportedOperationException("pages: not yet");
+    }
+
     @Override
     public void close() {
         if (closed) {
