@@ -87,6 +87,25 @@ public final class ServerConfig {
         bool("daemonize", false, false);
         string("pidfile", "", false);
         integer("active-expire-effort", 1, 1, 10, true);
+        // Collection encodings: the thresholds OBJECT ENCODING reports (Redis 7.0's defaults).
+        integer("hash-max-listpack-entries", 512, 0, Long.MAX_VALUE, true);
+        alias("hash-max-ziplist-entries", "hash-max-listpack-entries");
+        integer("hash-max-listpack-value", 64, 0, Long.MAX_VALUE, true);
+        alias("hash-max-ziplist-value", "hash-max-listpack-value");
+        integer("list-max-listpack-size", -2, Integer.MIN_VALUE, Integer.MAX_VALUE, true);
+        alias("list-max-ziplist-size", "list-max-listpack-size");
+        integer("list-compress-depth", 0, 0, Integer.MAX_VALUE, true);
+        integer("set-max-intset-entries", 512, 0, Long.MAX_VALUE, true);
+        integer("zset-max-listpack-entries", 128, 0, Long.MAX_VALUE, true);
+        alias("zset-max-ziplist-entries", "zset-max-listpack-entries");
+        integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true);
+        alias("zset-max-ziplist-value", "zset-max-listpack-value");
+        memory("hll-sparse-max-bytes", 3000, 0, Long.MAX_VALUE, true);
+    }
+
+    /** A second name for a parameter (Redis 7.0 keeps the ziplist names of the listpack thresholds). */
+    private void alias(String alias, String name) {
+        params.put(alias, params.get(name));
     }
 
     private void string(String name, String def, boolean mutable) {
@@ -151,9 +170,9 @@ public final class ServerConfig {
     public Map<String, String> matching(String pattern) {
         byte[] p = pattern.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
         Map<String, String> out = new LinkedHashMap<>();
-        for (Param param : params.values()) {
-            if (Glob.matches(p, param.name.getBytes(StandardCharsets.UTF_8), false)) {
-                out.put(param.name, param.value);
+        for (Map.Entry<String, Param> e : params.entrySet()) {
+            if (Glob.matches(p, e.getKey().getBytes(StandardCharsets.UTF_8), false)) {
+                out.put(e.getKey(), e.getValue().value);
             }
         }
         return out;
@@ -297,20 +316,20 @@ public final class ServerConfig {
      */
     public Map<String, String> lookup(List<String> namesOrPatterns) {
         Map<String, String> out = new LinkedHashMap<>();
-        java.util.Set<Param> seen = new java.util.HashSet<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String arg : namesOrPatterns) {
             if (arg.chars().noneMatch(c -> c == '*' || c == '?' || c == '[')) {
                 Param p = params.get(arg.toLowerCase(Locale.ROOT));
-                if (p != null && seen.add(p)) {
+                if (p != null && seen.add(arg.toLowerCase(Locale.ROOT))) {
                     out.put(arg, p.value);
                 }
                 continue;
             }
             byte[] pattern = arg.getBytes(StandardCharsets.UTF_8);
-            for (Param p : params.values()) {
-                if (!seen.contains(p) && Glob.matches(pattern, p.name.getBytes(StandardCharsets.UTF_8), true)) {
-                    seen.add(p);
-                    out.put(p.name, p.value);
+            for (Map.Entry<String, Param> e : params.entrySet()) {
+                if (!seen.contains(e.getKey()) && Glob.matches(pattern, e.getKey().getBytes(StandardCharsets.UTF_8), true)) {
+                    seen.add(e.getKey());
+                    out.put(e.getKey(), e.getValue().value);
                 }
             }
         }
