@@ -1,5 +1,7 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.NodeCache;
+
 import java.util.function.BiConsumer;
 
 /**
@@ -81,6 +83,14 @@ public interface KeyStore extends AutoCloseable {
     void putPage(long objectId, long page, byte[] bytes);
 
     void removePage(long objectId, long page);
+
+    /**
+     * The cache of decoded tree nodes over this store's pages ({@link NodeCache}), or null for none.
+     * A store that caches must create one per store instance and never share it.
+     */
+    default NodeCache nodeCache() {
+        return null;
+    }
 
     @Override
     void close();

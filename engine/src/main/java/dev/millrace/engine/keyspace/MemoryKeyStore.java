@@ -1,5 +1,7 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.NodeCache;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ public final class MemoryKeyStore implements KeyStore {
     /** Which object each record owns: (db bucket map, key) to object id, kept beside the records. */
     private final Map<ByteBuffer, Long>[] owners;
     private long nextObjectId = 1;
+    private final NodeCache nodeCache = new NodeCache(8L << 20);
 
     @SuppressWarnings("unchecked")
     public MemoryKeyStore(int databases) {
@@ -109,6 +112,11 @@ public final class MemoryKeyStore implements KeyStore {
         if (object != null) {
             object.remove(page);
         }
+    }
+
+    @Override
+    public NodeCache nodeCache() {
+        return nodeCache;
     }
 
     /** Pages held by live objects: lets tests check that deleted collections leave nothing behind. */
