@@ -17,6 +17,7 @@ import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
+import dev.millrace.engine.commands.ZSetCommands;
 import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
@@ -74,7 +75,8 @@ public final class Engine {
                 new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
-                new KeyCommands(this));
+                new KeyCommands(this),
+                new ZSetCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -83,6 +83,27 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Sorted sets (ZSetCommands, ZRangeCommands, ZSetAlgebraCommands).
+    public static final String ZADD_XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
+    public static final String ZADD_INCR_ONE_PAIR = "ERR INCR option supports a single increment-element pair";
+    public static final String SCORE_NAN = "ERR resulting score is not a number (NaN)";
+    public static final String MIN_MAX_NOT_FLOAT = "ERR min or max is not a float";
+    public static final String MIN_MAX_NOT_LEX = "ERR min or max not valid string range item";
+    public static final String LIMIT_NEEDS_BYSCORE_OR_BYLEX = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+    public static final String WITHSCORES_WITH_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
+    public static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
+    /** getRangeLongFromObjectOrReply's error for a long outside [-LONG_MAX, LONG_MAX] (ZRANDMEMBER's count). */
+    public static final String NOT_WITHIN_LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+    public static String atLeastOneInputKey(String command) {
+        return "ERR at least 1 input key is needed for '" + command + "' command";
+    }
+
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }

@@ -259,4 +259,171 @@ public final class Numbers {
         }
         return s.equals("-0") ? "0" : s;
     }
+
+    // ---- doubles: C's strtod, as the sorted-set family reads scores, ranges and weights ------------
+
+    /**
+     * What C's {@code strtod} made of some bytes: the value, where the number ended ({@code end} is the
+     * start offset when there was no number, as strtod's {@code endptr}), and whether strtod set
+     * {@code errno} to ERANGE (a finite number that overflowed, or a non-zero one that rounded to zero).
+     */
+    public record ParsedDouble(double value, int end, boolean outOfRange) { }
+
+    /**
+     * Parses a double as Redis's getDoubleFromObject: glibc's {@code strtod} in the C locale over the
+     * whole input (no leading white space, nothing after the number), NaN refused, and numbers that
+     * overflow to infinity or underflow to zero refused; "inf", "infinity" and hexadecimal floats
+     * accepted.
+     *
+     * @return the value, or null when Redis would reply "not a valid float"
+     */
+    public static Double parseDouble(byte[] b) {
+        if (b.length == 0 || isCSpace(b[0])) {
+            return null;
+        }
+        ParsedDouble parsed = strtod(b, 0);
+        double value = parsed.value();
+        if (parsed.end() != b.length || Double.isNaN(value)
+                || (parsed.outOfRange() && (Double.isInfinite(value) || value == 0))) {
+            return null;
+        }
+        return value;
+    }
+
+    /**
+     * glibc's {@code strtod} in the C locale from {@code from}: leading white space, an optional sign,
+     * then the longest prefix that is a decimal float (digits, point, exponent), a hexadecimal float
+     * ({@code 0x1.8p3}, the binary exponent optional), "inf" or "infinity", or "nan" with an optional
+     * "(chars)", all letters in any case. Decimal and hexadecimal values are rounded to nearest.
+     */
+    public static ParsedDouble strtod(byte[] b, int from) {
+        int n = b.length;
+        int i = from;
+        while (i < n && isCSpace(b[i])) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < n && (b[i] == '+' || b[i] == '-')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        if (startsWithIgnoreCase(b, i, "inf")) {
+            int end = startsWithIgnoreCase(b, i, "infinity") ? i + 8 : i + 3;
+            return new ParsedDouble(negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, end, false);
+        }
+        if (startsWithIgnoreCase(b, i, "nan")) {
+            return new ParsedDouble(Double.NaN, endOfNan(b, i + 3), false);
+        }
+        if (i + 1 < n && b[i] == '0' && (b[i + 1] | 0x20) == 'x') {
+            ParsedDouble hex = strtodHex(b, i + 2, negative);
+            // "0x" with no hex digit after it: the number is the "0"
+            return hex != null ? hex : new ParsedDouble(negative ? -0.0 : 0.0, i + 1, false);
+        }
+        return strtodDecimal(b, from, i, negative);
+    }
+
+    /** After "nan": glibc also consumes "(n-char-sequence)" when the parenthesis is closed. */
+    private static int endOfNan(byte[] b, int end) {
+        if (end < b.length && b[end] == '(') {
+            int k = end + 1;
+            while (k < b.length && (isDigit(b[k]) || (b[k] | 0x20) >= 'a' && (b[k] | 0x20) <= 'z' || b[k] == '_')) {
+                k++;
+            }
+            if (k < b.length && b[k] == ')') {
+                return k + 1;
+            }
+        }
+        return end;
+    }
+
+    private static ParsedDouble strtodDecimal(byte[] b, int from, int i, boolean negative) {
+        int n = b.length;
+        StringBuilder digits = new StringBuilder();
+        long exp10 = 0;
+        boolean nonZero = false;
+        while (i < n && isDigit(b[i])) {
+            nonZero |= b[i] != '0';
+            digits.append((char) b[i++]);
+        }
+        if (i < n && b[i] == '.') {
+            int point = i;
+            i++;
+            while (i < n && isDigit(b[i])) {
+                nonZero |= b[i] != '0';
+                digits.append((char) b[i++]);
+                exp10--;
+            }
+            if (digits.length() == 0) {
+                i = point;
+            }
+        }
+        if (digits.length() == 0) {
+            return new ParsedDouble(0, from, false);
+        }
+        if (i < n && (b[i] | 0x20) == 'e') {
+            long[] parsed = exponent(b, i + 1);
+            if (parsed != null) {
+                exp10 += parsed[0];
+                i = (int) parsed[1];
+            }
+        }
+        double value = nonZero ? Double.parseDouble(digits + "E" + exp10) : 0.0;
+        return finished(negative ? -value : value, i, nonZero);
+    }
+
+    /** "0x" already consumed; null when no hex digit follows. */
+    private static ParsedDouble strtodHex(byte[] b, int i, boolean negative) {
+        int n = b.length;
+        StringBuilder whole = new StringBuilder();
+        StringBuilder fraction = new StringBuilder();
+        boolean nonZero = false;
+        while (i < n && Character.digit(b[i], 16) >= 0) {
+            nonZero |= b[i] != '0';
+            whole.append((char) b[i++]);
+        }
+        if (i < n && b[i] == '.' && (whole.length() > 0 || i + 1 < n && Character.digit(b[i + 1], 16) >= 0)) {
+            i++;
+            while (i < n && Character.digit(b[i], 16) >= 0) {
+                nonZero |= b[i] != '0';
+                fraction.append((char) b[i++]);
+            }
+        }
+        if (whole.length() == 0 && fraction.length() == 0) {
+            return null;
+        }
+        long exp2 = 0;
+        if (i < n && (b[i] | 0x20) == 'p') {
+            long[] parsed = exponent(b, i + 1);
+            if (parsed != null) {
+                exp2 = parsed[0];
+                i = (int) parsed[1];
+            }
+        }
+        double value = nonZero ? Double.parseDouble("0x" + (whole.length() == 0 ? "0" : whole) + "."
+                + (fraction.length() == 0 ? "0" : fraction) + "p" + exp2) : 0.0;
+        return finished(negative ? -value : value, i, nonZero);
+    }
+
+    /** strtod's ERANGE: a finite input that became infinite, or a non-zero one that became zero. */
+    private static ParsedDouble finished(double value, int end, boolean nonZeroInput) {
+        boolean outOfRange = Double.isInfinite(value) || (nonZeroInput && value == 0);
+        return new ParsedDouble(value, end, outOfRange);
+    }
+
+    /** C's isspace in the C locale. */
+    private static boolean isCSpace(byte c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    private static boolean startsWithIgnoreCase(byte[] b, int from, String word) {
+        if (b.length - from < word.length()) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            if ((b[from + k] | 0x20) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

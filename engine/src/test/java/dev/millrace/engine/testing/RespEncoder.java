@@ -1,6 +1,7 @@
 package dev.millrace.engine.testing;
 
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.util.DoubleFormat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ public final class RespEncoder implements ReplyWriter {
 
     @Override
     public void doubleValue(double value) {
-        String text = value == Math.rint(value) && !Double.isInfinite(value) ? Long.toString((long) value) : Double.toString(value);
+        String text = DoubleFormat.format(value);
         if (protocol() == 3) {
             line(',', text);
         } else {

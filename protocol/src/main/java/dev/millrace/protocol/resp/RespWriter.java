@@ -1,6 +1,7 @@
 package dev.millrace.protocol.resp;
 
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.util.DoubleFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

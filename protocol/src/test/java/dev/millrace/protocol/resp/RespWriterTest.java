@@ -1,5 +1,6 @@
 package dev.millrace.protocol.resp;
 
+import dev.millrace.engine.util.DoubleFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;

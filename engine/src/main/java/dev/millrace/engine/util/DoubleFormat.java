@@ -1,4 +1,4 @@
-package dev.millrace.protocol.resp;
+package dev.millrace.engine.util;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -7,7 +7,8 @@ import java.math.RoundingMode;
 /**
  * Formats a double as Redis 7.0's {@code addReplyDouble}: C's {@code %.17g} (17 significant digits of
  * the exact binary value, trailing zeros dropped, exponent form below 1e-4 and from 1e17 on, as
- * {@code 1e+17}), and "inf", "-inf", "nan" for the special values. Stateless and thread-safe.
+ * {@code 1e+17}), and "inf", "-inf", "nan" for the special values. The same text is how Redis prints
+ * a sorted-set score as a string (d2string: ZSCAN). Stateless and thread-safe.
  */
 public final class DoubleFormat {
     private static final int PRECISION = 17;

@@ -1,0 +1,501 @@
+package dev.millrace.engine.commands;
+
+import dev.millrace.engine.Engine;
+import dev.millrace.engine.command.Call;
+import dev.millrace.engine.command.CommandFamily;
+import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.types.ZSet;
+import dev.millrace.engine.util.Glob;
+import dev.millrace.engine.util.Numbers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sorted-set commands on one key: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
+ * ZRANDMEMBER, ZSCAN, ZPOPMIN, ZPOPMAX, ZMPOP; and, through the families it registers with it, the
+ * range commands ({@link ZRangeCommands}) and the set algebra ({@link ZSetAlgebraCommands}). The
+ * sorted set itself is {@link ZSet}, stored as {@link StoredZSet} describes.
+ *
+ * <p>Effects: every command here is deterministic given the keyspace, so each logs its own argv
+ * (ZADD INCR and ZINCRBY too: replaying the same addition gives the same double), except ZMPOP, which
+ * logs the ZPOPMIN or ZPOPMAX it amounted to, as Redis propagates it. Commands that change nothing
+ * log nothing. Execution thread only.
+ */
+public final class ZSetCommands implements CommandFamily {
+    /** What {@link #lookup} returns after replying WRONGTYPE. */
+    static final byte[] WRONG_TYPE = new byte[0];
+
+    /** @param engine not needed: the commands reach everything through their {@link Call} */
+    public ZSetCommands(Engine engine) {
+    }
+
+    @Override
+    public void register(Bindings bind) {
+        bind.bind("zadd", call -> add(call, false));
+        bind.bind("zincrby", call -> add(call, true));
+        bind.bind("zrem", this::remove);
+        bind.bind("zcard", this::card);
+        bind.bind("zscore", this::score);
+        bind.bind("zmscore", this::multiScore);
+        bind.bind("zrank", call -> rank(call, false));
+        bind.bind("zrevrank", call -> rank(call, true));
+        bind.bind("zrandmember", new ZRandMember()::execute);
+        bind.bind("zscan", this::scan);
+        bind.bind("zpopmin", call -> popMinMax(call, false));
+        bind.bind("zpopmax", call -> popMinMax(call, true));
+        bind.bind("zmpop", this::multiPop);
+        new ZRangeCommands().register(bind);
+        new ZSetAlgebraCommands().register(bind);
+    }
+
+    // ---------------------------------------------------------------- shared by the zset families
+
+    /**
+     * The live record of a sorted-set key: null when absent, {@link #WRONG_TYPE} after replying
+     * WRONGTYPE. A read command's lookup counts a hit or miss; a write command's does not.
+     */
+    static byte[] lookup(Call call, byte[] key, boolean forWrite) {
+        byte[] record = forWrite ? call.keyspace().lookup(call.db(), key, call.now())
+                : call.keyspace().lookupRead(call.db(), key, call.now());
+        if (record != null && Record.typeOf(record) != ValueType.ZSET) {
+            call.wrongType();
+            return WRONG_TYPE;
+        }
+        return record;
+    }
+
+    /**
+     * Elements as Redis replies a list of them: members only; or with scores, flat (member, score, ...)
+     * in RESP2 and as [member, score] pairs in RESP3.
+     */
+    static void replyElements(ReplyWriter out, List<ZSet.Element> elements, boolean withScores) {
+        boolean pairs = withScores && out.protocol() > 2;
+        out.array(withScores && !pairs ? 2 * elements.size() : elements.size());
+        for (ZSet.Element e : elements) {
+            if (pairs) {
+                out.array(2);
+            }
+            out.bulk(e.member());
+            if (withScores) {
+                out.doubleValue(e.score());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- ZADD, ZINCRBY
+
+    /**
+     * ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and ZINCRBY key increment
+     * member, which is ZADD INCR (Redis parses its options the same way, so an option word there is a
+     * syntax error). Every score is parsed before the key is looked at, so a bad score wins over
+     * WRONGTYPE and nothing is changed.
+     */
+    private void add(Call call, boolean incrCommand) {
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        boolean ch = false;
+        boolean incr = incrCommand;
+        int first = 2;
+        for (; first < call.argc(); first++) {
+            if (call.argIs(first, "nx")) {
+                nx = true;
+            } else if (call.argIs(first, "xx")) {
+                xx = true;
+            } else if (call.argIs(first, "gt")) {
+                gt = true;
+            } else if (call.argIs(first, "lt")) {
+                lt = true;
+            } else if (call.argIs(first, "ch")) {
+                ch = true;
+            } else if (call.argIs(first, "incr")) {
+                incr = true;
+            } else {
+                break;
+            }
+        }
+        int arguments = call.argc() - first;
+        if (arguments == 0 || arguments % 2 != 0) {
+            call.syntaxError();
+            return;
+        }
+        int pairs = arguments / 2;
+        if (nx && xx) {
+            call.reply().error(Errors.ZADD_XX_AND_NX);
+            return;
+        }
+        if ((gt && nx) || (lt && nx) || (gt && lt)) {
+            call.reply().error(Errors.GT_LT_NX);
+            return;
+        }
+        if (incr && pairs > 1) {
+            call.reply().error(Errors.ZADD_INCR_ONE_PAIR);
+            return;
+        }
+        double[] scores = new double[pairs];
+        for (int p = 0; p < pairs; p++) {
+            Double score = Numbers.parseDouble(call.arg(first + 2 * p));
+            if (score == null) {
+                call.reply().error(Errors.NOT_FLOAT);
+                return;
+            }
+            scores[p] = score;
+        }
+
+        byte[] key = call.arg(1);
+        byte[] record = lookup(call, key, true);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        if (record == null && xx) {
+            replyAdded(call, incr, ch, 0, 0, 0, 0);
+            return;
+        }
+        StoredZSet stored = record == null ? StoredZSet.create(call, key, call.arg(first + 1))
+                : StoredZSet.load(call, key, record);
+        ZSet.AddOptions options = new ZSet.AddOptions(nx, xx, gt, lt, incr);
+        long added = 0;
+        long updated = 0;
+        long processed = 0;
+        double score = 0;
+        for (int p = 0; p < pairs; p++) {
+            ZSet.AddResult result = stored.value().add(call.arg(first + 2 * p + 1), scores[p], options);
+            switch (result.outcome()) {
+                case NAN -> {
+                    // INCR takes one pair, so nothing has changed yet
+                    call.reply().error(Errors.SCORE_NAN);
+                    return;
+                }
+                case ADDED -> added++;
+                case UPDATED -> updated++;
+                default -> { }
+            }
+            if (result.outcome() != ZSet.Outcome.SKIPPED) {
+                processed++;
+            }
+            score = result.score();
+        }
+        if (added + updated > 0) {
+            stored.save(added + updated);
+        }
+        replyAdded(call, incr, ch, added, updated, processed, score);
+    }
+
+    /** ZADD's reply: the new score with INCR (null when the member was left alone), else a count. */
+    private static void replyAdded(Call call, boolean incr, boolean ch, long added, long updated, long processed,
+                                   double score) {
+        if (incr) {
+            if (processed > 0) {
+                call.reply().doubleValue(score);
+            } else {
+                call.reply().nullBulk();
+            }
+        } else {
+            call.reply().integer(ch ? added + updated : added);
+        }
+    }
+
+    // ---------------------------------------------------------------- ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK
+
+    /** ZREM key member [member ...]: O(log n) per member in the skiplist form. */
+    private void remove(Call call) {
+        byte[] key = call.arg(1);
+        byte[] record = lookup(call, key, true);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        if (record == null) {
+            call.reply().integer(0);
+            return;
+        }
+        StoredZSet stored = StoredZSet.load(call, key, record);
+        long deleted = 0;
+        for (int i = 2; i < call.argc() && stored.value().size() > 0; i++) {
+            if (stored.value().remove(call.arg(i))) {
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            stored.save(deleted);
+        }
+        call.reply().integer(deleted);
+    }
+
+    private void card(Call call) {
+        byte[] record = lookup(call, call.arg(1), false);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        call.reply().integer(record == null ? 0 : StoredZSet.read(call, record).size());
+    }
+
+    private void score(Call call) {
+        byte[] record = lookup(call, call.arg(1), false);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        Double score = record == null ? null : StoredZSet.read(call, record).score(call.arg(2));
+        replyScore(call.reply(), score);
+    }
+
+    private void multiScore(Call call) {
+        byte[] record = lookup(call, call.arg(1), false);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        ZSet zset = record == null ? null : StoredZSet.read(call, record);
+        call.reply().array(call.argc() - 2);
+        for (int i = 2; i < call.argc(); i++) {
+            replyScore(call.reply(), zset == null ? null : zset.score(call.arg(i)));
+        }
+    }
+
+    private static void replyScore(ReplyWriter out, Double score) {
+        if (score == null) {
+            out.nullBulk();
+        } else {
+            out.doubleValue(score);
+        }
+    }
+
+    /**
+     * ZRANK and ZREVRANK key member [WITHSCORE]: the WITHSCORE option is Redis 7.2's, answered as 7.2
+     * does (a [rank, score] pair, or a null array when the member is missing).
+     */
+    private void rank(Call call, boolean reverse) {
+        if (call.argc() > 4) {
+            call.wrongArity();
+            return;
+        }
+        boolean withScore = false;
+        if (call.argc() == 4) {
+            if (!call.argIs(3, "withscore")) {
+                call.syntaxError();
+                return;
+            }
+            withScore = true;
+        }
+        byte[] record = lookup(call, call.arg(1), false);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        ZSet zset = record == null ? null : StoredZSet.read(call, record);
+        long rank = zset == null ? -1 : zset.rank(call.arg(2));
+        if (rank < 0) {
+            if (withScore) {
+                call.reply().nullArray();
+            } else {
+                call.reply().nullBulk();
+            }
+            return;
+        }
+        if (withScore) {
+            call.reply().array(2);
+        }
+        call.reply().integer(reverse ? zset.size() - 1 - rank : rank);
+        if (withScore) {
+            call.reply().doubleValue(zset.get(rank).score());
+        }
+    }
+
+    // ---------------------------------------------------------------- ZSCAN
+
+    /**
+     * ZSCAN key cursor [MATCH pattern] [COUNT count]: a listpack in one call (cursor 0), a skiplist
+     * in member-hash order (the cursor is the next hash, as an unsigned decimal). The pattern filters
+     * members; TYPE is a keyspace SCAN option only (a syntax error here, as in Redis).
+     */
+    private void scan(Call call) {
+        Long cursor = KeyScanCommands.parseCursor(call.arg(2));
+        if (cursor == null) {
+            call.reply().error(Errors.SCAN_CURSOR);
+            return;
+        }
+        byte[] record = lookup(call, call.arg(1), false);
+        if (record == WRONG_TYPE) {
+            return;
+        }
+        if (record == null) {
+            call.reply().array(2);
+            call.reply().bulk("0");
+            call.reply().array(0);
+            return;
+        }
+        long count = 10;
+        byte[] pattern = null;
+        for (int i = 3; i < call.argc(); i += 2) {
+            boolean hasValue = i + 1 < call.argc();
+            if (call.argIs(i, "count") && hasValue) {
+                Long value = Numbers.parseLong(call.arg(i + 1));
+                if (value == null) {
+                    call.reply().error(Errors.NOT_INTEGER);
+                    return;
+                }
+                if (value < 1) {
+                    call.syntaxError();
+                    return;
+                }
+                count = value;
+            } else if (call.argIs(i, "match") && hasValue) {
+                byte[] p = call.arg(i + 1);
+                pattern = p.length == 1 && p[0] == '*' ? null : p;
+            } else {
+                call.syntaxError();
+                return;
+            }
+        }
+        ZSet zset = StoredZSet.read(call, record);
+        List<ZSet.Element> kept = new ArrayList<>();
+        byte[] match = pattern;
+        long next = zset.scan(cursor, count, e -> {
+            if (match == null || Glob.matches(match, e.member(), false)) {
+                kept.add(e);
+            }
+        });
+        call.reply().array(2);
+        call.reply().bulk(Long.toUnsignedString(next));
+        call.reply().array(2 * kept.size());
+        for (ZSet.Element e : kept) {
+            call.reply().bulk(e.member());
+            call.reply().bulk(zset.scanText(e.score()).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    // ---------------------------------------------------------------- ZPOPMIN, ZPOPMAX, ZMPOP
+
+    /**
+     * ZPOPMIN and ZPOPMAX key [count]: a flat (member, score ...) array, except in RESP3 with a count,
+     * where each element is a [member, score] pair.
+     */
+    private void popMinMax(Call call, boolean max) {
+        if (call.argc() > 3) {
+            call.wrongArity();
+            return;
+        }
+        long count = -1;
+        if (call.argc() == 3) {
+            Long parsed = Numbers.parseLong(call.arg(2));
+            if (parsed == null || parsed < 0) {
+                call.reply().error(Errors.NOT_POSITIVE);
+                return;
+            }
+            count = parsed;
+        }
+        boolean pairs = call.reply().protocol() > 2 && count != -1;
+        pop(call, 1, 1, max, count, pairs, false);
+    }
+
+    /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: logged as the ZPOPMIN/ZPOPMAX it did. */
+    private void multiPop(Call call) {
+        Long numKeys = Numbers.parseLong(call.arg(1));
+        if (numKeys == null || numKeys < 1) {
+            call.reply().error(Errors.NUMKEYS_NOT_POSITIVE);
+            return;
+        }
+        if (numKeys >= call.argc() - 2) {
+            call.syntaxError();
+            return;
+        }
+        int where = 2 + numKeys.intValue();
+        boolean max;
+        if (call.argIs(where, "min")) {
+            max = false;
+        } else if (call.argIs(where, "max")) {
+            max = true;
+        } else {
+            call.syntaxError();
+            return;
+        }
+        long count = -1;
+        for (int i = where + 1; i < call.argc(); i++) {
+            if (count == -1 && call.argIs(i, "count") && i + 1 < call.argc()) {
+                Long parsed = Numbers.parseLong(call.arg(++i));
+                if (parsed == null || parsed < 1) {
+                    call.reply().error(Errors.COUNT_NOT_POSITIVE);
+                    return;
+                }
+                count = parsed;
+            } else {
+                call.syntaxError();
+                return;
+            }
+        }
+        pop(call, 2, numKeys.intValue(), max, count == -1 ? 1 : count, true, true);
+    }
+
+    /**
+     * Redis's genericZpopCommand: pops up to {@code count} elements (-1: one, flat) from the first of
+     * the keys that exists; WRONGTYPE if that one is not a sorted set.
+     *
+     * @param multi ZMPOP's shape: [key, [[member, score] ...]], a null array when no key exists, and
+     *              the effect rewritten as ZPOPMIN/ZPOPMAX key count
+     */
+    private void pop(Call call, int firstKey, int keys, boolean max, long count, boolean pairs, boolean multi) {
+        byte[] key = null;
+        byte[] record = null;
+        for (int i = firstKey; i < firstKey + keys && record == null; i++) {
+            key = call.arg(i);
+            record = lookup(call, key, true);
+            if (record == WRONG_TYPE) {
+                return;
+            }
+        }
+        ReplyWriter out = call.reply();
+        if (record == null) {
+            if (multi) {
+                out.nullArray();
+            } else {
+                out.array(0);
+            }
+            return;
+        }
+        if (count == 0) {
+            out.array(0);
+            return;
+        }
+        StoredZSet stored = StoredZSet.load(call, key, record);
+        List<ZSet.Element> popped = popElements(stored.value(), count == -1 ? 1 : count, max);
+        stored.save(popped.size());
+        if (multi) {
+            out.array(2);
+            out.bulk(key);
+            replyElements(out, popped, true);
+            call.effect(bytes(max ? "ZPOPMAX" : "ZPOPMIN"), key, Numbers.format(count));
+        } else if (pairs) {
+            replyElements(out, popped, true);
+        } else {
+            out.array(2 * popped.size());
+            for (ZSet.Element e : popped) {
+                out.bulk(e.member());
+                out.doubleValue(e.score());
+            }
+        }
+    }
+
+    /** Removes up to {@code count} elements from the low end, or the high end when {@code max}. */
+    static List<ZSet.Element> popElements(ZSet zset, long count, boolean max) {
+        long size = zset.size();
+        int n = (int) Math.min(count, size);
+        List<ZSet.Element> popped = new ArrayList<>(n);
+        var it = zset.iterator(max ? size - 1 : 0, !max);
+        for (int i = 0; i < n; i++) {
+            popped.add(it.next());
+        }
+        if (max) {
+            zset.removeRange(size - n, size);
+        } else {
+            zset.removeRange(0, n);
+        }
+        return popped;
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
