@@ -74,16 +74,26 @@ public final class ZSetCommands implements CommandFamily {
      * in RESP2 and as [member, score] pairs in RESP3.
      */
     static void replyElements(ReplyWriter out, List<ZSet.Element> elements, boolean withScores) {
-        boolean pairs = withScores && out.protocol() > 2;
-        out.array(withScores && !pairs ? 2 * elements.size() : elements.size());
+        if (withScores && out.protocol() > 2) {
+            replyPairs(out, elements);
+            return;
+        }
+        out.array(withScores ? 2 * elements.size() : elements.size());
         for (ZSet.Element e : elements) {
-            if (pairs) {
-                out.array(2);
-            }
             out.bulk(e.member());
             if (withScores) {
                 out.doubleValue(e.score());
             }
+        }
+    }
+
+    /** Elements as an array of [member, score] pairs, whatever the protocol (ZMPOP, RESP3 replies). */
+    static void replyPairs(ReplyWriter out, List<ZSet.Element> elements) {
+        out.array(elements.size());
+        for (ZSet.Element e : elements) {
+            out.array(2);
+            out.bulk(e.member());
+            out.doubleValue(e.score());
         }
     }
 
@@ -375,7 +385,7 @@ public final class ZSetCommands implements CommandFamily {
      */
     private void popMinMax(Call call, boolean max) {
         if (call.argc() > 3) {
-            call.wrongArity();
+            call.syntaxError();
             return;
         }
         long count = -1;
@@ -465,10 +475,10 @@ public final class ZSetCommands implements CommandFamily {
         if (multi) {
             out.array(2);
             out.bulk(key);
-            replyElements(out, popped, true);
+            replyPairs(out, popped);
             call.effect(bytes(max ? "ZPOPMAX" : "ZPOPMIN"), key, Numbers.format(count));
         } else if (pairs) {
-            replyElements(out, popped, true);
+            replyPairs(out, popped);
         } else {
             out.array(2 * popped.size());
             for (ZSet.Element e : popped) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * instead.
  */
 class GoldenRepliesTest {
-    private static final List<String> FILES = List.of("strings.golden", "bits.golden", "random.golden", "wrongtype.golden");
+    private static final List<String> FILES = List.of("strings.golden", "bits.golden", "random.golden", "wrongtype.golden", "zsets.golden");
 
     @TestFactory
     List<DynamicTest> repliesMatchRedis() throws IOException {
