@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The large form of a sorted set (Redis's skiplist encoding): two {@link PagedTree}s over the
@@ -170,26 +172,61 @@ final class ZSetTrees implements ZSetForm {
      */
     @Override
     public long firstIndex(LexRange range) {
-        if (!overlaps(range)) {
-            return -1;
-        }
-        long first = lowerBound(range::aboveMin, range::minKey);
-        return first < size() && range.belowMax(get(first).member()) ? first : -1;
+        Ends ends = ends(range);
+        return ends == null ? -1 : firstInLexRange(range, ends);
     }
 
     @Override
     public long lastIndex(LexRange range) {
-        if (!overlaps(range)) {
-            return -1;
-        }
-        long last = lowerBound(member -> !range.belowMax(member), range::afterMaxKey) - 1;
-        return last >= 0 && range.aboveMin(get(last).member()) ? last : -1;
+        Ends ends = ends(range);
+        return ends == null ? -1 : lastInLexRange(range, ends);
     }
 
-    /** Redis's zslIsInLexRange: the range is not empty, the last element reaches min, the first max. */
-    private boolean overlaps(LexRange range) {
-        return !range.isEmpty() && size() > 0 && range.aboveMin(get(size() - 1).member())
-                && range.belowMax(get(0).member());
+    /** Redis's skiplist ZLEXCOUNT: from the ranks of the first and last elements in range. */
+    @Override
+    public long lexCount(LexRange range) {
+        Ends ends = ends(range);
+        long first = ends == null ? -1 : firstInLexRange(range, ends);
+        if (first < 0) {
+            return 0;
+        }
+        long last = lastInLexRange(range, ends);
+        return last < 0 ? size() - first : last - first + 1;
+    }
+
+    /** The first and last entries, read once per lex lookup. */
+    private record Ends(PagedTree.Entry first, PagedTree.Entry last) {
+        byte[] firstMember() {
+            return Arrays.copyOfRange(first.key(), 8, first.key().length);
+        }
+
+        byte[] lastMember() {
+            return Arrays.copyOfRange(last.key(), 8, last.key().length);
+        }
+
+        /** Whether every element has one score: the score tree then orders them by member. */
+        boolean oneScore() {
+            return Arrays.equals(first.key(), 0, 8, last.key(), 0, 8);
+        }
+    }
+
+    /** Redis's zslIsInLexRange (the range is not empty, the last element reaches min, the first max). */
+    private Ends ends(LexRange range) {
+        if (range.isEmpty() || size() == 0) {
+            return null;
+        }
+        Ends ends = new Ends(byScore.get(0), byScore.get(size() - 1));
+        return range.aboveMin(ends.lastMember()) && range.belowMax(ends.firstMember()) ? ends : null;
+    }
+
+    private long firstInLexRange(LexRange range, Ends ends) {
+        long first = lowerBound(ends, range::aboveMin, range::minKey);
+        return first < size() && range.belowMax(get(first).member()) ? first : -1;
+    }
+
+    private long lastInLexRange(LexRange range, Ends ends) {
+        long last = lowerBound(ends, member -> !range.belowMax(member), range::afterMaxKey) - 1;
+        return last >= 0 && range.aboveMin(get(last).member()) ? last : -1;
     }
 
     /**
@@ -197,12 +234,9 @@ final class ZSetTrees implements ZSetForm {
      * element has one score, {@code key} gives the seek key for that score's prefix (null: past
      * the end).
      */
-    private long lowerBound(java.util.function.Predicate<byte[]> test,
-                            java.util.function.Function<byte[], byte[]> key) {
-        PagedTree.Entry first = byScore.get(0);
-        PagedTree.Entry last = byScore.get(size() - 1);
-        if (Arrays.equals(first.key(), 0, 8, last.key(), 0, 8)) {
-            byte[] seek = key.apply(Arrays.copyOf(first.key(), 8));
+    private long lowerBound(Ends ends, Predicate<byte[]> test, Function<byte[], byte[]> key) {
+        if (ends.oneScore()) {
+            byte[] seek = key.apply(Arrays.copyOf(ends.first().key(), 8));
             return seek == null ? size() : byScore.rank(seek);
         }
         long lo = 0;
@@ -216,17 +250,6 @@ final class ZSetTrees implements ZSetForm {
             }
         }
         return lo;
-    }
-
-    /** Redis's skiplist ZLEXCOUNT: from the ranks of the first and last elements in range. */
-    @Override
-    public long lexCount(LexRange range) {
-        long first = firstIndex(range);
-        if (first < 0) {
-            return 0;
-        }
-        long last = lastIndex(range);
-        return last < 0 ? size() - first : last - first + 1;
     }
 
     // ---------------------------------------------------------------- changes
