@@ -264,8 +264,9 @@ public final class Numbers {
 
     /**
      * What C's {@code strtod} made of some bytes: the value, where the number ended ({@code end} is the
-     * start offset when there was no number, as strtod's {@code endptr}), and whether strtod set
-     * {@code errno} to ERANGE (a finite number that overflowed, or a non-zero one that rounded to zero).
+     * start offset when there was no number, as strtod's {@code endptr}), and whether it was out of
+     * range as Redis tests ERANGE: a finite number that overflowed, or a non-zero one that rounded to
+     * zero (glibc also sets ERANGE for an inexact subnormal result, which Redis accepts anyway).
      */
     public record ParsedDouble(double value, int end, boolean outOfRange) { }
 
