@@ -1,0 +1,205 @@
+package dev.millrace.protocol.server;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScoredValueScanCursor;
+import io.lettuce.core.ZAddArgs;
+import io.lettuce.core.ZAggregateArgs;
+import io.lettuce.core.ZPopArgs;
+import io.lettuce.core.ZStoreArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.ProtocolVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.args.SortedSetOption;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.params.ZParams;
+import redis.clients.jedis.params.ZRangeParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.resps.Tuple;
+import redis.clients.jedis.util.KeyValue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The sorted-set commands through real clients: Jedis (RESP2, flat score lists, scores as bulk
+ * strings) and Lettuce (RESP3, [member, score] pairs and doubles), on small sets (listpack) and a
+ * 20,000-member set (skiplist), including a full ZSCAN through each client's cursor type.
+ */
+class ZSetIT {
+    private static TestServer server;
+    private static RedisClient lettuce;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start();
+        lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
+        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        server.close();
+    }
+
+    private static Jedis jedis() {
+        return new Jedis("127.0.0.1", server.port(), 10_000);
+    }
+
+    private static Map<String, Double> scores(int n, String prefix) {
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            scores.put(prefix + i, i * 1.5);
+        }
+        return scores;
+    }
+
+    @Test
+    void jedisSmallSets() {
+        try (Jedis jedis = jedis()) {
+            assertEquals(3, jedis.zadd("j:z", Map.of("a", 1.0, "b", 2.0, "c", 3.0)));
+            assertEquals(0, jedis.zadd("j:z", 10, "a", ZAddParams.zAddParams().nx()));
+            assertEquals(1, jedis.zadd("j:z", 0.5, "a", ZAddParams.zAddParams().xx().ch()));
+            assertEquals(4.5, jedis.zincrby("j:z", 4, "a"));
+            assertEquals(List.of("b", "c", "a"), jedis.zrange("j:z", 0, -1));
+            assertEquals(List.of(new Tuple("a", 4.5), new Tuple("c", 3.0)), jedis.zrevrangeWithScores("j:z", 0, 1));
+            assertEquals(2L, jedis.zrank("j:z", "a"));
+            assertEquals(new KeyValue<>(0L, 2.0), jedis.zrankWithScore("j:z", "b"));
+            assertEquals(List.of(2.0, 3.0), jedis.zmscore("j:z", "b", "c"));
+            assertNull(jedis.zscore("j:z", "nosuch"));
+            assertEquals(2, jedis.zcount("j:z", "(2", "+inf"));
+            assertEquals(List.of("c", "a"), jedis.zrange("j:z", ZRangeParams.zrangeByScoreParams(2.5, 10)));
+            assertEquals(new Tuple("b", 2.0), jedis.zpopmin("j:z"));
+            KeyValue<String, List<Tuple>> popped = jedis.zmpop(SortedSetOption.MAX, "j:missing", "j:z");
+            assertEquals("j:z", popped.getKey());
+            assertEquals(List.of(new Tuple("a", 4.5)), popped.getValue());
+            assertEquals(1, jedis.zcard("j:z"));
+
+            jedis.zadd("j:u1", Map.of("x", 1.0, "y", 2.0));
+            jedis.zadd("j:u2", Map.of("y", 10.0, "w", 20.0));
+            assertEquals(List.of("x", "y", "w"), jedis.zunion(new ZParams().weights(1, 1), "j:u1", "j:u2"));
+            assertEquals(1, jedis.zinterstore("j:i", new ZParams().aggregate(ZParams.Aggregate.MAX), "j:u1", "j:u2"));
+            assertEquals(10.0, jedis.zscore("j:i", "y"));
+            assertEquals(1, jedis.zintercard("j:u1", "j:u2"));
+            assertEquals(List.of("x"), jedis.zdiff("j:u1", "j:u2"));
+            assertEquals(2, jedis.zrangestore("j:r", "j:u2", ZRangeParams.zrangeParams(0, -1)));
+            assertEquals(3, jedis.zrandmemberWithScores("j:u2", -3).size());
+            jedis.zadd("j:lex", Map.of("a", 0.0, "b", 0.0, "c", 0.0));
+            assertEquals(2, jedis.zlexcount("j:lex", "[b", "+"));
+            assertEquals(List.of("a", "b"), jedis.zrangeByLex("j:lex", "-", "(c"));
+            assertEquals(1, jedis.zremrangeByLex("j:lex", "[a", "[a"));
+        }
+    }
+
+    @Test
+    void jedisLargeSetAndItsScan() {
+        try (Jedis jedis = jedis()) {
+            Pipeline pipeline = jedis.pipelined();
+            Map<String, Double> all = scores(20_000, "member:");
+            List<Response<Long>> added = new ArrayList<>();
+            for (Map.Entry<String, Double> e : all.entrySet()) {
+                added.add(pipeline.zadd("j:big", e.getValue(), e.getKey()));
+            }
+            pipeline.sync();
+            assertTrue(added.stream().allMatch(r -> r.get() == 1L));
+            assertEquals("skiplist", jedis.objectEncoding("j:big"));
+            assertEquals(20_000, jedis.zcard("j:big"));
+            assertEquals(12_345L, jedis.zrank("j:big", "member:12345"));
+            assertEquals(List.of("member:10001", "member:10002"),
+                    jedis.zrangeByScore("j:big", "(15000", "+inf", 0, 2));
+            assertEquals(1000, jedis.zcount("j:big", 0, 1498.5));
+
+            Map<String, Double> seen = new HashMap<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<Tuple> page = jedis.zscan("j:big", cursor, new ScanParams().count(500));
+                page.getResult().forEach(t -> seen.put(t.getElement(), t.getScore()));
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            assertEquals(all, seen);
+            assertEquals(10_000, jedis.zremrangeByRank("j:big", 0, 9_999));
+            assertEquals(new Tuple("member:10000", 15000.0), jedis.zpopmin("j:big"));
+        }
+    }
+
+    @Test
+    void lettuceSmallSetsInResp3() {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            assertEquals(3L, redis.zadd("l:z", 1.0, "a", 2.0, "b", 3.0, "c"));
+            assertEquals(0L, redis.zadd("l:z", ZAddArgs.Builder.gt(), 0.5, "a"));
+            assertEquals(5.5, redis.zaddincr("l:z", 4.5, "a"));
+            assertEquals(List.of(ScoredValue.just(2.0, "b"), ScoredValue.just(3.0, "c"), ScoredValue.just(5.5, "a")),
+                    redis.zrangeWithScores("l:z", 0, -1));
+            assertEquals(ScoredValue.just(5.5, 2L), redis.zrankWithScore("l:z", "a"));
+            assertEquals(List.of("c"), redis.zrangebyscore("l:z", Range.create(2.5, 4.0), Limit.create(0, 5)));
+            assertEquals(Double.valueOf(2.0), redis.zscore("l:z", "b"));
+            assertEquals(List.of(ScoredValue.just(2.0, "b")), redis.zpopmin("l:z", 1));
+            assertEquals("l:z", redis.zmpop(new ZPopArgs().max(), "l:none", "l:z").getKey());
+
+            redis.zadd("l:u1", 1.0, "x", 2.0, "y");
+            redis.zadd("l:u2", 10.0, "y", 20.0, "w");
+            assertEquals(List.of(ScoredValue.just(1.0, "x"), ScoredValue.just(20.0, "w"), ScoredValue.just(22.0, "y")),
+                    redis.zunionWithScores(new ZAggregateArgs().weights(1, 2).sum(), "l:u1", "l:u2").stream()
+                            .sorted((p, q) -> Double.compare(p.getScore(), q.getScore())).toList());
+            assertEquals(1L, redis.zinterstore("l:i", ZStoreArgs.Builder.min(), "l:u1", "l:u2"));
+            assertEquals(Double.valueOf(2.0), redis.zscore("l:i", "y"));
+            assertEquals(List.of(ScoredValue.just(1.0, "x")), redis.zdiffWithScores("l:u1", "l:u2"));
+            assertEquals(1L, redis.zrangestorebyscore("l:r", "l:u2", Range.create(15, 25), Limit.unlimited()));
+            List<ScoredValue<String>> random = redis.zrandmemberWithScores("l:u2", 5);
+            assertEquals(Set.of(ScoredValue.just(10.0, "y"), ScoredValue.just(20.0, "w")), new HashSet<>(random));
+        }
+    }
+
+    @Test
+    void lettuceLargeSetAndItsScan() {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            Map<String, Double> all = scores(20_000, "m:");
+            List<Object> pairs = new ArrayList<>();
+            all.forEach((member, score) -> {
+                pairs.add(score);
+                pairs.add(member);
+            });
+            assertEquals(20_000L, redis.zadd("l:big", pairs.toArray()));
+            assertEquals("skiplist", redis.objectEncoding("l:big"));
+            assertEquals(List.of(ScoredValue.just(29998.5, "m:19999")), redis.zrevrangeWithScores("l:big", 0, 0));
+            assertEquals(Long.valueOf(19_999 - 4321), redis.zrevrank("l:big", "m:4321"));
+
+            Map<String, Double> seen = new HashMap<>();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                ScoredValueScanCursor<String> page = redis.zscan("l:big", cursor, ScanArgs.Builder.limit(700));
+                page.getValues().forEach(v -> seen.put(v.getValue(), v.getScore()));
+                cursor = page;
+            } while (!cursor.isFinished());
+            assertEquals(all, seen);
+            assertEquals(5_000L, redis.zremrangebyscore("l:big", Range.create(0, 7_498.5)));
+            assertEquals(ScoredValue.just(7_500.0, "m:5000"), redis.zpopmin("l:big"));
+        }
+    }
+}
