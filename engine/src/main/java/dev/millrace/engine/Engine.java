@@ -15,6 +15,7 @@ import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
 import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ServerCommands;
+import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.config.ServerConfig;
@@ -74,7 +75,8 @@ public final class Engine {
                 new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
-                new KeyCommands(this));
+                new KeyCommands(this),
+                new SetCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

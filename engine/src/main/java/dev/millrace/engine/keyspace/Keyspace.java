@@ -110,8 +110,15 @@ public final class Keyspace {
         return lookupLive(db, key, nowMillis) != null;
     }
 
-    /** Stores a record, replacing any previous value. */
+    /**
+     * Stores a record, replacing any previous value. A paged record keeps owning its pages (so
+     * EXPIRE or PERSIST rewriting a large collection's record does not drop its elements).
+     */
     public void put(int db, byte[] key, Record record) {
+        if (record.paged()) {
+            putOwner(db, key, record, ObjectPages.decode(store, record.payload(), 0));
+            return;
+        }
         store.put(db, key, record.encode());
         dirty++;
     }

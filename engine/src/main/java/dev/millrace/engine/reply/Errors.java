@@ -83,6 +83,19 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Sets (SetCommands): getPositiveLongFromObjectOrReply's default text, SRANDMEMBER's count range
+    // (-LONG_MAX..LONG_MAX, so that negating it cannot overflow) and SINTERCARD's arguments.
+    public static final String MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String SRANDMEMBER_COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    /**
+     * Millrace's own: SRANDMEMBER with a negative count past 2^31-1 asks for more elements than one
+     * reply can hold. Redis 7.0.15 starts producing them and runs out of memory; Millrace refuses.
+     */
+    public static final String SRANDMEMBER_COUNT_TOO_LARGE = "ERR count is too large: a reply holds at most 2147483647 elements";
+
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }
