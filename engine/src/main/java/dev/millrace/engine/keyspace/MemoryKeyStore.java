@@ -61,6 +61,12 @@ public final class MemoryKeyStore implements KeyStore {
         dropOwned(db, key, 0);
     }
 
+    /** In place: a patch (the access clock) changes neither the record's size nor the pages it owns. */
+    @Override
+    public void patch(int db, byte[] key, int offset, byte[] bytes) {
+        System.arraycopy(bytes, 0, bucket(db, key).get(ByteBuffer.wrap(key)), offset, bytes.length);
+    }
+
     @Override
     public boolean remove(int db, byte[] key) {
         dropOwned(db, key, 0);

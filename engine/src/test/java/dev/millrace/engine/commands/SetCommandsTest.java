@@ -210,6 +210,18 @@ class SetCommandsTest {
         assertEquals("hashtable", encoding(copy, "s"));
     }
 
+    @Test
+    void aHashtableSurvivesItsAccessClockBeingStamped() {
+        h.run("SADD", "s", "a", "b");
+        h.advance(5000);
+        assertEquals(2L, h.run("SCARD", "s"), "the lookup stamps the access clock");
+        assertEquals(setOf("a", "b"), members(h.run("SMEMBERS", "s")));
+        h.advance(5000);
+        h.run("EXPIRE", "s", "100");
+        h.run("PERSIST", "s");
+        assertEquals(setOf("a", "b"), members(h.run("SMEMBERS", "s")), "EXPIRE and PERSIST rewrite the record");
+    }
+
     // ---- SMEMBERS ----------------------------------------------------------------------------------
 
     @ParameterizedTest
