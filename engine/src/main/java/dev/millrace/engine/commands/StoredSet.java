@@ -11,6 +11,8 @@ import dev.millrace.engine.types.Pages;
 import dev.millrace.engine.types.SetResult;
 import dev.millrace.engine.types.SetValue;
 
+import java.util.Iterator;
+
 /**
  * A set key's {@link SetValue} with the record it was loaded from: how the set commands read a set
  * from the keyspace and write it back. An intset record holds the {@link dev.millrace.engine.types.IntSet}
@@ -45,10 +47,21 @@ final class StoredSet {
             return set;
         }
         ObjectPages pages = ObjectPages.decode(call.keyspace().store(), record.payload(), 0);
-        PagedTree.Root root = PagedTree.Root.decode(record.payload(), ObjectPages.SIZE);
         StoredSet set = new StoredSet(call, record, pages);
-        set.value = SetValue.ofTree(new PagedTree(pages, root));
+        set.value = SetValue.ofTree(tree(pages, record));
         return set;
+    }
+
+    /** The members of a set's record, read-only, for code outside a command (DEBUG DIGEST). */
+    static Iterator<byte[]> members(KeyStore store, Record record) {
+        if (!record.paged()) {
+            return SetValue.ofIntSet(record.payload(), Long.MAX_VALUE, null).iterator();
+        }
+        return SetValue.ofTree(tree(ObjectPages.decode(store, record.payload(), 0), record)).iterator();
+    }
+
+    private static PagedTree tree(ObjectPages pages, Record record) {
+        return new PagedTree(pages, PagedTree.Root.decode(record.payload(), ObjectPages.SIZE));
     }
 
     /**

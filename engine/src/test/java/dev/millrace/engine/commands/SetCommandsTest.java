@@ -222,6 +222,22 @@ class SetCommandsTest {
         assertEquals(setOf("a", "b"), members(h.run("SMEMBERS", "s")), "EXPIRE and PERSIST rewrite the record");
     }
 
+    /** Values recorded from redis-server 7.0.15 for the same data. */
+    @Test
+    void debugDigestOfSetsIsRedisDigest() {
+        ServerConfig config = new ServerConfig();
+        config.set("enable-debug-command", "yes", true);
+        EngineHarness h = new EngineHarness(2, config);
+        h.run("SADD", "s", "3", "1", "2");
+        h.run("SADD", "h", "a", "b", "c", "1");
+        h.run("SADD", "e", "1");
+        h.run("PEXPIREAT", "e", "4102444800000");
+        assertEquals(List.of("2a462a3f51a1db89738ebbeef0c47ce1bbc85246", "6c563d3f017ec5083ac0b9f29fc635f90a47f2d9",
+                        "61562e2ddb8cdf96952abe071e8e6305849880ce", "0000000000000000000000000000000000000000"),
+                h.run("DEBUG", "DIGEST-VALUE", "s", "h", "e", "missing"));
+        assertEquals("8efc5392ef55bbd07f68c874e891b018c925338a", h.run("DEBUG", "DIGEST"));
+    }
+
     // ---- SMEMBERS ----------------------------------------------------------------------------------
 
     @ParameterizedTest
