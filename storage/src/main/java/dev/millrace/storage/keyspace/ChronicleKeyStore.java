@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
  *   <li><b>SWAPDB</b> exchanges two entries of the db-to-slot table: O(1).</li>
  *   <li><b>FLUSHDB</b> gives the database a fresh slot, O(1); the old slot's entries are deleted
  *       by an incremental sweep, one segment per operation.</li>
- *   <li><b>Large records</b> (over {@link EntryLayout#INLINE_MAX}) are split into chunk entries
+ *   <li><b>Large records</b> and pages (over {@link EntryLayout#INLINE_MAX}) are split into chunk entries
  *       under a fresh version; an overwrite or DEL queues the old version's chunks for incremental
  *       deletion, so both stay O(1) apart from writing the new value.</li>
  *   <li><b>Pages</b> are entries of their own, keyed by (object id, page number), stored like
