@@ -1,6 +1,7 @@
 package dev.millrace.storage.keyspace;
 
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.types.NodeCache;
 import dev.millrace.storage.ChronicleSettings;
 import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
@@ -89,6 +90,9 @@ public final class ChronicleKeyStore implements KeyStore {
     private int nextSlot;
     private long nextVersion;
     private long nextObjectId;
+    /** Decoded inner nodes of the collections' trees over this store's pages (engine PagedTree). */
+    private final NodeCache nodeCache = new NodeCache(NODE_CACHE_BYTES);
+    private static final long NODE_CACHE_BYTES = 64L << 20;
     /** Slots of flushed databases whose entries the sweep has not deleted yet. */
     private final Set<Integer> garbageSlots = new HashSet<>();
     /** The slots the current sweep pass deletes (garbage when the pass started). */
@@ -400,6 +404,11 @@ public final class ChronicleKeyStore implements KeyStore {
     }
 
     /** Object ids come from their own counter, saved in {@code keyspace.meta}; the first is 1. */
+    @Override
+    public NodeCache nodeCache() {
+        return nodeCache;
+    }
+
     @Override
     public long newObjectId() {
         return nextObjectId++;
