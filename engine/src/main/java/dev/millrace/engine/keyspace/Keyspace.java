@@ -123,9 +123,14 @@ public final class Keyspace {
         dirty++;
     }
 
-    /** Stores an already-encoded record (the fast path of SET). */
+    /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
     public void putEncoded(int db, byte[] key, byte[] record) {
-        store.put(db, key, record);
+        if (Record.isPaged(record)) {
+            ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
+            store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
+        } else {
+            store.put(db, key, record);
+        }
         dirty++;
     }
 
