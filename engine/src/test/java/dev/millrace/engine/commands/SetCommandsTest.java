@@ -238,6 +238,28 @@ class SetCommandsTest {
         assertEquals("8efc5392ef55bbd07f68c874e891b018c925338a", h.run("DEBUG", "DIGEST"));
     }
 
+    @Test
+    void aHashtableIsCopiedRenamedAndDeletedWithItsPages() {
+        for (int i = 0; i < 2000; i++) {
+            h.run("SADD", "s", "member:" + i);
+        }
+        long pages = h.store.pageCount();
+        assertTrue(pages > 1, "a multi-page tree: " + pages);
+        assertEquals(1L, h.run("COPY", "s", "copy"));
+        h.run("SREM", "s", "member:0");
+        assertEquals(2000L, h.run("SCARD", "copy"));
+        assertEquals(1L, h.run("SISMEMBER", "copy", "member:0"));
+        assertEquals("OK", h.run("RENAME", "copy", "renamed"));
+        assertEquals(2000L, h.run("SCARD", "renamed"));
+        assertEquals(2L, h.run("DEL", "s", "renamed"));
+        assertEquals(0L, h.store.pageCount(), "no page outlives its set");
+        h.run("SADD", "t", "a", "b");
+        h.run("SPOP", "t", "2");
+        h.run("SADD", "u", "a");
+        h.run("SREM", "u", "a");
+        assertEquals(0L, h.store.pageCount(), "emptied sets leave no pages");
+    }
+
     // ---- SMEMBERS ----------------------------------------------------------------------------------
 
     @ParameterizedTest
@@ -391,6 +413,9 @@ class SetCommandsTest {
         assertEquals(err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"),
                 h.run("SRANDMEMBER", "s", "-9223372036854775808"));
         assertEquals(err("ERR syntax error"), h.run("SRANDMEMBER", "s", "1", "2"));
+        // Redis would try to build the reply and run out of memory; a reply holds at most 2^31-1 elements here.
+        assertEquals(err("ERR count is too large: a reply holds at most 2147483647 elements"),
+                h.run("SRANDMEMBER", "s", "-2147483648"));
     }
 
     @Test
