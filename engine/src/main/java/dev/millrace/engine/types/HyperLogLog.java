@@ -560,7 +560,19 @@ public final class HyperLogLog {
             z *= 0.5;
         }
         z += m * sigma(histogram[0] / m);
-        return Math.round(ALPHA_INF * m * m / z); // llroundl: the value is never negative
+        return roundLikeRedis(ALPHA_INF * m * m / z);
+    }
+
+    /**
+     * Redis's {@code (uint64_t) llroundl(x)} on x86-64 for an x that is never negative: round half away
+     * from zero, and beyond the range of a long (only hand-made registers get there, e.g. an infinite
+     * estimate when every register is 63) the processor's "integer indefinite" 0x8000000000000000.
+     */
+    private static long roundLikeRedis(double x) {
+        if (Double.isNaN(x) || x >= 0x1p63) {
+            return Long.MIN_VALUE;
+        }
+        return Math.round(x);
     }
 
     private static double sigma(double x) {
