@@ -48,7 +48,6 @@ public final class HyperLogLog {
     private static final int SPARSE_VAL_MAX_VALUE = 32;
     private static final int SPARSE_VAL_MAX_LEN = 4;
     private static final int SPARSE_ZERO_MAX_LEN = 64;
-    private static final int SPARSE_XZERO_MAX_LEN = 16384;
     /** 0.5 / ln(2): the estimator's bias correction for an infinite number of registers. */
     private static final double ALPHA_INF = 0.721347520444481703680;
 
@@ -223,7 +222,7 @@ public final class HyperLogLog {
         if (count > SPARSE_VAL_MAX_VALUE) {
             return promote(index, count);
         }
-        ensureRoom(3);
+        ensureRoom(3); // the worst split, XZERO into XZERO-VAL-XZERO, grows the value by 3 bytes
 
         // Step 1: the opcode covering the register, and the one before it.
         int p = HEADER_SIZE;
@@ -255,7 +254,6 @@ public final class HyperLogLog {
         int op = bytes[p] & 0xff;
         int next = isXzero(op) ? p + 2 : p + 1;
         boolean hasNext = next < end;
-        long runLength = isZero(op) ? zeroLength(op) : isXzero(op) ? xzeroLength(p) : valLength(op);
 
         // Step 2: the trivial in-place cases.
         if (isVal(op)) {
@@ -263,13 +261,13 @@ public final class HyperLogLog {
             if (old >= count) {
                 return false;
             }
-            if (runLength == 1) {
+            if (span == 1) {
                 bytes[p] = val(count, 1);
                 mergeAdjacentValues(prev);
                 return true;
             }
         }
-        if (isZero(op) && runLength == 1) {
+        if (isZero(op) && span == 1) {
             bytes[p] = val(count, 1);
             mergeAdjacentValues(prev);
             return true;
