@@ -10,6 +10,7 @@ import dev.millrace.engine.commands.ClientCommands;
 import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
 import dev.millrace.engine.commands.DebugCommands;
+import dev.millrace.engine.commands.HyperLogLogCommands;
 import dev.millrace.engine.commands.InfoCommand;
 import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
@@ -75,6 +76,7 @@ public final class Engine {
                 new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
+                new HyperLogLogCommands(this),
                 new KeyCommands(this),
                 new SetCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);

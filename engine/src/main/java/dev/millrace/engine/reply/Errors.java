@@ -96,6 +96,26 @@ public final class Errors {
      */
     public static final String SRANDMEMBER_COUNT_TOO_LARGE = "ERR count is too large: a reply holds at most 2147483647 elements";
 
+    // HyperLogLog commands (HyperLogLogCommands).
+    public static final String HLL_NOT_A_HYPERLOGLOG = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    public static final String HLL_CORRUPTED = "INVALIDOBJ Corrupted HLL object detected";
+    public static final String HLL_NO_SUCH_KEY = "ERR The specified key does not exist";
+    public static final String HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+    public static final String HLL_SELFTEST_NOT_SPARSE = "TESTFAILED sparse encoding not used";
+    public static final String HLL_SELFTEST_DISAGREE = "TESTFAILED dense/sparse disagree";
+
+    public static String pfdebugSubcommand(String sub) {
+        return "ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'";
+    }
+
+    public static String hllSelftestRegister(int register, int expected, int actual) {
+        return "TESTFAILED Register " + register + " should be " + expected + " but is " + actual;
+    }
+
+    public static String hllSelftestError(long cardinality, long error) {
+        return "TESTFAILED Too big error. card:" + cardinality + " abserr:" + error;
+    }
+
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }
