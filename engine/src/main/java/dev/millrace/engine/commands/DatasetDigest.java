@@ -13,8 +13,8 @@ import java.security.NoSuchAlgorithmException;
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings are digested exactly as Redis digests them, so a string dataset gives Redis's digest.
- * The other types are digested from their encoded payload until their families expose their
+ * <p>Strings and sets are digested exactly as Redis digests them, so a dataset of them gives Redis's
+ * digest. The other types are digested from their encoded payload until their families expose their
  * elements: still equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
@@ -46,7 +46,7 @@ final class DatasetDigest {
                 cursor = store.scan(db, cursor, 1000, (key, record) -> {
                     byte[] keyDigest = new byte[20];
                     mix(keyDigest, key);
-                    xorValue(keyDigest, record);
+                    xorValue(keyDigest, store, record);
                     // As Redis: the key's digest is hashed again before it is folded in.
                     xor(total, keyDigest);
                 });
@@ -56,20 +56,25 @@ final class DatasetDigest {
     }
 
     /** DEBUG DIGEST-VALUE for one key: 20 zero bytes for a missing key. */
-    byte[] value(byte[] record) {
+    byte[] value(KeyStore store, byte[] record) {
         byte[] digest = new byte[20];
         if (record != null) {
-            xorValue(digest, record);
+            xorValue(digest, store, record);
         }
         return digest;
     }
 
-    private void xorValue(byte[] digest, byte[] encoded) {
+    private void xorValue(byte[] digest, KeyStore store, byte[] encoded) {
         Record record = Record.decode(encoded);
         int redisType = record.type() == ValueType.STREAM ? 6 : record.type().code;
         mix(digest, new byte[]{0, 0, 0, (byte) redisType});
-        // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
-        mix(digest, record.payload());
+        if (record.type() == ValueType.SET) {
+            // Members in any order: each is xored in, as Redis's xorObjectDigest does for sets.
+            StoredSet.members(store, record).forEachRemaining(member -> xor(digest, member));
+        } else {
+            // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
+            mix(digest, record.payload());
+        }
         if (record.hasExpiry()) {
             xor(digest, EXPIRE_MARK);
         }

@@ -17,7 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * command: it logs nothing. Execution thread only.
  */
 final class ZRandMember {
-    /** A reply this long cannot be written (the writer counts in ints): refused instead. */
+    /**
+     * A reply this long cannot be written (the writer counts in ints): refused, as SRANDMEMBER refuses
+     * it, where Redis starts producing it and runs out of memory.
+     */
     private static final long MAX_REPLY_LENGTH = Integer.MAX_VALUE;
 
     void execute(Call call) {
@@ -31,7 +34,7 @@ final class ZRandMember {
             return;
         }
         if (count == Long.MIN_VALUE) {
-            call.reply().error(Errors.NOT_WITHIN_LONG_RANGE);
+            call.reply().error(Errors.SRANDMEMBER_COUNT_RANGE);
             return;
         }
         boolean withScores = false;
@@ -80,7 +83,7 @@ final class ZRandMember {
         boolean pairs = withScores && out.protocol() > 2;
         long length = withScores && !pairs ? 2 * elements : elements;
         if (length > MAX_REPLY_LENGTH) {
-            out.error(Errors.VALUE_OUT_OF_RANGE);
+            out.error(Errors.SRANDMEMBER_COUNT_TOO_LARGE);
             return;
         }
         out.array((int) length);

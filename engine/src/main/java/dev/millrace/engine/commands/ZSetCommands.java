@@ -392,7 +392,7 @@ public final class ZSetCommands implements CommandFamily {
         if (call.argc() == 3) {
             Long parsed = Numbers.parseLong(call.arg(2));
             if (parsed == null || parsed < 0) {
-                call.reply().error(Errors.NOT_POSITIVE);
+                call.reply().error(Errors.MUST_BE_POSITIVE);
                 return;
             }
             count = parsed;

@@ -22,7 +22,10 @@ public interface KeyStore extends AutoCloseable {
     /**
      * Overwrites {@code bytes.length} bytes of the stored record at {@code offset} (the record must
      * exist and be long enough). Stores override this to write in place, so stamping a 4-byte access
-     * clock never rewrites a large value. O(bytes) in such stores.
+     * clock never rewrites a large value. O(bytes) in such stores. A patched owner record keeps its
+     * pages ({@link #putOwner}); this default, a get and a put, does not, so stores with pages override it.
+     *
+     * @throws IllegalArgumentException when the key is absent or its record shorter than the range
      */
     default void patch(int db, byte[] key, int offset, byte[] bytes) {
         byte[] record = get(db, key);

@@ -83,6 +83,39 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Sets (SetCommands): getPositiveLongFromObjectOrReply's default text, SRANDMEMBER's count range
+    // (-LONG_MAX..LONG_MAX, so that negating it cannot overflow) and SINTERCARD's arguments.
+    public static final String MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String SRANDMEMBER_COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    /**
+     * Millrace's own: SRANDMEMBER with a negative count past 2^31-1 asks for more elements than one
+     * reply can hold. Redis 7.0.15 starts producing them and runs out of memory; Millrace refuses.
+     */
+    public static final String SRANDMEMBER_COUNT_TOO_LARGE = "ERR count is too large: a reply holds at most 2147483647 elements";
+
+    // HyperLogLog commands (HyperLogLogCommands).
+    public static final String HLL_NOT_A_HYPERLOGLOG = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    public static final String HLL_CORRUPTED = "INVALIDOBJ Corrupted HLL object detected";
+    public static final String HLL_NO_SUCH_KEY = "ERR The specified key does not exist";
+    public static final String HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+    public static final String HLL_SELFTEST_NOT_SPARSE = "TESTFAILED sparse encoding not used";
+    public static final String HLL_SELFTEST_DISAGREE = "TESTFAILED dense/sparse disagree";
+
+    public static String pfdebugSubcommand(String sub) {
+        return "ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'";
+    }
+
+    public static String hllSelftestRegister(int register, int expected, int actual) {
+        return "TESTFAILED Register " + register + " should be " + expected + " but is " + actual;
+    }
+
+    public static String hllSelftestError(long cardinality, long error) {
+        return "TESTFAILED Too big error. card:" + cardinality + " abserr:" + error;
+    }
+
     // Sorted sets (ZSetCommands, ZRangeCommands, ZSetAlgebraCommands).
     public static final String ZADD_XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
     public static final String ZADD_INCR_ONE_PAIR = "ERR INCR option supports a single increment-element pair";
@@ -91,14 +124,9 @@ public final class Errors {
     public static final String MIN_MAX_NOT_LEX = "ERR min or max not valid string range item";
     public static final String LIMIT_NEEDS_BYSCORE_OR_BYLEX = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
     public static final String WITHSCORES_WITH_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-    public static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
-    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
     public static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
-    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
     public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
-    /** getRangeLongFromObjectOrReply's error for a long outside [-LONG_MAX, LONG_MAX] (ZRANDMEMBER's count). */
-    public static final String NOT_WITHIN_LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";

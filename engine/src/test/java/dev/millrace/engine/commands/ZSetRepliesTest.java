@@ -171,14 +171,14 @@ class ZSetRepliesTest {
         assertEquals(err(Errors.MIN_MAX_NOT_LEX), h.run("ZLEXCOUNT", "z", "a", "+"));
         assertEquals(err(Errors.LIMIT_NEEDS_BYSCORE_OR_BYLEX), h.run("ZRANGE", "z", "0", "1", "LIMIT", "0", "1"));
         assertEquals(err(Errors.WITHSCORES_WITH_BYLEX), h.run("ZRANGE", "z", "-", "+", "BYLEX", "WITHSCORES"));
-        assertEquals(err(Errors.NOT_POSITIVE), h.run("ZPOPMIN", "z", "-1"));
+        assertEquals(err(Errors.MUST_BE_POSITIVE), h.run("ZPOPMIN", "z", "-1"));
         assertEquals(err(Errors.NUMKEYS_NOT_POSITIVE), h.run("ZMPOP", "0", "z", "MIN"));
         assertEquals(err(Errors.COUNT_NOT_POSITIVE), h.run("ZMPOP", "1", "z", "MIN", "COUNT", "0"));
         assertEquals(err(Errors.WEIGHT_NOT_FLOAT), h.run("ZUNION", "1", "z", "WEIGHTS", "x"));
         assertEquals(err(Errors.LIMIT_NEGATIVE), h.run("ZINTERCARD", "1", "z", "LIMIT", "-1"));
         assertEquals(err("ERR at least 1 input key is needed for 'zinterstore' command"),
                 h.run("ZINTERSTORE", "d", "0", "z"));
-        assertEquals(err(Errors.NOT_WITHIN_LONG_RANGE), h.run("ZRANDMEMBER", "z", "-9223372036854775808"));
+        assertEquals(err(Errors.SRANDMEMBER_COUNT_RANGE), h.run("ZRANDMEMBER", "z", "-9223372036854775808"));
         assertEquals(err(Errors.VALUE_OUT_OF_RANGE), h.run("ZRANDMEMBER", "z", "-9223372036854775807", "WITHSCORES"));
         assertEquals(err(Errors.SCAN_CURSOR), h.run("ZSCAN", "z", "x"));
         assertEquals(err(Errors.WRONGTYPE), h.run("ZUNION", "2", "z", "s"));
@@ -190,6 +190,6 @@ class ZSetRepliesTest {
     void aRandomReplyTooLongToWriteIsRefused(int protocol) {
         EngineHarness h = harness(protocol, false);
         h.run("ZADD", "z", "1", "a");
-        assertEquals(err(Errors.VALUE_OUT_OF_RANGE), h.run("ZRANDMEMBER", "z", "-4000000000"));
+        assertEquals(err(Errors.SRANDMEMBER_COUNT_TOO_LARGE), h.run("ZRANDMEMBER", "z", "-4000000000"));
     }
 }
