@@ -305,6 +305,17 @@ class ZSetCommandsTest {
         }
 
         @Test
+        void aSkiplistSurvivesAccessClockStamps() {
+            fill("z", 500);
+            for (int i = 0; i < 5; i++) {
+                small.advance(1500);
+                assertEquals(500L, small.run("ZCARD", "z"));
+                assertEquals(250L, small.run("ZRANK", "z", "member:250"));
+            }
+            assertTrue(small.store.pageCount() > 1);
+        }
+
+        @Test
         void copyAndRenameCarryTheSkiplist() {
             fill("z", 300);
             assertEquals(1L, small.run("COPY", "z", "c"));
