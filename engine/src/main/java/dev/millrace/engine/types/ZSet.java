@@ -273,6 +273,13 @@ public final class ZSet {
      * the set to its skiplist form first.
      */
     public AddResult add(byte[] member, double score, AddOptions options) {
+        if (form instanceof ZSetTrees trees && options.equals(AddOptions.PLAIN)) {
+            Double previous = trees.put(member, score);
+            if (previous == null) {
+                return new AddResult(Outcome.ADDED, score);
+            }
+            return previous != score ? new AddResult(Outcome.UPDATED, score) : new AddResult(Outcome.UNCHANGED, score);
+        }
         Double current = form.score(member);
         if (current != null) {
             if (options.nx()) {

@@ -260,6 +260,29 @@ final class ZSetTrees implements ZSetForm {
         byScore.put(scoreKey(score, member), scoreValue(score));
     }
 
+    /**
+     * ZADD without options in one pass over the member tree: sets the member's score, inserting or
+     * moving it, and returns the previous score (null when it was new). Two tree writes for a new
+     * member instead of a lookup and two writes. As in Redis, a score that compares equal to the
+     * present one (0 and -0) leaves the member as it was.
+     */
+    Double put(byte[] member, double score) {
+        byte[] key = memberKey(member);
+        byte[] previousBits = byMember.put(key, scoreBits(score));
+        if (previousBits == null) {
+            byScore.put(scoreKey(score, member), scoreValue(score));
+            return null;
+        }
+        double previous = Double.longBitsToDouble(Bytes.getLong(previousBits, 0));
+        if (previous != score) {
+            byScore.remove(scoreKey(previous, member));
+            byScore.put(scoreKey(score, member), scoreValue(score));
+        } else if (Double.doubleToRawLongBits(previous) != Double.doubleToRawLongBits(score)) {
+            byMember.put(key, previousBits);
+        }
+        return previous;
+    }
+
     @Override
     public void update(byte[] member, double oldScore, double newScore) {
         byScore.remove(scoreKey(oldScore, member));
