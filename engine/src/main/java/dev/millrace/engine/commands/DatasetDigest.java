@@ -3,6 +3,7 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.util.DoubleFormat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +14,7 @@ import java.security.NoSuchAlgorithmException;
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings and sets are digested exactly as Redis digests them, so a dataset of them gives Redis's
+ * <p>Strings, sets and sorted sets are digested exactly as Redis digests them, so a dataset of them gives Redis's
  * digest. The other types are digested from their encoded payload until their families expose their
  * elements: still equal for equal datasets within Millrace, but not Redis's value.
  *
@@ -71,6 +72,14 @@ final class DatasetDigest {
         if (record.type() == ValueType.SET) {
             // Members in any order: each is xored in, as Redis's xorObjectDigest does for sets.
             StoredSet.members(store, record).forEachRemaining(member -> xor(digest, member));
+        } else if (record.type() == ValueType.ZSET) {
+            // Each element digested as its member then its score as %.17g, xored in: order-free.
+            StoredZSet.elements(store, record).forEachRemaining(e -> {
+                byte[] element = new byte[20];
+                mix(element, e.member());
+                mix(element, DoubleFormat.format(e.score()).getBytes(StandardCharsets.US_ASCII));
+                xor(digest, element);
+            });
         } else {
             // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
             mix(digest, record.payload());

@@ -2,6 +2,7 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -9,6 +10,7 @@ import dev.millrace.engine.types.PagedTree;
 import dev.millrace.engine.types.Pages;
 import dev.millrace.engine.types.ZSet;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -56,13 +58,25 @@ final class StoredZSet {
         }, pages -> { });
     }
 
+    /** The elements of a sorted set's record, read-only, for code outside a command (DEBUG DIGEST). */
+    static Iterator<ZSet.Element> elements(KeyStore store, Record record) {
+        ZSet.Limits any = new ZSet.Limits(0, 0);
+        return open(store, any, record, () -> {
+            throw new IllegalStateException("a sorted set opened for reading was changed");
+        }, pages -> { }).iterator(0, true);
+    }
+
     private static ZSet open(Call call, Record record, Supplier<Pages> newPages, Consumer<ObjectPages> openedPages) {
-        ZSet.Limits limits = limits(call);
+        return open(call.keyspace().store(), limits(call), record, newPages, openedPages);
+    }
+
+    private static ZSet open(KeyStore store, ZSet.Limits limits, Record record, Supplier<Pages> newPages,
+                             Consumer<ObjectPages> openedPages) {
         byte[] payload = record.payload();
         if (!record.paged()) {
             return ZSet.ofListpack(payload, limits, newPages);
         }
-        ObjectPages pages = ObjectPages.decode(call.keyspace().store(), payload, 0);
+        ObjectPages pages = ObjectPages.decode(store, payload, 0);
         openedPages.accept(pages);
         return ZSet.ofTrees(pages, PagedTree.Root.decode(payload, ObjectPages.SIZE),
                 PagedTree.Root.decode(payload, ObjectPages.SIZE + PagedTree.Root.SIZE), limits);

@@ -237,6 +237,20 @@ class ZSetCommandsTest {
         }
     }
 
+    /** Values recorded from redis-server 7.0.15 for the same data (its listpack keeps -0 as 0). */
+    @Test
+    void debugDigestOfSortedSetsIsRedisDigest() {
+        ServerConfig config = new ServerConfig();
+        config.set("enable-debug-command", "yes", true);
+        EngineHarness h = new EngineHarness(2, config);
+        h.run("ZADD", "lp", "1", "a", "2.5", "b", "-0", "c", "inf", "d", "0.1", "e");
+        h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        h.run("ZADD", "sl", "1", "a", "2.5", "b", "-0", "c", "inf", "d", "0.1", "e");
+        assertEquals(List.of("9a96ecfbe3568ab8b868fe98687cfb53955ece76", "bbcd1db1fedbe1d48b2cceebf0e564b2d81ebc71"),
+                h.run("DEBUG", "DIGEST-VALUE", "lp", "sl"));
+        assertEquals("260dc24523201557c22e69120133d79b1a2015b4", h.run("DEBUG", "DIGEST"));
+    }
+
     @Nested
     class LargeSets {
         private final EngineHarness small = withListpackEntries(16);
