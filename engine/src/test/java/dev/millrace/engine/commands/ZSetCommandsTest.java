@@ -237,6 +237,25 @@ class ZSetCommandsTest {
         }
     }
 
+    /** Reads count keyspace hits and misses, writes do not: the counts redis-server 7.0.15 gave. */
+    @Test
+    void readsCountHitsAndMissesAsRedis() {
+        h.run("ZADD", "z", "1", "a");
+        h.run("ZUNIONSTORE", "d", "2", "z", "nokey");
+        h.run("ZRANGESTORE", "d2", "z", "0", "-1");
+        h.run("ZUNION", "2", "z", "nokey");
+        h.run("ZINTERCARD", "1", "z");
+        h.run("ZADD", "z", "2", "b");
+        h.run("ZPOPMIN", "nokey");
+        h.run("ZMPOP", "2", "nokey", "z", "MIN");
+        h.run("ZREM", "z", "nokey");
+        h.run("ZREMRANGEBYRANK", "nokey", "0", "1");
+        h.run("ZRANDMEMBER", "z");
+        h.run("ZSCAN", "z", "0");
+        assertEquals(6, h.engine.keyspace().keyspaceHits());
+        assertEquals(2, h.engine.keyspace().keyspaceMisses());
+    }
+
     /** Values recorded from redis-server 7.0.15 for the same data (its listpack keeps -0 as 0). */
     @Test
     void debugDigestOfSortedSetsIsRedisDigest() {
