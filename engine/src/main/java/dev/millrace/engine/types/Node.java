@@ -170,6 +170,16 @@ final class Node {
         return Bytes.getLong(buf, off[i] + 8);
     }
 
+    /** Where child i's entry count lies in the page: patched in place when only counts change. */
+    int countOffset(int i) {
+        return off[i] + 8;
+    }
+
+    /** The 8 bytes of child i's entry count, as stored. */
+    byte[] countBytes(int i) {
+        return Arrays.copyOfRange(buf, off[i] + 8, off[i] + 16);
+    }
+
     /** Changes a child's entry count in place. */
     void addCount(int i, long delta) {
         Bytes.putLong(buf, off[i] + 8, count(i) + delta);
