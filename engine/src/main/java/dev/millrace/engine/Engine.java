@@ -13,6 +13,7 @@ import dev.millrace.engine.commands.DebugCommands;
 import dev.millrace.engine.commands.InfoCommand;
 import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
+import dev.millrace.engine.commands.HashCommands;
 import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.StringCommands;
@@ -74,7 +75,8 @@ public final class Engine {
                 new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
-                new KeyCommands(this));
+                new KeyCommands(this),
+                new HashCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -83,6 +83,25 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Hashes (HashCommands) and Redis 7.4's hash-field expiry (HashFieldExpiryCommands).
+    public static final String HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
+    public static final String HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
+    public static final String VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+    /** HRANDFIELD's count with WITHVALUES beyond what the doubled reply length can hold. */
+    public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
+    public static final String FIELD_EXPIRE_NEGATIVE = "ERR invalid expire time, must be >= 0";
+    public static final String FIELDS_MISSING = "ERR Mandatory argument FIELDS is missing or not at the right position";
+    /** HEXPIRE and its variants' error for a numfields that is not a positive integer. */
+    public static final String NUMFIELDS_NOT_POSITIVE = "ERR Parameter `numFields` should be greater than 0";
+    /** HTTL, HPERSIST and their variants' error for a numfields that is not a positive integer. */
+    public static final String NUMBER_OF_FIELDS_NOT_POSITIVE = "ERR Number of fields must be a positive integer";
+    public static final String NUMFIELDS_MISMATCH = "ERR The `numfields` parameter must match the number of arguments";
+
+    /** getRangeLongFromObjectOrReply's error for a 64-bit integer outside [min, max]. */
+    public static String valueOutOfRange(long min, long max) {
+        return "ERR value is out of range, value must between " + min + " and " + max;
+    }
+
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }
