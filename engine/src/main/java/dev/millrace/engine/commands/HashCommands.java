@@ -83,6 +83,7 @@ public final class HashCommands implements CommandFamily {
             return;
         }
         HashValue hash = key.hash();
+        hash.prepareFor(call.argv(), 2, call.argc() - 1);
         long created = 0;
         for (int i = 2; i < call.argc(); i += 2) {
             if (hash.put(call.arg(i), call.arg(i + 1), false)) {
@@ -106,6 +107,7 @@ public final class HashCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
+        key.hash().prepareFor(call.argv(), 2, 3);
         key.hash().put(call.arg(2), call.arg(3), false);
         key.save();
         call.reply().integer(1);

@@ -6,6 +6,7 @@ import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
+import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.types.HashField;
@@ -72,10 +73,14 @@ final class HashKey {
             return null;
         }
         Engine engine = call.engine();
+        KeyStore store = call.keyspace().store();
         if (record != null && expireFields(engine, call.db(), key, record, call.now(), Integer.MAX_VALUE) > 0) {
-            record = call.keyspace().store().get(call.db(), key);
+            record = store.get(call.db(), key);
         }
-        HashValue hash = record == null ? HashValue.empty() : decode(call.keyspace().store(), record);
+        HashValue.Limits limits = new HashValue.Limits(engine.config().getLong("hash-max-listpack-entries"),
+                engine.config().getLong("hash-max-listpack-value"));
+        HashValue hash = record == null ? HashValue.empty(limits, () -> ObjectPages.create(store))
+                : decode(store, record, limits);
         return new HashKey(call.keyspace(), call.db(), key, call.now(), record, hash);
     }
 
@@ -110,14 +115,30 @@ final class HashKey {
         }
         int clock = before == null ? AccessClock.at(nowMillis) : Record.accessClockOf(before);
         long expireAt = before == null ? Record.NO_EXPIRY : Record.expireAtOf(before);
-        byte[] encoded = Record.collection(ValueType.HASH, clock, expireAt, hash.encode(), false).encode();
+        byte[] payload = hash.encode();
+        if (hash.isLarge()) {
+            // A large hash's record: its pages' header, then the hash's own (the keyspace takes ownership).
+            byte[] withPages = new byte[ObjectPages.SIZE + payload.length];
+            ((ObjectPages) hash.pages()).encode(withPages, 0);
+            System.arraycopy(payload, 0, withPages, ObjectPages.SIZE, payload.length);
+            payload = withPages;
+        }
+        byte[] encoded = Record.collection(ValueType.HASH, clock, expireAt, payload, hash.isLarge()).encode();
         keyspace.putEncoded(db, key, encoded);
         return encoded;
     }
 
-    /** The hash in a record; a large one reads its fields from {@code store} as they are needed. */
+    /** The hash in a record, only to read it; a large one reads its fields from {@code store} as needed. */
     static HashValue decode(KeyStore store, byte[] record) {
-        return HashValue.decode(record, Record.payloadOffset(record));
+        return decode(store, record, HashValue.Limits.READ_ONLY);
+    }
+
+    private static HashValue decode(KeyStore store, byte[] record, HashValue.Limits limits) {
+        int offset = Record.payloadOffset(record);
+        if (Record.isPaged(record)) {
+            return HashValue.openLarge(ObjectPages.decode(store, record, offset), record, offset + ObjectPages.SIZE);
+        }
+        return HashValue.decodeSmall(record, offset, limits, () -> ObjectPages.create(store));
     }
 
     /** OBJECT ENCODING of a hash's record, in Redis 7.4's names: listpack, listpackex or hashtable. */
@@ -134,7 +155,7 @@ final class HashKey {
         if (Record.typeOf(record) != ValueType.HASH) {
             return HashField.NO_EXPIRY;
         }
-        return HashValue.nextExpiryOf(record, Record.payloadOffset(record));
+        return HashValue.nextExpiryOf(record, Record.payloadOffset(record) + (Record.isPaged(record) ? ObjectPages.SIZE : 0));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.millrace.engine.types;
 
-/** Big-endian integers in byte arrays, for the encodings of this package. Stateless. */
+/** Big-endian fixed-width integers and unsigned LEB128 varints in byte arrays. Stateless. */
 final class Bytes {
     private Bytes() {
     }
@@ -18,5 +18,47 @@ final class Bytes {
             v = (v << 8) | (b[at + i] & 0xff);
         }
         return v;
+    }
+
+    static void putInt(byte[] b, int at, int v) {
+        for (int i = 3; i >= 0; i--) {
+            b[at + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static int getInt(byte[] b, int at) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    static int varintLength(int v) {
+        int n = 1;
+        while ((v & ~0x7f) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes {@code v} at {@code at}; returns the position after it. */
+    static int putVarint(byte[] b, int at, int v) {
+        while ((v & ~0x7f) != 0) {
+            b[at++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        b[at++] = (byte) v;
+        return at;
+    }
+
+    /**
+     * Unsigned lexicographic order, a prefix before its extensions: the order of keys in a
+     * {@link PagedTree} (and of Redis's memcmp-then-length comparison of strings).
+     */
+    static int compare(byte[] a, byte[] b) {
+        return java.util.Arrays.compareUnsigned(a, b);
     }
 }

@@ -1,6 +1,5 @@
 package dev.millrace.engine.types;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -63,22 +62,28 @@ final class SmallHash implements HashForm {
     byte[] encode() {
         long next = nextExpiry();
         boolean expiries = next != HashField.NO_EXPIRY;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + fields.size() * 16);
-        out.write((fieldExpiryUsed ? FLAG_FIELD_EXPIRY_USED : 0) | (expiries ? FLAG_EXPIRIES : 0));
-        if (expiries) {
-            writeLong(out, next);
-        }
-        writeVarint(out, fields.size());
+        int size = 1 + (expiries ? 8 : 0) + Bytes.varintLength(fields.size());
         for (HashField field : fields) {
-            writeVarint(out, field.name().length);
-            out.writeBytes(field.name());
-            writeVarint(out, field.value().length);
-            out.writeBytes(field.value());
+            size += Bytes.varintLength(field.name().length) + field.name().length
+                    + Bytes.varintLength(field.value().length) + field.value().length + (expiries ? 8 : 0);
+        }
+        byte[] out = new byte[size];
+        out[0] = (byte) ((fieldExpiryUsed ? FLAG_FIELD_EXPIRY_USED : 0) | (expiries ? FLAG_EXPIRIES : 0));
+        int at = 1;
+        if (expiries) {
+            Bytes.putLong(out, at, next);
+            at += 8;
+        }
+        at = Bytes.putVarint(out, at, fields.size());
+        for (HashField field : fields) {
+            at = putBytes(out, at, field.name());
+            at = putBytes(out, at, field.value());
             if (expiries) {
-                writeLong(out, field.expireAt());
+                Bytes.putLong(out, at, field.expireAt());
+                at += 8;
             }
         }
-        return out.toByteArray();
+        return out;
     }
 
     boolean fieldExpiryUsed() {
@@ -170,6 +175,11 @@ final class SmallHash implements HashForm {
         return names;
     }
 
+    /** Every field, for a conversion to the large form. */
+    List<HashField> fields() {
+        return fields;
+    }
+
     /** The whole hash in one step, cursor 0: Redis's listpack ignores COUNT. */
     @Override
     public long scan(long cursor, long count, Consumer<HashField> visitor) {
@@ -188,12 +198,10 @@ final class SmallHash implements HashForm {
 
     // ---- encoding helpers -------------------------------------------------------------------------
 
-    private static void writeVarint(ByteArrayOutputStream out, long v) {
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
+    private static int putBytes(byte[] out, int at, byte[] bytes) {
+        at = Bytes.putVarint(out, at, bytes.length);
+        System.arraycopy(bytes, 0, out, at, bytes.length);
+        return at + bytes.length;
     }
 
     private static long readVarint(byte[] b, int[] at) {
@@ -214,11 +222,5 @@ final class SmallHash implements HashForm {
         byte[] out = Arrays.copyOfRange(b, at[0], at[0] + length);
         at[0] += length;
         return out;
-    }
-
-    private static void writeLong(ByteArrayOutputStream out, long v) {
-        byte[] b = new byte[8];
-        Bytes.putLong(b, 0, v);
-        out.writeBytes(b);
     }
 }
