@@ -260,6 +260,149 @@ class HashCommandsTest {
     }
 
     @Nested
+    class Large {
+        private void fill(EngineHarness e, String key, int n) {
+            List<String> args = new ArrayList<>(List.of("HSET", key));
+            for (int i = 0; i < n; i++) {
+                args.add("f" + i);
+                args.add("v" + i);
+            }
+            e.run(args.toArray(new String[0]));
+        }
+
+        @Test
+        void convertsAtRedisThresholdsAndNeverBack() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "4");
+            h.run("CONFIG", "SET", "hash-max-listpack-value", "8");
+            h.run("HSET", "entries", "a", "1", "b", "2", "c", "3", "d", "4", "a", "again");
+            assertEquals("listpack", h.run("OBJECT", "ENCODING", "entries"), "duplicates are not counted");
+            h.run("HSET", "entries", "e", "5");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "entries"));
+            h.run("HDEL", "entries", "a", "b", "c", "d");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "entries"));
+
+            h.run("HSET", "value", "a", "123456789");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "value"));
+            h.run("HSET", "name", "123456789", "a");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "name"));
+            h.run("HSET", "nx", "a", "1");
+            h.run("HSETNX", "nx", "a", "123456789");
+            assertEquals("listpack", h.run("OBJECT", "ENCODING", "nx"), "HSETNX on an existing field converts nothing");
+            h.run("HSETNX", "nx", "b", "123456789");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "nx"));
+            h.run("HINCRBY", "incr", "123456789", "1");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "incr"));
+            h.run("HINCRBYFLOAT", "float", "f", "1.5");
+            h.run("HINCRBYFLOAT", "float", "f", "1e5");
+            assertEquals("listpack", h.run("OBJECT", "ENCODING", "float"));
+            h.run("HINCRBYFLOAT", "float", "f", "1e10");
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "float"), "10000100001.5 is longer than 8");
+        }
+
+        @Test
+        void everyCommandWorksOnTheLargeForm() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "16");
+            fill(h, "h", 1000);
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "h"));
+            assertEquals(1000L, h.run("HLEN", "h"));
+            assertEquals("v777", h.run("HGET", "h", "f777"));
+            assertEquals(java.util.Arrays.asList("v1", null), h.run("HMGET", "h", "f1", "nope"));
+            assertEquals(4L, h.run("HSTRLEN", "h", "f999"));
+            assertEquals(1L, h.run("HEXISTS", "h", "f0"));
+            assertEquals(0L, h.run("HSETNX", "h", "f0", "x"));
+            assertEquals(10L, h.run("HINCRBY", "h", "n", "10"));
+            assertEquals("0.5", h.run("HINCRBYFLOAT", "h", "x", "0.5"));
+            assertEquals(3L, h.run("HDEL", "h", "n", "x", "f500", "nope"));
+            assertEquals(999L, h.run("HLEN", "h"));
+            Map<?, ?> all = (Map<?, ?>) h.run("HGETALL", "h");
+            assertEquals(999, all.size());
+            assertEquals("v3", all.get("f3"));
+            assertEquals(999, ((List<?>) h.run("HKEYS", "h")).size());
+            assertEquals(new HashSet<>(((List<?>) h.run("HKEYS", "h"))), all.keySet());
+            List<?> picked = (List<?>) h.run("HRANDFIELD", "h", "50", "WITHVALUES");
+            assertEquals(100, picked.size());
+            Set<Object> names = new HashSet<>();
+            for (int i = 0; i < 100; i += 2) {
+                names.add(picked.get(i));
+                assertEquals(all.get(picked.get(i)), picked.get(i + 1));
+            }
+            assertEquals(50, names.size(), "distinct");
+            assertEquals(999, ((List<?>) h.run("HRANDFIELD", "h", "5000")).size());
+            assertEquals(5000, ((List<?>) h.run("HRANDFIELD", "h", "-5000")).size());
+            assertTrue(all.containsKey(h.run("HRANDFIELD", "h")));
+        }
+
+        @Test
+        void hscanWalksTheWholeHashInStepsEvenAsItChanges() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+            fill(h, "h", 500);
+            Set<Object> seen = new HashSet<>();
+            String cursor = "0";
+            int calls = 0;
+            do {
+                List<?> step = (List<?>) h.run("HSCAN", "h", cursor, "COUNT", "20");
+                cursor = (String) step.get(0);
+                List<?> pairs = (List<?>) step.get(1);
+                assertTrue(pairs.size() >= 2 * 20 || cursor.equals("0"), "about COUNT per step");
+                for (int i = 0; i < pairs.size(); i += 2) {
+                    assertTrue(seen.add(pairs.get(i)), "no field twice");
+                    String name = (String) pairs.get(i);
+                    assertEquals(name.startsWith("new") ? "x" : "v" + name.substring(1), pairs.get(i + 1));
+                }
+                // changes during the scan: removed and added fields may or may not show, the others must
+                h.run("HSET", "h", "new" + calls, "x");
+                h.run("HDEL", "h", "f" + (calls * 7 % 500));
+                calls++;
+            } while (!cursor.equals("0"));
+            assertTrue(calls >= 25, "in steps: " + calls);
+            for (int i = 0; i < 500; i++) {
+                boolean deleted = false;
+                for (int c = 0; c < calls; c++) {
+                    deleted |= c * 7 % 500 == i;
+                }
+                assertTrue(deleted || seen.contains("f" + i), "f" + i + " present throughout was visited");
+            }
+            List<?> scanned = (List<?>) h.run("HSCAN", "h", "0", "MATCH", "f1?", "COUNT", "1000");
+            assertEquals("0", scanned.get(0), "COUNT beyond the size ends the scan");
+            List<Object> matched = new ArrayList<>();
+            for (int i = 0; i < ((List<?>) scanned.get(1)).size(); i += 2) {
+                matched.add(((List<?>) scanned.get(1)).get(i));
+            }
+            List<?> expected = ((List<?>) h.run("HKEYS", "h")).stream().filter(f -> ((String) f).matches("f1.")).toList();
+            assertEquals(new HashSet<>(expected), new HashSet<>(matched));
+            assertEquals(expected.size(), matched.size());
+        }
+
+        @Test
+        void deletingALargeHashFreesItsPages() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+            long before = h.store.pageCount();
+            fill(h, "h", 2000);
+            assertTrue(h.store.pageCount() > before);
+            List<String> del = new ArrayList<>(List.of("HDEL", "h"));
+            for (int i = 0; i < 2000; i++) {
+                del.add("f" + i);
+            }
+            assertEquals(2000L, h.run(del.toArray(new String[0])));
+            assertEquals(0L, h.run("EXISTS", "h"));
+            assertEquals(before, h.store.pageCount());
+        }
+
+        @Test
+        void largeHashesReplayAndDigestAsSmallOnes() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "8");
+            fill(h, "h", 100);
+            h.run("HDEL", "h", "f5");
+            h.run("HINCRBYFLOAT", "h", "f6", "1.5");
+            EngineHarness copy = new EngineHarness();
+            copy.run("CONFIG", "SET", "hash-max-listpack-entries", "8");
+            copy.engine.replay(StoredRecords.logged(h));
+            assertEquals(h.run("HGETALL", "h"), copy.run("HGETALL", "h"));
+            assertEquals("hashtable", copy.run("OBJECT", "ENCODING", "h"));
+        }
+    }
+
+    @Nested
     class Digest {
         private final EngineHarness d = new EngineHarness(2, debugEnabled());
 
@@ -278,6 +421,27 @@ class HashCommandsTest {
             assertEquals(List.of(REDIS_H, REDIS_H, REDIS_E), d.run("DEBUG", "DIGEST-VALUE", "h", "g", "e"));
             d.run("DEL", "g", "e");
             assertEquals(REDIS_DATASET_H, d.run("DEBUG", "DIGEST"));
+        }
+
+        @Test
+        void theLargeFormDigestsAsTheSmallOne() {
+            d.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+            d.run("HSET", "h", "c", "hello", "a", "1", "b", "2");
+            assertEquals("hashtable", d.run("OBJECT", "ENCODING", "h"));
+            assertEquals(List.of(REDIS_H), d.run("DEBUG", "DIGEST-VALUE", "h"));
+            assertEquals(REDIS_DATASET_H, d.run("DEBUG", "DIGEST"));
+        }
+
+        @Test
+        void aFieldExpiryChangesTheDigestItsTimeDoesNot() {
+            d.run("HSET", "h", "a", "1", "b", "2", "c", "hello");
+            d.run("HEXPIRE", "h", "100", "FIELDS", "1", "a");
+            Object withExpiry = d.run("DEBUG", "DIGEST-VALUE", "h");
+            assertTrue(!withExpiry.equals(List.of(REDIS_H)));
+            d.run("HEXPIRE", "h", "200", "FIELDS", "1", "a");
+            assertEquals(withExpiry, d.run("DEBUG", "DIGEST-VALUE", "h"));
+            d.run("HPERSIST", "h", "FIELDS", "1", "a");
+            assertEquals(List.of(REDIS_H), d.run("DEBUG", "DIGEST-VALUE", "h"));
         }
     }
 
