@@ -89,13 +89,16 @@ final class LargeHash implements HashForm {
     @Override
     public boolean put(byte[] name, byte[] value, boolean keepExpiry) {
         byte[] key = fieldKey(name);
-        byte[] previous = fields.get(key);
+        // One descent in the common case (no expiry): write first, then mend an expiry found.
+        byte[] previous = fields.put(key, stored(value, HashField.NO_EXPIRY));
         long expireAt = previous == null ? HashField.NO_EXPIRY : expireAtOf(previous);
-        if (expireAt != HashField.NO_EXPIRY && !keepExpiry) {
-            expiries.remove(expiryKey(expireAt, name));
-            expireAt = HashField.NO_EXPIRY;
+        if (expireAt != HashField.NO_EXPIRY) {
+            if (keepExpiry) {
+                fields.put(key, stored(value, expireAt));
+            } else {
+                expiries.remove(expiryKey(expireAt, name));
+            }
         }
-        fields.put(key, stored(value, expireAt));
         return previous == null;
     }
 
