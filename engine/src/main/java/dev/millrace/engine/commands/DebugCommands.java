@@ -152,7 +152,7 @@ public final class DebugCommands implements CommandFamily {
         }
         Record record = Record.decode(encoded);
         long idle = AccessClock.idleSeconds(encoded, call.now());
-        call.reply().simple("Value at:0x0 refcount:1 encoding:" + ObjectCommands.encodingOf(call.keyspace().store(), encoded)
+        call.reply().simple("Value at:0x0 refcount:1 encoding:" + ObjectCommands.encodingOf(encoded)
                 + " serializedlength:" + serializedLength(record)
                 + " lru:" + (record.accessClock() & ((1 << 24) - 1))
                 + " lru_seconds_idle:" + idle);

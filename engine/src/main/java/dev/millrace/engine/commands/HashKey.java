@@ -142,12 +142,11 @@ final class HashKey {
     }
 
     /** OBJECT ENCODING of a hash's record, in Redis 7.4's names: listpack, listpackex or hashtable. */
-    static String encoding(KeyStore store, byte[] record) {
-        HashValue hash = decode(store, record);
-        if (hash.isLarge()) {
+    static String encoding(byte[] record) {
+        if (Record.isPaged(record)) {
             return "hashtable";
         }
-        return hash.fieldExpiryUsed() ? "listpackex" : "listpack";
+        return HashValue.fieldExpiryUsedOf(record, Record.payloadOffset(record)) ? "listpackex" : "listpack";
     }
 
     /** The soonest field expiry of a hash's encoded record, or {@link HashField#NO_EXPIRY}; O(1). */

@@ -3,7 +3,6 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.AccessClock;
-import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -44,8 +43,7 @@ final class ObjectCommands implements CommandFamily {
 
     @Override
     public void register(Bindings bind) {
-        bind.bind("object|encoding", call -> withRecord(call,
-                record -> call.reply().bulk(encodingOf(call.keyspace().store(), record))));
+        bind.bind("object|encoding", call -> withRecord(call, record -> call.reply().bulk(encodingOf(record))));
         bind.bind("object|idletime", call -> withRecord(call,
                 record -> call.reply().integer(AccessClock.idleSeconds(record, call.now()))));
         // Millrace tracks no access frequency: there is no LFU maxmemory policy to select.
@@ -64,12 +62,12 @@ final class ObjectCommands implements CommandFamily {
         }
     }
 
-    /** OBJECT ENCODING's answer for a record (a large collection's pages are in {@code store}). */
-    static String encodingOf(KeyStore store, byte[] encoded) {
+    /** OBJECT ENCODING's answer for a record. */
+    static String encodingOf(byte[] encoded) {
         Record record = Record.decode(encoded);
         return switch (record.type()) {
             case STRING -> stringEncoding(record);
-            case HASH -> HashKey.encoding(store, encoded);
+            case HASH -> HashKey.encoding(encoded);
             default -> throw new IllegalStateException("no OBJECT ENCODING rule for type " + record.type());
         };
     }

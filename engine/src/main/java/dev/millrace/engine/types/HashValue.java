@@ -70,6 +70,11 @@ public final class HashValue {
         return (bytes[offset] & SmallHash.FLAG_EXPIRIES) != 0 ? Bytes.getLong(bytes, offset + 1) : HashField.NO_EXPIRY;
     }
 
+    /** Whether an encoded small hash is a "listpackex" (see {@link #fieldExpiryUsed}), read in place. */
+    public static boolean fieldExpiryUsedOf(byte[] bytes, int offset) {
+        return (bytes[offset] & SmallHash.FLAG_FIELD_EXPIRY_USED) != 0;
+    }
+
     /** The bytes to store: the whole hash when small, the header when large. */
     public byte[] encode() {
         return small != null ? small.encode() : large.encode();

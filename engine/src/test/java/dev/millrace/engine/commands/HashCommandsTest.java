@@ -374,6 +374,24 @@ class HashCommandsTest {
         }
 
         @Test
+        void copyRenameAndMoveCarryALargeHash() {
+            h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+            fill(h, "h", 300);
+            h.run("HEXPIRE", "h", "100", "FIELDS", "1", "f1");
+            h.run("COPY", "h", "copy");
+            h.run("HDEL", "h", "f2");
+            h.run("RENAME", "h", "renamed");
+            h.run("MOVE", "copy", "1");
+            assertEquals(299L, h.run("HLEN", "renamed"));
+            assertEquals(List.of(100L), h.run("HTTL", "renamed", "FIELDS", "1", "f1"));
+            h.run("SELECT", "1");
+            assertEquals(300L, h.run("HLEN", "copy"));
+            assertEquals("v2", h.run("HGET", "copy", "f2"));
+            assertEquals(List.of(100L), h.run("HTTL", "copy", "FIELDS", "1", "f1"));
+            assertEquals("hashtable", h.run("OBJECT", "ENCODING", "copy"));
+        }
+
+        @Test
         void deletingALargeHashFreesItsPages() {
             h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
             long before = h.store.pageCount();
