@@ -15,10 +15,10 @@ import java.util.Iterator;
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings and hashes are digested exactly as Redis digests them, so such a dataset gives Redis's
- * digest (a hash field with an expiry mixes in Redis 7.4's "!!hexpire!!" mark). The other types
- * are digested from their encoded payload until their families expose their elements: still equal
- * for equal datasets within Millrace, but not Redis's value.
+ * <p>Strings, sets and hashes are digested exactly as Redis digests them, so a dataset of them gives
+ * Redis's digest (a hash field with an expiry mixes in Redis 7.4's "!!hexpire!!" mark). The other
+ * types are digested from their encoded payload until their families expose their elements: still
+ * equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
  */
@@ -50,7 +50,7 @@ final class DatasetDigest {
                 cursor = store.scan(db, cursor, 1000, (key, record) -> {
                     byte[] keyDigest = new byte[20];
                     mix(keyDigest, key);
-                    xorValue(store, keyDigest, record);
+                    xorValue(keyDigest, store, record);
                     // As Redis: the key's digest is hashed again before it is folded in.
                     xor(total, keyDigest);
                 });
@@ -63,16 +63,19 @@ final class DatasetDigest {
     byte[] value(KeyStore store, byte[] record) {
         byte[] digest = new byte[20];
         if (record != null) {
-            xorValue(store, digest, record);
+            xorValue(digest, store, record);
         }
         return digest;
     }
 
-    private void xorValue(KeyStore store, byte[] digest, byte[] encoded) {
+    private void xorValue(byte[] digest, KeyStore store, byte[] encoded) {
         Record record = Record.decode(encoded);
         int redisType = record.type() == ValueType.STREAM ? 6 : record.type().code;
         mix(digest, new byte[]{0, 0, 0, (byte) redisType});
-        if (record.type() == ValueType.HASH) {
+        if (record.type() == ValueType.SET) {
+            // Members in any order: each is xored in, as Redis's xorObjectDigest does for sets.
+            StoredSet.members(store, record).forEachRemaining(member -> xor(digest, member));
+        } else if (record.type() == ValueType.HASH) {
             xorHash(store, digest, encoded);
         } else {
             // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.

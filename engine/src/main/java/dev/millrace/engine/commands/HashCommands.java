@@ -301,7 +301,8 @@ public final class HashCommands implements CommandFamily {
                 return;
             }
             if (count == Long.MIN_VALUE) {
-                call.reply().error(Errors.valueOutOfRange(-Long.MAX_VALUE, Long.MAX_VALUE));
+                // getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX), as SRANDMEMBER's count
+                call.reply().error(Errors.SRANDMEMBER_COUNT_RANGE);
                 return;
             }
             if (call.argc() > 4 || (call.argc() == 4 && !call.argIs(3, "withvalues"))) {
@@ -353,8 +354,8 @@ public final class HashCommands implements CommandFamily {
         boolean flatPairs = withValues && reply.protocol() == 2;
         long length = flatPairs ? fields * 2 : fields;
         if (length > Integer.MAX_VALUE) {
-            // Redis would stream such a reply until memory runs out; Millrace refuses it.
-            reply.error(Errors.VALUE_OUT_OF_RANGE);
+            // Redis would stream such a reply until memory runs out; Millrace refuses it, as SRANDMEMBER does.
+            reply.error(Errors.SRANDMEMBER_COUNT_TOO_LARGE);
             return;
         }
         reply.array((int) length);

@@ -83,11 +83,44 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Sets (SetCommands): getPositiveLongFromObjectOrReply's default text, SRANDMEMBER's count range
+    // (-LONG_MAX..LONG_MAX, so that negating it cannot overflow) and SINTERCARD's arguments.
+    public static final String MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String SRANDMEMBER_COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    /**
+     * Millrace's own: SRANDMEMBER with a negative count past 2^31-1 asks for more elements than one
+     * reply can hold. Redis 7.0.15 starts producing them and runs out of memory; Millrace refuses.
+     */
+    public static final String SRANDMEMBER_COUNT_TOO_LARGE = "ERR count is too large: a reply holds at most 2147483647 elements";
+
+    // HyperLogLog commands (HyperLogLogCommands).
+    public static final String HLL_NOT_A_HYPERLOGLOG = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    public static final String HLL_CORRUPTED = "INVALIDOBJ Corrupted HLL object detected";
+    public static final String HLL_NO_SUCH_KEY = "ERR The specified key does not exist";
+    public static final String HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+    public static final String HLL_SELFTEST_NOT_SPARSE = "TESTFAILED sparse encoding not used";
+    public static final String HLL_SELFTEST_DISAGREE = "TESTFAILED dense/sparse disagree";
+
+    public static String pfdebugSubcommand(String sub) {
+        return "ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'";
+    }
+
+    public static String hllSelftestRegister(int register, int expected, int actual) {
+        return "TESTFAILED Register " + register + " should be " + expected + " but is " + actual;
+    }
+
+    public static String hllSelftestError(long cardinality, long error) {
+        return "TESTFAILED Too big error. card:" + cardinality + " abserr:" + error;
+    }
+
     // Hashes (HashCommands) and Redis 7.4's hash-field expiry (HashFieldExpiryCommands).
     public static final String HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
     public static final String HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
     public static final String VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
-    /** HRANDFIELD's count with WITHVALUES beyond what the doubled reply length can hold. */
+    /** HRANDFIELD's count with WITHVALUES beyond +-LONG_MAX/2 (its RESP2 reply is twice as long). */
     public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
     public static final String FIELD_EXPIRE_NEGATIVE = "ERR invalid expire time, must be >= 0";
     public static final String FIELDS_MISSING = "ERR Mandatory argument FIELDS is missing or not at the right position";
@@ -96,11 +129,6 @@ public final class Errors {
     /** HTTL, HPERSIST and their variants' error for a numfields that is not a positive integer. */
     public static final String NUMBER_OF_FIELDS_NOT_POSITIVE = "ERR Number of fields must be a positive integer";
     public static final String NUMFIELDS_MISMATCH = "ERR The `numfields` parameter must match the number of arguments";
-
-    /** getRangeLongFromObjectOrReply's error for a 64-bit integer outside [min, max]. */
-    public static String valueOutOfRange(long min, long max) {
-        return "ERR value is out of range, value must between " + min + " and " + max;
-    }
 
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";

@@ -219,13 +219,23 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public void patch(int db, byte[] key, int offset, byte[] bytes) {
         housekeeping();
-        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        patchEntry(EntryLayout.keyEntry(dbSlot[db], key), offset, bytes);
+    }
+
+    /** As {@link #patch}, for a page: a tree's count updates write 8 bytes, not the page. */
+    @Override
+    public void patchPage(long objectId, long page, int offset, byte[] bytes) {
+        housekeeping();
+        patchEntry(EntryLayout.pageEntry(objectId, page), offset, bytes);
+    }
+
+    private void patchEntry(byte[] k, int offset, byte[] bytes) {
         Previous found = Previous.NONE;
         for (int i = generations.size() - 1; i >= 0 && !found.existed(); i--) {
             found = generations.get(i).patchRecord(k, offset, bytes);
         }
         if (!found.existed()) {
-            throw new IllegalArgumentException("patch of a key that is not in the store");
+            throw new IllegalArgumentException("patch of an entry that is not in the store");
         }
         if (found.chunked() != null) {
             patchChunks(found.chunked(), offset, bytes);
