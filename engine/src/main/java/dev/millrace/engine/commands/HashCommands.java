@@ -7,7 +7,6 @@ import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.types.HashField;
 import dev.millrace.engine.types.HashValue;
-import dev.millrace.engine.util.Glob;
 import dev.millrace.engine.util.LongDouble;
 import dev.millrace.engine.util.Numbers;
 
@@ -39,8 +38,6 @@ import java.util.Set;
 public final class HashCommands implements CommandFamily {
     private static final byte[] HSET = "HSET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ZERO_CURSOR = {'0'};
-    /** Redis's default HSCAN COUNT. */
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     /** HRANDFIELD's choices; not reproducible, as Redis's are not. */
     private final Random random = new Random();
@@ -427,33 +424,13 @@ public final class HashCommands implements CommandFamily {
             reply.array(0);
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        byte[] pattern = null;
-        for (int i = 3; i < call.argc(); i += 2) {
-            boolean hasValue = i + 1 < call.argc();
-            if (call.argIs(i, "count") && hasValue) {
-                Long value = Numbers.parseLong(call.arg(i + 1));
-                if (value == null) {
-                    reply.error(Errors.NOT_INTEGER);
-                    return;
-                }
-                if (value < 1) {
-                    call.syntaxError();
-                    return;
-                }
-                count = value;
-            } else if (call.argIs(i, "match") && hasValue) {
-                byte[] p = call.arg(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                call.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(call, 3);
+        if (options == null) {
+            return;
         }
-        byte[] match = pattern;
         List<HashField> found = new ArrayList<>();
-        long next = key.hash().scan(cursor, count, field -> {
-            if (match == null || Glob.matches(match, field.name(), false)) {
+        long next = key.hash().scan(cursor, options.count(), field -> {
+            if (options.matches(field.name())) {
                 found.add(field);
             }
         });

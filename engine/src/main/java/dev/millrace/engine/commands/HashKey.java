@@ -93,10 +93,6 @@ final class HashKey {
         return hash;
     }
 
-    byte[] key() {
-        return key;
-    }
-
     /**
      * Stores the hash after a change: deletes the key when no field is left, otherwise writes the
      * record with the key's TTL and access clock kept (a new key's clock starts now).
@@ -105,13 +101,12 @@ final class HashKey {
         store(keyspace, db, key, record, hash, nowMillis);
     }
 
-    /** @return the record stored, or null when the key was deleted (or never created) */
-    private static byte[] store(Keyspace keyspace, int db, byte[] key, byte[] before, HashValue hash, long nowMillis) {
+    private static void store(Keyspace keyspace, int db, byte[] key, byte[] before, HashValue hash, long nowMillis) {
         if (hash.isEmpty()) {
             if (before != null) {
                 keyspace.delete(db, key, nowMillis);
             }
-            return null;
+            return;
         }
         int clock = before == null ? AccessClock.at(nowMillis) : Record.accessClockOf(before);
         long expireAt = before == null ? Record.NO_EXPIRY : Record.expireAtOf(before);
@@ -123,9 +118,7 @@ final class HashKey {
             System.arraycopy(payload, 0, withPages, ObjectPages.SIZE, payload.length);
             payload = withPages;
         }
-        byte[] encoded = Record.collection(ValueType.HASH, clock, expireAt, payload, hash.isLarge()).encode();
-        keyspace.putEncoded(db, key, encoded);
-        return encoded;
+        keyspace.putEncoded(db, key, Record.collection(ValueType.HASH, clock, expireAt, payload, hash.isLarge()).encode());
     }
 
     /** The hash in a record, only to read it; a large one reads its fields from {@code store} as needed. */
