@@ -40,7 +40,7 @@ public final class ExpiryCycle {
     private static final int ACCEPTABLE_STALE_PERCENT = 10;
     /** Keys visited per step, as a multiple of the TTL keys wanted, before a step gives up sampling. */
     private static final int VISITS_PER_SAMPLE = 25;
-    /** Hash fields one run may expire (Redis 7.4 bounds its field pass the same way). */
+    /** Hash fields one run may expire (Redis 7.4 gives its field pass a quota too). */
     private static final int FIELDS_PER_RUN = 1000;
 
     private final Engine engine;
@@ -111,7 +111,7 @@ public final class ExpiryCycle {
                 if (System.nanoTime() >= deadline) {
                     return false;
                 }
-            } while (cursor != 0 && step.sampled > 0 && step.stale() * 100L > step.sampled * (long) stalePercent);
+            } while (cursor != 0 && step.sampled > 0 && step.stale(fieldsLeft > 0) * 100L > step.sampled * (long) stalePercent);
             return true;
         } finally {
             cursors[db] = cursor;
@@ -142,9 +142,9 @@ public final class ExpiryCycle {
             sampled = 0;
         }
 
-        /** Keys sampled that had something to expire. */
-        int stale() {
-            return expired.size() + fieldsDue.size();
+        /** Keys sampled that had something to expire; hashes only while fields may still be expired. */
+        int stale(boolean countHashes) {
+            return expired.size() + (countHashes ? fieldsDue.size() : 0);
         }
 
         @Override
