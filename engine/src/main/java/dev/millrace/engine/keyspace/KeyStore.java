@@ -1,5 +1,7 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.NodeCache;
+
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +22,10 @@ public interface KeyStore extends AutoCloseable {
     /**
      * Overwrites {@code bytes.length} bytes of the stored record at {@code offset} (the record must
      * exist and be long enough). Stores override this to write in place, so stamping a 4-byte access
-     * clock never rewrites a large value. O(bytes) in such stores.
+     * clock never rewrites a large value. O(bytes) in such stores. A patched owner record keeps its
+     * pages ({@link #putOwner}); this default, a get and a put, does not, so stores with pages override it.
+     *
+     * @throws IllegalArgumentException when the key is absent or its record shorter than the range
      */
     default void patch(int db, byte[] key, int offset, byte[] bytes) {
         byte[] record = get(db, key);
@@ -81,6 +86,14 @@ public interface KeyStore extends AutoCloseable {
     void putPage(long objectId, long page, byte[] bytes);
 
     void removePage(long objectId, long page);
+
+    /**
+     * The cache of decoded tree nodes over this store's pages ({@link NodeCache}), or null for none.
+     * A store that caches must create one per store instance and never share it.
+     */
+    default NodeCache nodeCache() {
+        return null;
+    }
 
     @Override
     void close();

@@ -117,16 +117,28 @@ public final class Keyspace {
         return lookupLive(db, key, nowMillis) != null;
     }
 
-    /** Stores a record, replacing any previous value. */
+    /**
+     * Stores a record, replacing any previous value. A paged record keeps owning its pages (so
+     * EXPIRE or PERSIST rewriting a large collection's record does not drop its elements).
+     */
     public void put(int db, byte[] key, Record record) {
+        if (record.paged()) {
+            putOwner(db, key, record, ObjectPages.decode(store, record.payload(), 0));
+            return;
+        }
         store.put(db, key, record.encode());
         dirty++;
         readyKeys.stored(db, key);
     }
 
-    /** Stores an already-encoded record (the fast path of SET). */
+    /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
     public void putEncoded(int db, byte[] key, byte[] record) {
-        store.put(db, key, record);
+        if (Record.isPaged(record)) {
+            ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
+            store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
+        } else {
+            store.put(db, key, record);
+        }
         dirty++;
         readyKeys.stored(db, key);
     }

@@ -1,5 +1,7 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.NodeCache;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,11 +20,19 @@ public final class MemoryKeyStore implements KeyStore {
 
     private final List<List<Map<ByteBuffer, byte[]>>> dbs = new ArrayList<>();
     private final Random random = new Random(1);
-    /** Pages by (object id, page number); an owner's pages are deleted with it, at once here. */
+    /**
+     * Pages by (object id, page number). An owner's pages below its page limit are deleted with it,
+     * at once here (in the background in the Chronicle store); pages at or above the limit are left,
+     * as there, so tests that count pages catch a collection that did not save its page limit.
+     */
     private final Map<Long, Map<Long, byte[]>> pages = new HashMap<>();
-    /** Which object each record owns: (db bucket map, key) to object id, kept beside the records. */
-    private final Map<ByteBuffer, Long>[] owners;
+    /** Which pages each owner record owns, per database by key, kept beside the records. */
+    private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
+    private final NodeCache nodeCache = new NodeCache(8L << 20);
+
+    private record Owned(long objectId, long pageLimit) {
+    }
 
     @SuppressWarnings("unchecked")
     public MemoryKeyStore(int databases) {
@@ -58,6 +68,16 @@ public final class MemoryKeyStore implements KeyStore {
         dropOwned(db, key, 0);
     }
 
+    /** In place, as the Chronicle store does: a patched owner record keeps its pages (unlike a put). */
+    @Override
+    public void patch(int db, byte[] key, int offset, byte[] bytes) {
+        byte[] record = bucket(db, key).get(ByteBuffer.wrap(key));
+        if (record == null || offset < 0 || offset + bytes.length > record.length) {
+            throw new IllegalArgumentException("patch of " + bytes.length + " bytes at " + offset + " outside the record");
+        }
+        System.arraycopy(bytes, 0, record, offset, bytes.length);
+    }
+
     @Override
     public boolean remove(int db, byte[] key) {
         dropOwned(db, key, 0);
@@ -70,8 +90,8 @@ public final class MemoryKeyStore implements KeyStore {
         if (record == null) {
             return false;
         }
-        Long owned = owners[fromDb].remove(ByteBuffer.wrap(from));
-        dropOwned(toDb, to, 0);
+        Owned owned = owners[fromDb].remove(ByteBuffer.wrap(from));
+        dropOwned(toDb, to, owned == null ? 0 : owned.objectId());
         bucket(toDb, to).put(ByteBuffer.wrap(to.clone()), record);
         if (owned != null) {
             owners[toDb].put(ByteBuffer.wrap(to.clone()), owned);
@@ -88,7 +108,7 @@ public final class MemoryKeyStore implements KeyStore {
     public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
         dropOwned(db, key, objectId);
         bucket(db, key).put(ByteBuffer.wrap(key.clone()), record.clone());
-        owners[db].put(ByteBuffer.wrap(key.clone()), objectId);
+        owners[db].put(ByteBuffer.wrap(key.clone()), new Owned(objectId, pageLimit));
     }
 
     @Override
@@ -111,17 +131,32 @@ public final class MemoryKeyStore implements KeyStore {
         }
     }
 
+    @Override
+    public NodeCache nodeCache() {
+        return nodeCache;
+    }
+
     /** Pages held by live objects: lets tests check that deleted collections leave nothing behind. */
     public long pageCount() {
         return pages.values().stream().mapToLong(Map::size).sum();
     }
 
-    /** Deletes the pages a key's record owns, unless it owns {@code keep}. */
+    /** Deletes the pages a key's record owns, unless they are object {@code keep}'s. */
     private void dropOwned(int db, byte[] key, long keep) {
-        Long owned = owners[db].get(ByteBuffer.wrap(key));
-        if (owned != null && owned != keep) {
+        Owned owned = owners[db].get(ByteBuffer.wrap(key));
+        if (owned != null && owned.objectId() != keep) {
             owners[db].remove(ByteBuffer.wrap(key));
-            pages.remove(owned);
+            deletePages(owned);
+        }
+    }
+
+    private void deletePages(Owned owned) {
+        Map<Long, byte[]> object = pages.get(owned.objectId());
+        if (object != null) {
+            object.keySet().removeIf(page -> page >= 0 && page < owned.pageLimit());
+            if (object.isEmpty()) {
+                pages.remove(owned.objectId());
+            }
         }
     }
 
@@ -163,7 +198,7 @@ public final class MemoryKeyStore implements KeyStore {
     @Override
     public void flush(int db) {
         dbs.set(db, newDb());
-        owners[db].values().forEach(pages::remove);
+        owners[db].values().forEach(this::deletePages);
         owners[db].clear();
     }
 
@@ -172,7 +207,7 @@ public final class MemoryKeyStore implements KeyStore {
         List<Map<ByteBuffer, byte[]>> a = dbs.get(db1);
         dbs.set(db1, dbs.get(db2));
         dbs.set(db2, a);
-        Map<ByteBuffer, Long> o = owners[db1];
+        Map<ByteBuffer, Owned> o = owners[db1];
         owners[db1] = owners[db2];
         owners[db2] = o;
     }

@@ -1,5 +1,6 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.NodeCache;
 import dev.millrace.engine.types.Pages;
 
 /**
@@ -39,6 +40,7 @@ public final class ObjectPages implements Pages {
         putLong(out, offset + 8, nextPage);
     }
 
+    @Override
     public long objectId() { return objectId; }
 
     /** Page numbers in use are below this. */
@@ -66,6 +68,11 @@ public final class ObjectPages implements Pages {
     @Override
     public long allocate() {
         return nextPage++;
+    }
+
+    @Override
+    public NodeCache nodeCache() {
+        return store.nodeCache();
     }
 
     /** A new object holding a copy of every page of this one (COPY). O(pages). */

@@ -3,54 +3,122 @@ package dev.millrace.engine.types;
 import java.util.Arrays;
 
 /**
- * One decoded {@link PagedTree} node: a leaf's entries, or an inner node's children with their
- * entry counts and separators ({@code sep[i]} is the smallest key child i may hold; {@code sep[0]}
- * is empty). {@link #bytes} tracks the size of the node's encoding ({@link NodeCodec}), so splitting
- * needs no re-encoding. A working copy: mutated freely, then encoded back.
+ * One {@link PagedTree} node, worked on in its page bytes (docs/storage-format.md, "Collection
+ * pages"):
+ * <pre>
+ *   leaf    byte 0, int entry count, then per entry: varint key length, key, varint value length, value
+ *   inner   byte 1, int child count, then per child: long page, long entries below it,
+ *           varint separator length, separator
+ * </pre>
+ * Integers big-endian, varints unsigned LEB128. {@code sep(i)} is the smallest key child i may hold;
+ * {@code sep(0)} is empty. Reading a node only indexes where its entries start (no copies); a search
+ * compares keys in place; a change splices the bytes once. The buffer is the caller's own copy.
  */
 final class Node {
-    final boolean leaf;
-    int n;
-    // leaf
-    byte[][] keys;
-    byte[][] values;
-    // inner
-    long[] child;
-    long[] count;
-    byte[][] sep;
-    /** Size of the encoding, header included. */
-    int bytes;
+    static final byte[] EMPTY = new byte[0];
+    static final int HEADER_BYTES = 1 + 4;
+    private static final byte LEAF = 0;
+    private static final byte INNER = 1;
 
-    private Node(boolean leaf, int capacity) {
-        this.leaf = leaf;
-        if (leaf) {
-            keys = new byte[capacity][];
-            values = new byte[capacity][];
-        } else {
-            child = new long[capacity];
-            count = new long[capacity];
-            sep = new byte[capacity][];
-        }
-        bytes = NodeCodec.HEADER_BYTES;
+    final boolean leaf;
+    private byte[] buf;
+    int n;
+    /** off[i] is where entry i starts; off[n] is the end of the buffer. */
+    private int[] off;
+
+    private Node(byte[] buf) {
+        this.buf = buf;
+        this.leaf = buf[0] == LEAF;
+        index();
+    }
+
+    /** The node held in a page's bytes (which it takes over). */
+    static Node of(byte[] page) {
+        return new Node(page);
     }
 
     static Node emptyLeaf() {
-        return new Node(true, 8);
+        return new Node(new byte[]{LEAF, 0, 0, 0, 0});
     }
 
     static Node emptyInner() {
-        return new Node(false, 8);
+        return new Node(new byte[]{INNER, 0, 0, 0, 0});
     }
 
-    static Node leaf(int capacity) {
-        return new Node(true, Math.max(capacity, 1));
+    /** The page bytes of this node (not a copy). */
+    byte[] bytes() {
+        return buf;
     }
 
-    static Node inner(int capacity) {
-        return new Node(false, Math.max(capacity, 1));
+    /** Size of the encoding. */
+    int size() {
+        return buf.length;
+    }
+
+    private void index() {
+        n = Bytes.getInt(buf, 1);
+        if (off == null || off.length < n + 1) {
+            off = new int[n + 1 + (n >> 1) + 1];
+        }
+        int pos = HEADER_BYTES;
+        for (int i = 0; i < n; i++) {
+            off[i] = pos;
+            if (leaf) {
+                pos = skipBytes(pos);
+                pos = skipBytes(pos);
+            } else {
+                pos = skipBytes(pos + 16);
+            }
+        }
+        off[n] = pos;
+        if (pos != buf.length) {
+            throw new IllegalStateException("corrupt tree page: entries end at " + pos + " of " + buf.length);
+        }
+    }
+
+    private int skipBytes(int pos) {
+        int len = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = buf[pos++] & 0xff;
+            len |= (b & 0x7f) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        return pos + len;
+    }
+
+    /** Where the bytes of the varint-prefixed field at {@code pos} start; their length in lenOut[0]. */
+    private int field(int pos, int[] lenOut) {
+        int len = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = buf[pos++] & 0xff;
+            len |= (b & 0x7f) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        lenOut[0] = len;
+        return pos;
+    }
+
+    private final int[] len = new int[1];
+
+    private byte[] copyField(int pos) {
+        int start = field(pos, len);
+        return len[0] == 0 ? EMPTY : Arrays.copyOfRange(buf, start, start + len[0]);
     }
 
     // ---------------------------------------------------------------- leaf
+
+    byte[] key(int i) {
+        return copyField(off[i]);
+    }
+
+    byte[] value(int i) {
+        int start = field(off[i], len);
+        return copyField(start + len[0]);
+    }
 
     /** Binary search: the entry's index, or -(insertion point) - 1. */
     int find(byte[] key) {
@@ -58,7 +126,8 @@ final class Node {
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = Bytes.compare(keys[mid], key);
+            int start = field(off[mid], len);
+            int c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -71,39 +140,44 @@ final class Node {
     }
 
     void insertEntry(int at, byte[] key, byte[] value) {
-        if (n == keys.length) {
-            keys = Arrays.copyOf(keys, n * 2);
-            values = Arrays.copyOf(values, n * 2);
-        }
-        System.arraycopy(keys, at, keys, at + 1, n - at);
-        System.arraycopy(values, at, values, at + 1, n - at);
-        keys[at] = key;
-        values[at] = value;
-        n++;
-        bytes += NodeCodec.leafEntryBytes(key, value);
+        splice(off[at], off[at], leafEntry(key, value), 1);
     }
 
     void setValue(int at, byte[] value) {
-        bytes += NodeCodec.leafEntryBytes(keys[at], value) - NodeCodec.leafEntryBytes(keys[at], values[at]);
-        values[at] = value;
-    }
-
-    void removeEntry(int at) {
-        removeEntries(at, at + 1);
+        splice(off[at], off[at + 1], leafEntry(key(at), value), 0);
     }
 
     void removeEntries(int from, int to) {
-        for (int i = from; i < to; i++) {
-            bytes -= NodeCodec.leafEntryBytes(keys[i], values[i]);
-        }
-        System.arraycopy(keys, to, keys, from, n - to);
-        System.arraycopy(values, to, values, from, n - to);
-        Arrays.fill(keys, n - (to - from), n, null);
-        Arrays.fill(values, n - (to - from), n, null);
-        n -= to - from;
+        splice(off[from], off[to], EMPTY, -(to - from));
+    }
+
+    private static byte[] leafEntry(byte[] key, byte[] value) {
+        byte[] e = new byte[Bytes.varintLength(key.length) + key.length + Bytes.varintLength(value.length) + value.length];
+        int pos = Bytes.putVarint(e, 0, key.length);
+        System.arraycopy(key, 0, e, pos, key.length);
+        pos = Bytes.putVarint(e, pos + key.length, value.length);
+        System.arraycopy(value, 0, e, pos, value.length);
+        return e;
     }
 
     // ---------------------------------------------------------------- inner
+
+    long child(int i) {
+        return Bytes.getLong(buf, off[i]);
+    }
+
+    long count(int i) {
+        return Bytes.getLong(buf, off[i] + 8);
+    }
+
+    /** Changes a child's entry count in place. */
+    void addCount(int i, long delta) {
+        Bytes.putLong(buf, off[i] + 8, count(i) + delta);
+    }
+
+    byte[] sep(int i) {
+        return copyField(off[i] + 16);
+    }
 
     /** The child whose key range holds {@code key}: the last one whose separator is &lt;= key. */
     int childFor(byte[] key) {
@@ -111,7 +185,8 @@ final class Node {
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Bytes.compare(sep[mid], key) <= 0) {
+            int start = field(off[mid] + 16, len);
+            if (Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length) <= 0) {
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
@@ -121,36 +196,27 @@ final class Node {
     }
 
     void insertChild(int at, long page, long entries, byte[] separator) {
-        if (n == child.length) {
-            child = Arrays.copyOf(child, n * 2);
-            count = Arrays.copyOf(count, n * 2);
-            sep = Arrays.copyOf(sep, n * 2);
-        }
-        System.arraycopy(child, at, child, at + 1, n - at);
-        System.arraycopy(count, at, count, at + 1, n - at);
-        System.arraycopy(sep, at, sep, at + 1, n - at);
-        child[at] = page;
-        count[at] = entries;
-        sep[at] = separator;
-        n++;
-        bytes += NodeCodec.innerEntryBytes(separator);
+        splice(off[at], off[at], innerEntry(page, entries, separator), 1);
     }
 
     void removeChild(int at) {
-        bytes -= NodeCodec.innerEntryBytes(sep[at]);
-        System.arraycopy(child, at + 1, child, at, n - at - 1);
-        System.arraycopy(count, at + 1, count, at, n - at - 1);
-        System.arraycopy(sep, at + 1, sep, at, n - at - 1);
-        n--;
-        sep[n] = null;
+        splice(off[at], off[at + 1], EMPTY, -1);
         if (at == 0 && n > 0) {
-            setSeparator(0, NodeCodec.EMPTY);
+            setSeparator(0, EMPTY);
         }
     }
 
     void setSeparator(int at, byte[] separator) {
-        bytes += NodeCodec.innerEntryBytes(separator) - NodeCodec.innerEntryBytes(sep[at]);
-        sep[at] = separator;
+        splice(off[at], off[at + 1], innerEntry(child(at), count(at), separator), 0);
+    }
+
+    private static byte[] innerEntry(long page, long entries, byte[] separator) {
+        byte[] e = new byte[16 + Bytes.varintLength(separator.length) + separator.length];
+        Bytes.putLong(e, 0, page);
+        Bytes.putLong(e, 8, entries);
+        int pos = Bytes.putVarint(e, 16, separator.length);
+        System.arraycopy(separator, 0, e, pos, separator.length);
+        return e;
     }
 
     long total() {
@@ -159,7 +225,7 @@ final class Node {
         }
         long total = 0;
         for (int i = 0; i < n; i++) {
-            total += count[i];
+            total += count(i);
         }
         return total;
     }
@@ -168,12 +234,10 @@ final class Node {
 
     /** Where to split so both halves have about half the bytes, each at least one entry. */
     int splitPoint() {
-        int half = (bytes - NodeCodec.HEADER_BYTES) / 2;
-        int acc = 0;
-        for (int i = 0; i < n - 1; i++) {
-            acc += leaf ? NodeCodec.leafEntryBytes(keys[i], values[i]) : NodeCodec.innerEntryBytes(sep[i]);
-            if (acc >= half) {
-                return i + 1;
+        int half = HEADER_BYTES + (buf.length - HEADER_BYTES) / 2;
+        for (int i = 1; i < n; i++) {
+            if (off[i] >= half) {
+                return i;
             }
         }
         return n - 1;
@@ -181,25 +245,12 @@ final class Node {
 
     /** Moves entries from {@code at} on into a new node and returns it. */
     Node splitOff(int at) {
-        int moved = n - at;
-        Node right = leaf ? leaf(moved * 2) : inner(moved * 2);
-        for (int i = at; i < n; i++) {
-            if (leaf) {
-                right.insertEntry(i - at, keys[i], values[i]);
-            } else {
-                right.insertChild(i - at, child[i], count[i], sep[i]);
-            }
-        }
-        if (leaf) {
-            removeEntries(at, n);
-        } else {
-            for (int i = n - 1; i >= at; i--) {
-                bytes -= NodeCodec.innerEntryBytes(sep[i]);
-                sep[i] = null;
-            }
-            n = at;
-        }
-        return right;
+        byte[] right = new byte[HEADER_BYTES + buf.length - off[at]];
+        right[0] = buf[0];
+        Bytes.putInt(right, 1, n - at);
+        System.arraycopy(buf, off[at], right, HEADER_BYTES, buf.length - off[at]);
+        splice(off[at], buf.length, EMPTY, -(n - at));
+        return new Node(right);
     }
 
     /**
@@ -207,12 +258,21 @@ final class Node {
      * parent's separator for {@code right}) becomes the separator of right's first child.
      */
     void append(Node right, byte[] joint) {
-        for (int i = 0; i < right.n; i++) {
-            if (leaf) {
-                insertEntry(n, right.keys[i], right.values[i]);
-            } else {
-                insertChild(n, right.child[i], right.count[i], i == 0 ? joint : right.sep[i]);
-            }
+        if (!leaf && right.n > 0) {
+            right.setSeparator(0, joint);
         }
+        byte[] entries = Arrays.copyOfRange(right.buf, HEADER_BYTES, right.buf.length);
+        splice(buf.length, buf.length, entries, right.n);
+    }
+
+    /** Replaces bytes [from, to) with {@code insert}, changing the entry count by {@code entriesDelta}. */
+    private void splice(int from, int to, byte[] insert, int entriesDelta) {
+        byte[] out = new byte[buf.length - (to - from) + insert.length];
+        System.arraycopy(buf, 0, out, 0, from);
+        System.arraycopy(insert, 0, out, from, insert.length);
+        System.arraycopy(buf, to, out, from + insert.length, buf.length - to);
+        Bytes.putInt(out, 1, n + entriesDelta);
+        buf = out;
+        index();
     }
 }

@@ -15,7 +15,7 @@ import java.util.NoSuchElementException;
  * sets. A <em>positional</em> tree (a list) has empty keys and is addressed only by index. A tree is
  * used in one way only; mixing {@link #put} and {@link #insertAt} on one tree breaks its order.
  *
- * <p>Pages ({@link NodeCodec} has the byte layout, docs/storage-format.md describes it): a node is
+ * <p>Pages ({@link Node} has the byte layout, docs/storage-format.md describes it): a node is
  * split when its encoding passes {@link #MAX_NODE_BYTES} and merged with a neighbour when the two fit
  * in one node. A single entry larger than that gets a leaf of its own.
  *
@@ -49,6 +49,8 @@ public final class PagedTree {
     }
 
     private final Pages pages;
+    private final NodeCache cache;
+    private final long objectId;
     private final int maxNodeBytes;
     private long rootPage;
     private int height;
@@ -61,6 +63,8 @@ public final class PagedTree {
     /** With a smaller node size, so tests build deep trees from few entries. */
     PagedTree(Pages pages, Root root, int maxNodeBytes) {
         this.pages = pages;
+        this.cache = pages.nodeCache();
+        this.objectId = pages.objectId();
         this.maxNodeBytes = maxNodeBytes;
         this.rootPage = root.page();
         this.height = root.height();
@@ -74,7 +78,7 @@ public final class PagedTree {
 
     static PagedTree create(Pages pages, int maxNodeBytes) {
         long page = pages.allocate();
-        pages.write(page, NodeCodec.encode(Node.emptyLeaf()));
+        pages.write(page, Node.emptyLeaf().bytes());
         return new PagedTree(pages, new Root(page, 0, 0), maxNodeBytes);
     }
 
@@ -92,10 +96,10 @@ public final class PagedTree {
     public byte[] get(byte[] key) {
         Node node = load(rootPage);
         while (!node.leaf) {
-            node = load(node.child[node.childFor(key)]);
+            node = load(node.child(node.childFor(key)));
         }
         int at = node.find(key);
-        return at >= 0 ? node.values[at] : null;
+        return at >= 0 ? node.value(at) : null;
     }
 
     /** Stores {@code value} under {@code key}; returns the previous value or null. O(log n). */
@@ -125,9 +129,9 @@ public final class PagedTree {
         while (!node.leaf) {
             int i = node.childFor(key);
             for (int c = 0; c < i; c++) {
-                rank += node.count[c];
+                rank += node.count(c);
             }
-            node = load(node.child[i]);
+            node = load(node.child(i));
         }
         int at = node.find(key);
         return rank + (at >= 0 ? at : -at - 1);
@@ -142,12 +146,12 @@ public final class PagedTree {
         long at = index;
         while (!node.leaf) {
             int i = 0;
-            while (at >= node.count[i]) {
-                at -= node.count[i++];
+            while (at >= node.count(i)) {
+                at -= node.count(i++);
             }
-            node = load(node.child[i]);
+            node = load(node.child(i));
         }
-        return new Entry(node.keys[(int) at], node.values[(int) at]);
+        return new Entry(node.key((int) at), node.value((int) at));
     }
 
     /** Inserts {@code value} at {@code index} (0 &lt;= index &lt;= size) of a positional tree. O(log n). */
@@ -219,7 +223,7 @@ public final class PagedTree {
         if (node.leaf) {
             int at = node.find(key);
             if (at >= 0) {
-                change.previous = node.values[at];
+                change.previous = node.value(at);
                 node.setValue(at, value);
             } else {
                 node.insertEntry(-at - 1, key, value);
@@ -228,8 +232,8 @@ public final class PagedTree {
             return store(page, node);
         }
         int i = node.childFor(key);
-        Split split = put(node.child[i], key, value, change);
-        node.count[i] += change.delta;
+        Split split = put(node.child(i), key, value, change);
+        node.addCount(i, change.delta);
         absorb(node, i, split);
         return store(page, node);
     }
@@ -239,19 +243,19 @@ public final class PagedTree {
         if (node.leaf) {
             int at = node.find(key);
             if (at >= 0) {
-                change.previous = node.values[at];
-                node.removeEntry(at);
+                change.previous = node.value(at);
+                node.removeEntries(at, at + 1);
                 change.delta = -1;
-                pages.write(page, NodeCodec.encode(node));
+                write(page, node);
             }
             return;
         }
         int i = node.childFor(key);
-        removeKey(node.child[i], key, change);
+        removeKey(node.child(i), key, change);
         if (change.delta != 0) {
-            node.count[i]--;
+            node.addCount(i, -1);
             rebalance(node, i);
-            pages.write(page, NodeCodec.encode(node));
+            write(page, node);
         }
     }
 
@@ -260,17 +264,17 @@ public final class PagedTree {
     private Split insertAt(long page, long index, byte[] value) {
         Node node = load(page);
         if (node.leaf) {
-            node.insertEntry((int) index, NodeCodec.EMPTY, value);
+            node.insertEntry((int) index, Node.EMPTY, value);
             return store(page, node);
         }
         int i = 0;
         long at = index;
         // An index at a child's end goes into that child (appending to the last leaf).
-        while (i < node.n - 1 && at > node.count[i]) {
-            at -= node.count[i++];
+        while (i < node.n - 1 && at > node.count(i)) {
+            at -= node.count(i++);
         }
-        Split split = insertAt(node.child[i], at, value);
-        node.count[i]++;
+        Split split = insertAt(node.child(i), at, value);
+        node.addCount(i, 1);
         absorb(node, i, split);
         return store(page, node);
     }
@@ -278,16 +282,16 @@ public final class PagedTree {
     private Split setAt(long page, long index, byte[] value, Change change) {
         Node node = load(page);
         if (node.leaf) {
-            change.previous = node.values[(int) index];
+            change.previous = node.value((int) index);
             node.setValue((int) index, value);
             return store(page, node);
         }
         int i = 0;
         long at = index;
-        while (at >= node.count[i]) {
-            at -= node.count[i++];
+        while (at >= node.count(i)) {
+            at -= node.count(i++);
         }
-        Split split = setAt(node.child[i], at, value, change);
+        Split split = setAt(node.child(i), at, value, change);
         absorb(node, i, split);
         return store(page, node);
     }
@@ -296,20 +300,20 @@ public final class PagedTree {
         Node node = load(page);
         if (node.leaf) {
             int at = (int) index;
-            removed[0] = new Entry(node.keys[at], node.values[at]);
-            node.removeEntry(at);
-            pages.write(page, NodeCodec.encode(node));
+            removed[0] = new Entry(node.key(at), node.value(at));
+            node.removeEntries(at, at + 1);
+            write(page, node);
             return;
         }
         int i = 0;
         long at = index;
-        while (at >= node.count[i]) {
-            at -= node.count[i++];
+        while (at >= node.count(i)) {
+            at -= node.count(i++);
         }
-        removeAt(node.child[i], at, removed);
-        node.count[i]--;
+        removeAt(node.child(i), at, removed);
+        node.addCount(i, -1);
         rebalance(node, i);
-        pages.write(page, NodeCodec.encode(node));
+        write(page, node);
     }
 
     /** Removes [from, to) below {@code page}, a node {@code level} levels above the leaves. */
@@ -317,24 +321,24 @@ public final class PagedTree {
         Node node = load(page);
         if (node.leaf) {
             node.removeEntries((int) from, (int) to);
-            pages.write(page, NodeCodec.encode(node));
+            write(page, node);
             return;
         }
         long start = 0;
         int i = 0;
         while (i < node.n) {
-            long count = node.count[i];
+            long count = node.count(i);
             long end = start + count;
             long lo = Math.max(from, start);
             long hi = Math.min(to, end);
             if (lo >= hi) {
                 i++;
             } else if (lo == start && hi == end && node.n > 1) {
-                freeSubtree(node.child[i], level - 1);
+                freeSubtree(node.child(i), level - 1);
                 node.removeChild(i);
             } else {
-                removeRange(node.child[i], level - 1, lo - start, hi - start);
-                node.count[i] -= hi - lo;
+                removeRange(node.child(i), level - 1, lo - start, hi - start);
+                node.addCount(i, -(hi - lo));
                 i++;
             }
             start = end;
@@ -348,17 +352,17 @@ public final class PagedTree {
                 rebalance(node, c);
             }
         }
-        pages.write(page, NodeCodec.encode(node));
+        write(page, node);
     }
 
     private void freeSubtree(long page, int level) {
         if (level > 0) {
             Node node = load(page);
             for (int i = 0; i < node.n; i++) {
-                freeSubtree(node.child[i], level - 1);
+                freeSubtree(node.child(i), level - 1);
             }
         }
-        pages.free(page);
+        free(page);
     }
 
     // ---------------------------------------------------------------- node maintenance
@@ -366,30 +370,30 @@ public final class PagedTree {
     /** Records a child's split in its parent: the right half becomes child {@code i + 1}. */
     private static void absorb(Node parent, int i, Split split) {
         if (split != null) {
-            parent.count[i] = split.leftCount;
+            parent.addCount(i, split.leftCount - parent.count(i));
             parent.insertChild(i + 1, split.rightPage, split.rightCount, split.separator);
         }
     }
 
     /** Writes a node, first splitting it in two when it has grown too large. */
     private Split store(long page, Node node) {
-        if (node.bytes <= maxNodeBytes || node.n < 2) {
-            pages.write(page, NodeCodec.encode(node));
+        if (node.size() <= maxNodeBytes || node.n < 2) {
+            write(page, node);
             return null;
         }
         int mid = node.splitPoint();
         Node right = node.splitOff(mid);
         byte[] separator;
         if (node.leaf) {
-            separator = shortestSeparator(node.keys[node.n - 1], right.keys[0]);
+            separator = shortestSeparator(node.key(node.n - 1), right.key(0));
         } else {
             // The right node's first separator moves up; its child keeps no separator of its own.
-            separator = right.sep[0];
-            right.setSeparator(0, NodeCodec.EMPTY);
+            separator = right.sep(0);
+            right.setSeparator(0, Node.EMPTY);
         }
         long rightPage = pages.allocate();
-        pages.write(page, NodeCodec.encode(node));
-        pages.write(rightPage, NodeCodec.encode(right));
+        write(page, node);
+        write(rightPage, right);
         return new Split(rightPage, separator, node.total(), right.total());
     }
 
@@ -414,27 +418,27 @@ public final class PagedTree {
         if (parent.n < 2) {
             return;
         }
-        Node child = load(parent.child[i]);
+        Node child = load(parent.child(i));
         if (child.n == 0 && child.leaf) {
-            pages.free(parent.child[i]);
+            free(parent.child(i));
             parent.removeChild(i);
             return;
         }
-        if (child.bytes > maxNodeBytes / 4) {
+        if (child.size() > maxNodeBytes / 4) {
             return;
         }
         int left = i > 0 ? i - 1 : i;
         int right = left + 1;
-        Node a = left == i ? child : load(parent.child[left]);
-        Node b = right == i ? child : load(parent.child[right]);
-        byte[] joint = parent.sep[right];
-        if (a.bytes + b.bytes + (a.leaf ? 0 : joint.length + 20) > maxNodeBytes) {
+        Node a = left == i ? child : load(parent.child(left));
+        Node b = right == i ? child : load(parent.child(right));
+        byte[] joint = parent.sep(right);
+        if (a.size() + b.size() + (a.leaf ? 0 : joint.length + 20) > maxNodeBytes) {
             return;
         }
         a.append(b, joint);
-        pages.write(parent.child[left], NodeCodec.encode(a));
-        pages.free(parent.child[right]);
-        parent.count[left] += parent.count[right];
+        write(parent.child(left), a);
+        free(parent.child(right));
+        parent.addCount(left, parent.count(right));
         parent.removeChild(right);
     }
 
@@ -443,10 +447,10 @@ public final class PagedTree {
             return;
         }
         Node root = Node.emptyInner();
-        root.insertChild(0, rootPage, split.leftCount, NodeCodec.EMPTY);
+        root.insertChild(0, rootPage, split.leftCount, Node.EMPTY);
         root.insertChild(1, split.rightPage, split.rightCount, split.separator);
         long page = pages.allocate();
-        pages.write(page, NodeCodec.encode(root));
+        write(page, root);
         rootPage = page;
         height++;
     }
@@ -458,14 +462,39 @@ public final class PagedTree {
             if (root.n != 1) {
                 return;
             }
-            pages.free(rootPage);
-            rootPage = root.child[0];
+            free(rootPage);
+            rootPage = root.child(0);
             height--;
         }
     }
 
     private Node load(long page) {
-        return NodeCodec.decode(pages.read(page));
+        if (cache != null) {
+            Node cached = cache.get(objectId, page);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Node node = Node.of(pages.read(page));
+        if (cache != null && !node.leaf) {
+            cache.put(objectId, page, node);
+        }
+        return node;
+    }
+
+    /** Writes a node's page (every write goes through here, so the node cache stays right). */
+    private void write(long page, Node node) {
+        pages.write(page, node.bytes());
+        if (cache != null && !node.leaf) {
+            cache.put(objectId, page, node);
+        }
+    }
+
+    private void free(long page) {
+        pages.free(page);
+        if (cache != null) {
+            cache.remove(objectId, page);
+        }
     }
 
     private static void checkIndex(long index, long bound) {
@@ -494,12 +523,12 @@ public final class PagedTree {
             long at = fromIndex;
             for (int level = 0; level < height; level++) {
                 int i = 0;
-                while (at >= node.count[i]) {
-                    at -= node.count[i++];
+                while (at >= node.count(i)) {
+                    at -= node.count(i++);
                 }
                 path[level] = node;
                 position[level] = i;
-                node = load(node.child[i]);
+                node = load(node.child(i));
             }
             path[height] = node;
             position[height] = (int) at;
@@ -520,7 +549,7 @@ public final class PagedTree {
                 leaf = step();
             }
             int at = position[height];
-            Entry entry = new Entry(leaf.keys[at], leaf.values[at]);
+            Entry entry = new Entry(leaf.key(at), leaf.value(at));
             position[height] += forward ? 1 : -1;
             remaining--;
             return entry;
@@ -537,7 +566,7 @@ public final class PagedTree {
                 level--;
             }
             for (int l = level; l < height; l++) {
-                Node child = load(path[l].child[position[l]]);
+                Node child = load(path[l].child(position[l]));
                 path[l + 1] = child;
                 position[l + 1] = forward ? 0 : child.n - 1;
             }

@@ -16,4 +16,17 @@ public interface Pages {
 
     /** A page number never used before by this collection. */
     long allocate();
+
+    /**
+     * Where trees on these pages may keep decoded inner nodes, or null for none. Shared by every
+     * collection of one store; {@link #objectId} tells their pages apart.
+     */
+    default NodeCache nodeCache() {
+        return null;
+    }
+
+    /** Names this collection's pages in the {@link #nodeCache}. */
+    default long objectId() {
+        return 0;
+    }
 }

@@ -4,6 +4,7 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.storage.ChronicleSettings;
 import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
+import dev.millrace.storage.keyspace.EntryLayout.Owned;
 import dev.millrace.storage.keyspace.Generation.CapacityExceeded;
 import dev.millrace.storage.keyspace.Generation.Previous;
 import org.slf4j.Logger;
@@ -13,8 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -27,15 +28,22 @@ import java.util.function.BiConsumer;
 
 /**
  * The keyspace on persisted Chronicle Maps: all databases in one map, each key prefixed by its
- * database's slot (layout in {@link EntryLayout} and docs/storage-format.md).
+ * database's slot, and the pages of large collections beside the keys (layout in
+ * {@link EntryLayout} and docs/storage-format.md).
  *
  * <ul>
  *   <li><b>SWAPDB</b> exchanges two entries of the db-to-slot table: O(1).</li>
  *   <li><b>FLUSHDB</b> gives the database a fresh slot, O(1); the old slot's entries are deleted
  *       by an incremental sweep, one segment per operation.</li>
- *   <li><b>Large records</b> (over {@link EntryLayout#INLINE_MAX}) are split into chunk entries
+ *   <li><b>Large records</b> and pages (over {@link EntryLayout#INLINE_MAX}) are split into chunk entries
  *       under a fresh version; an overwrite or DEL queues the old version's chunks for incremental
  *       deletion, so both stay O(1) apart from writing the new value.</li>
+ *   <li><b>Pages</b> are entries of their own, keyed by (object id, page number), stored like
+ *       records (chunked when large). An owner record ({@link #putOwner}) carries its object id and
+ *       page limit; when it is removed, overwritten by a record that does not own the same object,
+ *       or swept, its pages are queued for incremental deletion ({@link RetiredEntries}).</li>
+ *   <li><b>RENAME</b> moves a key entry's map value (an inline record, or a chunked one's
+ *       descriptor, with its owner trailer) to the new key: O(1) in the size of the value.</li>
  *   <li><b>Growth</b>: a map's capacity is fixed when it is created, so the store is a list of
  *       generations. When the newest is full a bigger one is created; new writes go to it, every
  *       operation moves a few entries from the oldest generation into it (as Redis rehashes its
@@ -71,7 +79,6 @@ public final class ChronicleKeyStore implements KeyStore {
     public static final long DEFAULT_INITIAL_ENTRIES = 16 * 1024;
     private static final double MIN_AVERAGE_VALUE_SIZE = 64;
     private static final int MIGRATE_PER_STEP = 16;
-    private static final int STALE_CHUNKS_PER_STEP = 8;
 
     private final Path dir;
     private final long initialEntries;
@@ -81,6 +88,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private long[] dbCount;
     private int nextSlot;
     private long nextVersion;
+    private long nextObjectId;
     /** Slots of flushed databases whose entries the sweep has not deleted yet. */
     private final Set<Integer> garbageSlots = new HashSet<>();
     /** The slots the current sweep pass deletes (garbage when the pass started). */
@@ -88,8 +96,8 @@ public final class ChronicleKeyStore implements KeyStore {
     private long sweepGeneration;
     private int sweepSegment;
     private int migrateSegment;
-    /** Chunked records replaced or deleted: {version, chunk count, next chunk to delete}. */
-    private final ArrayDeque<long[]> staleChunks = new ArrayDeque<>();
+    /** Chunks and pages nothing refers to any more, awaiting deletion. */
+    private final RetiredEntries retired = new RetiredEntries();
     /**
      * The next generation, created on a background thread once the newest is half full: creating a
      * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
@@ -150,6 +158,7 @@ public final class ChronicleKeyStore implements KeyStore {
         }
         nextSlot = databases;
         nextVersion = 1;
+        nextObjectId = 1;
         generations.add(Generation.open(dir, 1, initialEntries, Generation.AVERAGE_KEY_SIZE * 4, 0, 0));
     }
 
@@ -159,33 +168,41 @@ public final class ChronicleKeyStore implements KeyStore {
     public byte[] get(int db, byte[] key) {
         housekeeping();
         byte[] value = getRaw(EntryLayout.keyEntry(dbSlot[db], key));
-        return value == null ? null : recordOf(value);
+        return value == null ? null : bytesOf(value);
     }
 
     @Override
     public void put(int db, byte[] key, byte[] record) {
         housekeeping();
-        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
-        byte[] value;
-        if (record.length <= EntryLayout.INLINE_MAX) {
-            value = EntryLayout.inlineValue(record);
-        } else {
-            value = writeChunks(record);
-        }
-        Previous previous = putRaw(k, value);
-        if (!previous.existed()) {
-            previous = removeFromOlderGenerations(k);
-        }
+        putKey(db, EntryLayout.keyEntry(dbSlot[db], key), valueOf(record, null));
+    }
+
+    /**
+     * Stores the record with its claim on the object's pages. Overwriting an owner of the same object
+     * (the collection saving its header) deletes nothing; any other previous value is retired as
+     * {@link #put} does.
+     */
+    @Override
+    public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        housekeeping();
+        putKey(db, EntryLayout.keyEntry(dbSlot[db], key), valueOf(record, new Owned(objectId, pageLimit)));
+    }
+
+    /** Writes a key entry's map value, counting a new key and retiring what the key held. */
+    private void putKey(int db, byte[] k, byte[] value) {
+        Previous previous = write(k, value);
         if (!previous.existed()) {
             dbCount[db]++;
         }
-        retire(previous);
-        Generation current = current();
-        if (current.full()) {
-            startGeneration(0);
-        } else if (prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
-            prepareNextGeneration();
+        retired.retire(previous, EntryLayout.ownedObject(value));
+    }
+
+    /** The map value for a record or page: inline, or its chunks written and their descriptor. */
+    private byte[] valueOf(byte[] bytes, Owned owned) {
+        if (bytes.length <= EntryLayout.INLINE_MAX) {
+            return EntryLayout.inlineValue(bytes, owned);
         }
+        return EntryLayout.chunkedValue(writeChunks(bytes), owned);
     }
 
     /**
@@ -236,16 +253,38 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public boolean remove(int db, byte[] key) {
         housekeeping();
-        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
-        for (int i = generations.size() - 1; i >= 0; i--) {
-            Previous previous = generations.get(i).remove(k);
-            if (previous.existed()) {
-                dbCount[db]--;
-                retire(previous);
-                return true;
-            }
+        Previous previous = removeRaw(EntryLayout.keyEntry(dbSlot[db], key));
+        if (!previous.existed()) {
+            return false;
         }
-        return false;
+        dbCount[db]--;
+        retired.retire(previous, EntryLayout.NO_OBJECT);
+        return true;
+    }
+
+    /**
+     * Moves the key entry's map value to the target key: an inline record, or a chunked record's
+     * descriptor, with its owner trailer; chunks and pages stay where they are. What the target held
+     * is retired. O(1) in the size of the value (an inline value is at most 64 KiB).
+     */
+    @Override
+    public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        housekeeping();
+        byte[] source = EntryLayout.keyEntry(dbSlot[fromDb], from);
+        byte[] target = EntryLayout.keyEntry(dbSlot[toDb], to);
+        if (Arrays.equals(source, target)) {
+            return getRaw(source) != null;
+        }
+        byte[] value = null;
+        for (int i = generations.size() - 1; i >= 0 && value == null; i--) {
+            value = generations.get(i).take(source);
+        }
+        if (value == null) {
+            return false;
+        }
+        dbCount[fromDb]--;
+        putKey(toDb, target, value);
+        return true;
     }
 
     @Override
@@ -290,7 +329,7 @@ public final class ChronicleKeyStore implements KeyStore {
         }
         // The visitor runs outside the segment lock: it may read or even change the store.
         for (byte[][] kv : found) {
-            visitor.accept(EntryLayout.userKey(kv[0]), recordOf(kv[1]));
+            visitor.accept(EntryLayout.userKey(kv[0]), bytesOf(kv[1]));
         }
         return next;
     }
@@ -360,47 +399,35 @@ public final class ChronicleKeyStore implements KeyStore {
         dbCount[db2] = count;
     }
 
-    /**
-     * A clean shutdown: msyncs every map, then records the state (counts, slots, pending
-     * housekeeping) as "closed" so the next {@link #open} trusts the files. Idempotent.
-     */
-    // Pages and owners: being implemented on the storage branch of issue 3; nothing calls these yet.
-    @Override
-    public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
-        byte[] record = get(fromDb, from);
-        if (record == null) {
-            return false;
-        }
-        put(toDb, to, record);
-        remove(fromDb, from);
-        return true;
-    }
-
+    /** Object ids come from their own counter, saved in {@code keyspace.meta}; the first is 1. */
     @Override
     public long newObjectId() {
-        throw new UnsupportedOperationException("pages: not yet");
-    }
-
-    @Override
-    public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
-        throw new UnsupportedOperationException("pages: not yet");
+        return nextObjectId++;
     }
 
     @Override
     public byte[] getPage(long objectId, long page) {
-        throw new UnsupportedOperationException("pages: not yet");
+        housekeeping();
+        byte[] value = getRaw(EntryLayout.pageEntry(objectId, page));
+        return value == null ? null : bytesOf(value);
     }
 
     @Override
     public void putPage(long objectId, long page, byte[] bytes) {
-        throw new UnsupportedOperationException("pages: not yet");
+        housekeeping();
+        retired.retire(write(EntryLayout.pageEntry(objectId, page), valueOf(bytes, null)), EntryLayout.NO_OBJECT);
     }
 
     @Override
     public void removePage(long objectId, long page) {
-        throw new UnsupportedOperationException("pages: not yet");
+        housekeeping();
+        retired.retire(removeRaw(EntryLayout.pageEntry(objectId, page)), EntryLayout.NO_OBJECT);
     }
 
+    /**
+     * A clean shutdown: msyncs every map, then records the state (counts, slots, pending
+     * housekeeping) as "closed" so the next {@link #open} trusts the files. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -424,9 +451,12 @@ public final class ChronicleKeyStore implements KeyStore {
         return generations.stream().map(g -> g.id).toList();
     }
 
-    /** Whether flushed databases, replaced large values or an old generation still await housekeeping. */
+    /**
+     * Whether flushed databases, replaced large values, pages of removed owners or an old generation
+     * still await housekeeping.
+     */
     public boolean housekeepingPending() {
-        return generations.size() > 1 || !garbageSlots.isEmpty() || !staleChunks.isEmpty();
+        return generations.size() > 1 || !garbageSlots.isEmpty() || !retired.isEmpty();
     }
 
     /** Runs housekeeping until none is pending (tests; a snapshot before it is published). */
@@ -436,16 +466,17 @@ public final class ChronicleKeyStore implements KeyStore {
         }
     }
 
-    /** Map entries of every kind in every generation (keys, chunks, not yet swept garbage). */
+    /** Map entries of every kind in every generation (keys, pages, chunks, not yet swept garbage). */
     public long rawEntryCount() {
         return generations.stream().mapToLong(g -> g.rawCount).sum();
     }
 
-    // ---------------------------------------------------------------- records and chunks
+    // ---------------------------------------------------------------- values and chunks
 
-    private byte[] recordOf(byte[] value) {
+    /** The record or page bytes of a key or page entry's map value, assembled from chunks if need be. */
+    private byte[] bytesOf(byte[] value) {
         if (!EntryLayout.isChunked(value)) {
-            return EntryLayout.inlineRecord(value);
+            return EntryLayout.inlineBytes(value);
         }
         Descriptor d = Descriptor.decode(value);
         byte[] record = new byte[Math.toIntExact(d.length())];
@@ -459,7 +490,7 @@ public final class ChronicleKeyStore implements KeyStore {
         return record;
     }
 
-    private byte[] writeChunks(byte[] record) {
+    private Descriptor writeChunks(byte[] record) {
         if (current().rawBytes + record.length * 1.1 > current().byteBudget()) {
             startGeneration(record.length);
         }
@@ -467,17 +498,10 @@ public final class ChronicleKeyStore implements KeyStore {
         int chunks = (record.length + EntryLayout.CHUNK_SIZE - 1) / EntryLayout.CHUNK_SIZE;
         for (int i = 0; i < chunks; i++) {
             int from = i * EntryLayout.CHUNK_SIZE;
-            byte[] chunk = java.util.Arrays.copyOfRange(record, from, Math.min(record.length, from + EntryLayout.CHUNK_SIZE));
+            byte[] chunk = Arrays.copyOfRange(record, from, Math.min(record.length, from + EntryLayout.CHUNK_SIZE));
             putRaw(EntryLayout.chunkEntry(version, i), chunk);
         }
-        return new Descriptor(version, record.length, chunks).encode();
-    }
-
-    /** Queues the chunks of a replaced or deleted chunked record for deletion. */
-    private void retire(Previous previous) {
-        if (previous.chunked() != null) {
-            staleChunks.add(new long[]{previous.chunked().version(), previous.chunked().chunks(), 0});
-        }
+        return new Descriptor(version, record.length, chunks);
     }
 
     // ---------------------------------------------------------------- generations
@@ -496,6 +520,26 @@ public final class ChronicleKeyStore implements KeyStore {
         return null;
     }
 
+    /**
+     * Writes a key or page entry into the newest generation and removes it from older ones; grows the
+     * store when the newest is full.
+     *
+     * @return what the entry held before
+     */
+    private Previous write(byte[] k, byte[] value) {
+        Previous previous = putRaw(k, value);
+        if (!previous.existed()) {
+            previous = removeFromOlderGenerations(k);
+        }
+        Generation current = current();
+        if (current.full()) {
+            startGeneration(0);
+        } else if (prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
+            prepareNextGeneration();
+        }
+        return previous;
+    }
+
     /** Writes into the newest generation, growing the store when it has no room. */
     private Previous putRaw(byte[] k, byte[] v) {
         while (true) {
@@ -506,6 +550,17 @@ public final class ChronicleKeyStore implements KeyStore {
                 startGeneration(k.length + v.length);
             }
         }
+    }
+
+    /** Removes {@code k} from whichever generation holds it. */
+    private Previous removeRaw(byte[] k) {
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            Previous previous = generations.get(i).remove(k);
+            if (previous.existed()) {
+                return previous;
+            }
+        }
+        return Previous.NONE;
     }
 
     private Previous removeFromOlderGenerations(byte[] k) {
@@ -614,29 +669,14 @@ public final class ChronicleKeyStore implements KeyStore {
         if (closed) {
             throw new IllegalStateException("keyspace store is closed");
         }
-        if (!staleChunks.isEmpty()) {
-            deleteStaleChunks();
+        if (!retired.isEmpty()) {
+            retired.step(this::removeRaw);
         }
         if (generations.size() > 1) {
             migrateStep();
         }
         if (!garbageSlots.isEmpty()) {
             sweepStep();
-        }
-    }
-
-    private void deleteStaleChunks() {
-        for (int n = 0; n < STALE_CHUNKS_PER_STEP && !staleChunks.isEmpty(); n++) {
-            long[] stale = staleChunks.peek();
-            byte[] k = EntryLayout.chunkEntry(stale[0], (int) stale[2]);
-            for (int i = generations.size() - 1; i >= 0; i--) {
-                if (generations.get(i).remove(k).existed()) {
-                    break;
-                }
-            }
-            if (++stale[2] == stale[1]) {
-                staleChunks.poll();
-            }
         }
     }
 
@@ -692,7 +732,7 @@ public final class ChronicleKeyStore implements KeyStore {
             }
             return true;
         });
-        removed.forEach(this::retire);
+        removed.forEach(previous -> retired.retire(previous, EntryLayout.NO_OBJECT));
         if (++sweepSegment >= g.segments()) {
             sweepGeneration = g.id + 1;
             sweepSegment = 0;
@@ -713,6 +753,7 @@ public final class ChronicleKeyStore implements KeyStore {
         }
         p.setProperty("nextSlot", Integer.toString(nextSlot));
         p.setProperty("nextVersion", Long.toString(nextVersion));
+        p.setProperty("nextObjectId", Long.toString(nextObjectId));
         StringBuilder gens = new StringBuilder();
         for (Generation g : generations) {
             gens.append(gens.length() == 0 ? "" : ",").append(g.id);
@@ -727,11 +768,7 @@ public final class ChronicleKeyStore implements KeyStore {
         p.setProperty("sweepingSlots", join(sweepingSlots));
         p.setProperty("sweepGeneration", Long.toString(sweepGeneration));
         p.setProperty("sweepSegment", Integer.toString(sweepSegment));
-        StringBuilder stale = new StringBuilder();
-        for (long[] s : staleChunks) {
-            stale.append(stale.length() == 0 ? "" : ",").append(s[0]).append(':').append(s[1]).append(':').append(s[2]);
-        }
-        p.setProperty("staleChunks", stale.toString());
+        retired.save(p);
         DurableFiles.writeProperties(dir.resolve(META_FILE), p, "Millrace keyspace state (see docs/storage-format.md)");
     }
 
@@ -764,6 +801,8 @@ public final class ChronicleKeyStore implements KeyStore {
             dbCount[db] = count;
         }
         nextVersion = Long.parseLong(p.getProperty("nextVersion"));
+        // Stores written before pages existed have no object ids yet.
+        nextObjectId = Long.parseLong(p.getProperty("nextObjectId", "1"));
         for (String id : split(p.getProperty("generations"))) {
             String prefix = "generation." + id + ".";
             generations.add(Generation.open(dir, Long.parseLong(id),
@@ -777,10 +816,7 @@ public final class ChronicleKeyStore implements KeyStore {
         split(p.getProperty("sweepingSlots")).forEach(s -> sweepingSlots.add(Integer.parseInt(s)));
         sweepGeneration = Long.parseLong(p.getProperty("sweepGeneration"));
         sweepSegment = Integer.parseInt(p.getProperty("sweepSegment"));
-        for (String s : split(p.getProperty("staleChunks"))) {
-            String[] parts = s.split(":");
-            staleChunks.add(new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])});
-        }
+        retired.load(p);
     }
 
     private static String join(Set<Integer> slots) {

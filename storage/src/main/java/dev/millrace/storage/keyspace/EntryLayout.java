@@ -3,29 +3,42 @@ package dev.millrace.storage.keyspace;
 import net.openhft.chronicle.bytes.RandomDataInput;
 
 /**
- * The byte layout of the keyspace map's entries (docs/storage-format.md, "Keyspace map"). Two kinds
- * of entry share one map:
+ * The byte layout of the keyspace map's entries (docs/storage-format.md, "Keyspace map"). Three
+ * kinds of entry share one map:
  * <pre>
  *   key entry    map key   = 0x01, slot (unsigned LEB128 varint), user key bytes
- *                map value = record bytes, 0x00                        (inline record)
- *                          | version (8), length (8), chunks (4), 0x01   (chunked record)
+ *                map value = body, [owner trailer], form byte
+ *   page entry   map key   = 0x03, object id (8), page number (8)
+ *                map value = body, form byte                             (never an owner)
  *   chunk entry  map key   = 0x02, version (8), chunk number (4)
- *                map value = up to {@link #CHUNK_SIZE} bytes of the record
+ *                map value = up to {@link #CHUNK_SIZE} bytes of a record or page
+ *
+ *   body          = the record or page bytes                            (form bit 0 clear: inline)
+ *                 | version (8), length (8), chunks (4)                 (form bit 0 set: chunked)
+ *   owner trailer = object id (8), page limit (8)                       (form bit 1 set)
  * </pre>
- * Integers are big-endian. The form byte is last so an inline record is read with a single copy.
- * A slot names one logical database's contents: SWAPDB exchanges slots, FLUSHDB takes a fresh one.
- * Versions are unique per store, so a chunked record's chunks never collide with another's.
- * Stateless.
+ * So the form byte is 0x00 inline, 0x01 chunked, 0x02 inline owner, 0x03 chunked owner. Integers are
+ * big-endian. The form byte is last and the body first, so an inline value is read with a single
+ * copy and patched at record offsets in place. A slot names one logical database's contents:
+ * SWAPDB exchanges slots, FLUSHDB takes a fresh one. Versions are unique per store, so one value's
+ * chunks never collide with another's; object ids are unique per store too. Stateless.
  */
 final class EntryLayout {
     static final byte TAG_KEY = 1;
     static final byte TAG_CHUNK = 2;
+    static final byte TAG_PAGE = 3;
     static final byte FORM_INLINE = 0;
+    /** Form bit: the body is a {@link Descriptor} of chunk entries. */
     static final byte FORM_CHUNKED = 1;
-    /** Records above this size are split into chunk entries; Chronicle Map rejects entries of ~0.4-1.7 MB. */
+    /** Form bit: an {@link Owned} trailer precedes the form byte. */
+    static final byte FORM_OWNER = 2;
+    /** Values above this size are split into chunk entries; Chronicle Map rejects entries of ~0.4-1.7 MB. */
     static final int INLINE_MAX = 64 * 1024;
     static final int CHUNK_SIZE = 64 * 1024;
-    static final int DESCRIPTOR_SIZE = 8 + 8 + 4 + 1;
+    static final int DESCRIPTOR_SIZE = 8 + 8 + 4;
+    static final int OWNER_SIZE = 8 + 8;
+    /** No object: object ids start at 1. */
+    static final long NO_OBJECT = 0;
 
     private EntryLayout() {
     }
@@ -50,6 +63,14 @@ final class EntryLayout {
         out[0] = TAG_CHUNK;
         putLong(out, 1, version);
         putInt(out, 9, chunk);
+        return out;
+    }
+
+    static byte[] pageEntry(long objectId, long page) {
+        byte[] out = new byte[1 + 8 + 8];
+        out[0] = TAG_PAGE;
+        putLong(out, 1, objectId);
+        putLong(out, 9, page);
         return out;
     }
 
@@ -82,33 +103,68 @@ final class EntryLayout {
         return java.util.Arrays.copyOfRange(keyEntry, pos, keyEntry.length);
     }
 
-    static boolean isChunked(byte[] value) {
-        return value[value.length - 1] == FORM_CHUNKED;
+    // ---------------------------------------------------------------- values of key and page entries
+
+    /** Bytes after the body: the owner trailer, if any, and the form byte. */
+    static int trailerSize(byte form) {
+        return (form & FORM_OWNER) != 0 ? OWNER_SIZE + 1 : 1;
     }
 
-    static byte[] inlineValue(byte[] record) {
-        byte[] out = java.util.Arrays.copyOf(record, record.length + 1);
-        out[record.length] = FORM_INLINE;
+    static boolean isChunked(byte[] value) {
+        return (value[value.length - 1] & FORM_CHUNKED) != 0;
+    }
+
+    /** A value holding {@code bytes} whole, owning {@code owned} (or nothing when null). One copy. */
+    static byte[] inlineValue(byte[] bytes, Owned owned) {
+        return withTrailer(bytes, FORM_INLINE, owned);
+    }
+
+    /** A value whose bytes are in the chunk entries {@code d} names, owning {@code owned} (or nothing). */
+    static byte[] chunkedValue(Descriptor d, Owned owned) {
+        byte[] body = new byte[DESCRIPTOR_SIZE];
+        putLong(body, 0, d.version());
+        putLong(body, 8, d.length());
+        putInt(body, 16, d.chunks());
+        return withTrailer(body, FORM_CHUNKED, owned);
+    }
+
+    private static byte[] withTrailer(byte[] body, byte form, Owned owned) {
+        if (owned != null) {
+            form |= FORM_OWNER;
+        }
+        byte[] out = java.util.Arrays.copyOf(body, body.length + trailerSize(form));
+        if (owned != null) {
+            putLong(out, body.length, owned.objectId());
+            putLong(out, body.length + 8, owned.pageLimit());
+        }
+        out[out.length - 1] = form;
         return out;
     }
 
-    static byte[] inlineRecord(byte[] value) {
-        return java.util.Arrays.copyOf(value, value.length - 1);
+    /** The bytes of an inline value (without its trailer). */
+    static byte[] inlineBytes(byte[] value) {
+        return java.util.Arrays.copyOf(value, value.length - trailerSize(value[value.length - 1]));
     }
 
-    /** A chunked record's directory: where its chunks are and how long it is. */
-    record Descriptor(long version, long length, int chunks) {
-        byte[] encode() {
-            byte[] out = new byte[DESCRIPTOR_SIZE];
-            putLong(out, 0, version);
-            putLong(out, 8, length);
-            putInt(out, 16, chunks);
-            out[20] = FORM_CHUNKED;
-            return out;
-        }
+    /** The object a value owns, or {@link #NO_OBJECT}. */
+    static long ownedObject(byte[] value) {
+        byte form = value[value.length - 1];
+        return (form & FORM_OWNER) != 0 ? getLong(value, value.length - 1 - OWNER_SIZE) : NO_OBJECT;
+    }
 
+    /** A chunked value's directory: where its chunks are and how long its bytes are. */
+    record Descriptor(long version, long length, int chunks) {
+        /** The descriptor at the start of a chunked value (given whole, or as its first {@link #DESCRIPTOR_SIZE} bytes). */
         static Descriptor decode(byte[] value) {
             return new Descriptor(getLong(value, 0), getLong(value, 8), getInt(value, 16));
+        }
+    }
+
+    /** An owner record's claim: the pages of {@code objectId} numbered below {@code pageLimit}. */
+    record Owned(long objectId, long pageLimit) {
+        /** The trailer as its {@link #OWNER_SIZE} bytes. */
+        static Owned decode(byte[] trailer) {
+            return new Owned(getLong(trailer, 0), getLong(trailer, 8));
         }
     }
 

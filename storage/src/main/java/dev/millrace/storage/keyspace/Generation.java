@@ -1,6 +1,7 @@
 package dev.millrace.storage.keyspace;
 
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
+import dev.millrace.storage.keyspace.EntryLayout.Owned;
 import net.openhft.chronicle.bytes.RandomDataOutput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
@@ -41,10 +42,13 @@ final class Generation implements AutoCloseable {
     long rawCount;
     long rawBytes;
 
-    /** What a write or removal found under the key before it. */
-    record Previous(boolean existed, Descriptor chunked) {
-        static final Previous NONE = new Previous(false, null);
-        static final Previous INLINE = new Previous(true, null);
+    /**
+     * What a write or removal found under the key before it: whether anything, the chunks its value
+     * was split into (null when inline), the pages it owned (null when none).
+     */
+    record Previous(boolean existed, Descriptor chunked, Owned owned) {
+        static final Previous NONE = new Previous(false, null, null);
+        static final Previous INLINE = new Previous(true, null, null);
     }
 
     /** An insert failed because the map has no room left: the caller grows the store and retries. */
@@ -152,6 +156,25 @@ final class Generation implements AutoCloseable {
     }
 
     /**
+     * Removes {@code k} and returns its value (a fresh copy), or null when {@code k} is not here:
+     * one lookup. RENAME moves an entry's value this way without reading a chunked value's chunks.
+     */
+    byte[] take(byte[] k) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
+            c.updateLock().lock();
+            MapEntry<byte[], byte[]> e = c.entry();
+            if (e == null) {
+                return null;
+            }
+            byte[] value = copyOf(e.value());
+            rawCount--;
+            rawBytes -= k.length + value.length;
+            c.remove(e);
+            return value;
+        }
+    }
+
+    /**
      * Overwrites part of a key entry's inline record in place: {@code bytes} at record offset
      * {@code offset}. A chunked record is left alone: its descriptor is returned so the caller can
      * patch the chunks.
@@ -168,8 +191,10 @@ final class Generation implements AutoCloseable {
             }
             Previous found = previousOf(e.value());
             if (found.chunked() == null) {
-                // The inline value is the record followed by its form byte.
-                writeInPlace(e.value(), e.value().size() - 1, offset, bytes, 0, bytes.length);
+                // The inline value is the record followed by its trailer.
+                long size = e.value().size();
+                byte form = e.value().bytes().readByte(e.value().offset() + size - 1);
+                writeInPlace(e.value(), size - EntryLayout.trailerSize(form), offset, bytes, 0, bytes.length);
             }
             return found;
         }
@@ -216,8 +241,9 @@ final class Generation implements AutoCloseable {
 
     /** Removes the entry {@link #forEachInSegment} is visiting and returns what it held. */
     Previous removeVisited(MapEntry<byte[], byte[]> e) {
-        boolean keyEntry = e.key().bytes().readByte(e.key().offset()) == EntryLayout.TAG_KEY;
-        Previous previous = keyEntry ? previousOf(e.value()) : Previous.INLINE;
+        // Chunk entries hold raw bytes; key and page entries end with a form byte.
+        boolean chunk = e.key().bytes().readByte(e.key().offset()) == EntryLayout.TAG_CHUNK;
+        Previous previous = chunk ? Previous.INLINE : previousOf(e.value());
         rawCount--;
         rawBytes -= e.key().size() + e.value().size();
         e.doRemove();
@@ -234,15 +260,27 @@ final class Generation implements AutoCloseable {
         return out;
     }
 
+    /** What a key or page entry's value holds besides its bytes: its chunks and owned pages. */
     private static Previous previousOf(Data<byte[]> value) {
         long size = value.size();
         long offset = value.offset();
-        if (value.bytes().readByte(offset + size - 1) != EntryLayout.FORM_CHUNKED) {
+        byte form = value.bytes().readByte(offset + size - 1);
+        if (form == EntryLayout.FORM_INLINE) {
             return Previous.INLINE;
         }
-        byte[] descriptor = new byte[EntryLayout.DESCRIPTOR_SIZE];
-        value.bytes().read(offset + size - descriptor.length, descriptor, 0, descriptor.length);
-        return new Previous(true, Descriptor.decode(descriptor));
+        Descriptor chunked = null;
+        if ((form & EntryLayout.FORM_CHUNKED) != 0) {
+            byte[] descriptor = new byte[EntryLayout.DESCRIPTOR_SIZE];
+            value.bytes().read(offset, descriptor, 0, descriptor.length);
+            chunked = Descriptor.decode(descriptor);
+        }
+        Owned owned = null;
+        if ((form & EntryLayout.FORM_OWNER) != 0) {
+            byte[] trailer = new byte[EntryLayout.OWNER_SIZE];
+            value.bytes().read(offset + size - 1 - trailer.length, trailer, 0, trailer.length);
+            owned = Owned.decode(trailer);
+        }
+        return new Previous(true, chunked, owned);
     }
 
     private static CapacityExceeded capacity(IllegalStateException e) {
