@@ -229,4 +229,51 @@ class ListValueTest {
         assertEquals(2, subject.value.size());
         assertFalse(subject.value.isSmall());
     }
+
+    /** Counts the pages an operation reads and writes. */
+    private static final class CountingPages implements Pages {
+        final PagedTreeTest.MapPages pages = new PagedTreeTest.MapPages();
+        long touched;
+
+        @Override public byte[] read(long page) { touched++; return pages.read(page); }
+        @Override public void write(long page, byte[] bytes) { touched++; pages.write(page, bytes); }
+        @Override public void free(long page) { touched++; pages.free(page); }
+        @Override public long allocate() { return pages.allocate(); }
+    }
+
+    @Test
+    void workNearEitherEndOfALargeListTouchesOnePathOfPages() {
+        CountingPages pages = new CountingPages();
+        ListValue list = ListValue.empty(-2, () -> pages);
+        int n = 60_000;
+        for (int i = 0; i < n; i++) {
+            list.push(false, ("element-" + i).getBytes());
+        }
+        int height = list.tree().root().height();
+        assertTrue(height >= 2, "a tree of some depth: " + height);
+        long path = height + 1;
+        List<Runnable> operations = List.of(
+                () -> list.get(0),
+                () -> list.get(list.size() - 1),
+                () -> list.push(true, "head".getBytes()),
+                () -> list.push(false, "tail".getBytes()),
+                () -> list.pop(true),
+                () -> list.pop(false),
+                () -> list.set(list.size() - 2, "x".getBytes()),
+                () -> take(list.iterator(0), 10),
+                () -> take(list.descendingIterator(list.size() - 1), 10),
+                () -> list.removeRange(0, 10));
+        for (Runnable operation : operations) {
+            pages.touched = 0;
+            operation.run();
+            assertTrue(pages.touched <= 4 * path + 4, "pages touched: " + pages.touched + " for height " + height);
+        }
+    }
+
+    /** The first {@code n} elements of a walk: LRANGE's work. */
+    private static void take(Iterator<byte[]> elements, int n) {
+        for (int i = 0; i < n; i++) {
+            elements.next();
+        }
+    }
 }
