@@ -7,14 +7,15 @@ import dev.millrace.engine.keyspace.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Iterator;
 
 /**
  * Redis's dataset digest (debug.c): SHA1-based, independent of key order, so equal datasets give
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings are digested exactly as Redis digests them, so a string dataset gives Redis's digest.
- * The other types are digested from their encoded payload until their families expose their
+ * <p>Strings and lists are digested exactly as Redis digests them, so such a dataset gives Redis's
+ * digest. The other types are digested from their encoded payload until their families expose their
  * elements: still equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
@@ -46,7 +47,7 @@ final class DatasetDigest {
                 cursor = store.scan(db, cursor, 1000, (key, record) -> {
                     byte[] keyDigest = new byte[20];
                     mix(keyDigest, key);
-                    xorValue(keyDigest, record);
+                    xorValue(store, keyDigest, record);
                     // As Redis: the key's digest is hashed again before it is folded in.
                     xor(total, keyDigest);
                 });
@@ -56,20 +57,27 @@ final class DatasetDigest {
     }
 
     /** DEBUG DIGEST-VALUE for one key: 20 zero bytes for a missing key. */
-    byte[] value(byte[] record) {
+    byte[] value(KeyStore store, byte[] record) {
         byte[] digest = new byte[20];
         if (record != null) {
-            xorValue(digest, record);
+            xorValue(store, digest, record);
         }
         return digest;
     }
 
-    private void xorValue(byte[] digest, byte[] encoded) {
+    private void xorValue(KeyStore store, byte[] digest, byte[] encoded) {
         Record record = Record.decode(encoded);
         int redisType = record.type() == ValueType.STREAM ? 6 : record.type().code;
         mix(digest, new byte[]{0, 0, 0, (byte) redisType});
-        // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
-        mix(digest, record.payload());
+        if (record.type() == ValueType.LIST) {
+            // Redis mixes in each element, head to tail, whatever the list's encoding.
+            for (Iterator<byte[]> elements = StoredList.elements(store, encoded); elements.hasNext(); ) {
+                mix(digest, elements.next());
+            }
+        } else {
+            // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
+            mix(digest, record.payload());
+        }
         if (record.hasExpiry()) {
             xor(digest, EXPIRE_MARK);
         }

@@ -54,7 +54,8 @@ public final class DebugCommands implements CommandFamily {
             call.reply().array(argc - 2);
             for (int i = 2; i < argc; i++) {
                 // The stored record, even if logically expired: DEBUG looks at what is there.
-                call.reply().simple(DatasetDigest.hex(digest.value(call.keyspace().store().get(call.db(), call.arg(i)))));
+                call.reply().simple(DatasetDigest.hex(digest.value(call.keyspace().store(),
+                        call.keyspace().store().get(call.db(), call.arg(i)))));
             }
         } else if (call.argIs(1, "SET-ACTIVE-EXPIRE") && argc == 3) {
             engine.setActiveExpireEnabled(leadingLong(call.argString(2)) != 0);

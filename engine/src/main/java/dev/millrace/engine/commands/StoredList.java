@@ -2,12 +2,15 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.types.ListValue;
 import dev.millrace.engine.types.PagedTree;
 import dev.millrace.engine.types.Pages;
+
+import java.util.Iterator;
 
 /**
  * A list key's {@link ListValue} with the record it was loaded from: how the list commands read a list
@@ -42,10 +45,22 @@ final class StoredList {
             return list;
         }
         ObjectPages pages = ObjectPages.decode(call.keyspace().store(), record.payload(), 0);
-        PagedTree.Root root = PagedTree.Root.decode(record.payload(), ObjectPages.SIZE);
         StoredList list = new StoredList(call, record, pages);
-        list.value = ListValue.ofTree(new PagedTree(pages, root));
+        list.value = large(pages, record);
         return list;
+    }
+
+    /** The elements of an encoded LIST record, head to tail, for readers outside a command (DEBUG DIGEST). */
+    static Iterator<byte[]> elements(KeyStore store, byte[] encoded) {
+        Record record = Record.decode(encoded);
+        if (!record.paged()) {
+            return ListValue.decodeSmall(record.payload(), 0, 0, null).iterator(0);
+        }
+        return large(ObjectPages.decode(store, record.payload(), 0), record).iterator(0);
+    }
+
+    private static ListValue large(ObjectPages pages, Record record) {
+        return ListValue.ofTree(new PagedTree(pages, PagedTree.Root.decode(record.payload(), ObjectPages.SIZE)));
     }
 
     /** A new, empty list for a key that does not exist yet. */

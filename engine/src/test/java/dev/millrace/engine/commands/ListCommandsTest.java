@@ -35,6 +35,7 @@ class ListCommandsTest {
     private static EngineHarness harness(int[] form) {
         ServerConfig config = new ServerConfig();
         config.set("list-max-listpack-size", Integer.toString(form[1]), true);
+        config.set("enable-debug-command", "yes", true);
         return new EngineHarness(form[0], config);
     }
 
@@ -371,5 +372,14 @@ class ListCommandsTest {
         h.run("RPOP", "l");
         h.run("RPUSH", "l", "a");
         assertEquals(false, paged(h, "l"), "an emptied list was deleted: the new one starts small");
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void digestsAreRedisDigestsInEitherForm(int[] form) {
+        EngineHarness h = harness(form);
+        h.run("RPUSH", "l", "a", "b", "", "c");
+        // DEBUG DIGEST-VALUE of the same list on redis-server 7.0.15, whatever its node size
+        assertEquals(list("406bc1422844cc44ad4b16c7453db75cb3ff6edd"), h.run("DEBUG", "DIGEST-VALUE", "l"));
     }
 }
