@@ -19,12 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Lists under kill -9 with {@code appendfsync always}: pushes onto lists that grow into the paged
- * form, and a consumer blocked in BLMOVE that is served by those pushes. After a restart every
- * acknowledged push is in its list in order, and every element a served BLMOVE returned is in the
- * destination: a served client's reply leaves only after the effect of its pop is on disk.
+ * Lists across restarts of a child-JVM server. Under kill -9 with {@code appendfsync always}: pushes
+ * onto lists that grow into the paged form, and a consumer blocked in BLMOVE that is served by those
+ * pushes; after a restart every acknowledged push is in its list in order, and every element a served
+ * BLMOVE returned is in the destination (a served client's reply leaves only after the effect of its
+ * pop is on disk). After a clean SHUTDOWN, small and paged lists are back without a replay.
  */
-class ListKillNineIT {
+class ListDurabilityIT {
     private static final int PUSHERS = 2;
 
     @TempDir
@@ -83,6 +84,38 @@ class ListKillNineIT {
             assertTrue(everywhere.containsAll(queued), "every acknowledged item is in the queue or moved");
             System.out.printf("lists after kill -9: %d pushes, %d items queued, %d served moves, all present%n",
                     pushed.stream().mapToInt(List::size).sum(), queued.size(), moved.size());
+        }
+    }
+
+    @Test
+    void aCleanShutdownKeepsSmallAndPagedListsWithoutReplay() throws Exception {
+        Path dir = tmp.resolve("clean");
+        List<String> large = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            large.add("element-" + i);
+        }
+        try (ServerProcess server = new ServerProcess(dir).start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+            jedis.rpush("small", "a", "b", "c");
+            jedis.rpush("large", large.toArray(new String[0]));
+            jedis.lpop("large", 10);
+            jedis.rpush("expiring", "x");
+            jedis.expire("expiring", 1000);
+            try {
+                jedis.shutdown();
+            } catch (RuntimeException connectionClosedByShutdown) {
+                // SHUTDOWN closes the connection instead of replying
+            }
+            assertEquals(0, server.awaitExit());
+        }
+        try (ServerProcess server = new ServerProcess(dir).start();
+             Jedis jedis = new Jedis("127.0.0.1", server.port(), 60_000)) {
+            assertEquals(List.of("a", "b", "c"), jedis.lrange("small", 0, -1));
+            assertEquals(large.subList(10, large.size()), jedis.lrange("large", 0, -1));
+            assertEquals("element-19999", jedis.rpop("large"));
+            assertEquals(List.of("x"), jedis.lrange("expiring", 0, -1));
+            assertTrue(jedis.ttl("expiring") > 900);
+            assertTrue(server.log().contains("no replay needed"), server.log());
         }
     }
 
