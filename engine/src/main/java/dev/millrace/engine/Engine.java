@@ -11,12 +11,14 @@ import dev.millrace.engine.commands.ClientCommands;
 import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
 import dev.millrace.engine.commands.DebugCommands;
+import dev.millrace.engine.commands.HyperLogLogCommands;
 import dev.millrace.engine.commands.InfoCommand;
 import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
 import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
+import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.config.ServerConfig;
@@ -79,8 +81,10 @@ public final class Engine {
                 new IntrospectionCommands(this),
                 new StringCommands(this),
                 new BitCommands(this),
+                new HyperLogLogCommands(this),
                 new KeyCommands(this),
-                new ListCommands(this));
+                new ListCommands(this),
+                new SetCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -14,9 +14,9 @@ import java.util.Iterator;
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings and lists are digested exactly as Redis digests them, so such a dataset gives Redis's
- * digest. The other types are digested from their encoded payload until their families expose their
- * elements: still equal for equal datasets within Millrace, but not Redis's value.
+ * <p>Strings, lists and sets are digested exactly as Redis digests them, so a dataset of them gives
+ * Redis's digest. The other types are digested from their encoded payload until their families
+ * expose their elements: still equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
  */
@@ -47,7 +47,7 @@ final class DatasetDigest {
                 cursor = store.scan(db, cursor, 1000, (key, record) -> {
                     byte[] keyDigest = new byte[20];
                     mix(keyDigest, key);
-                    xorValue(store, keyDigest, record);
+                    xorValue(keyDigest, store, record);
                     // As Redis: the key's digest is hashed again before it is folded in.
                     xor(total, keyDigest);
                 });
@@ -60,16 +60,19 @@ final class DatasetDigest {
     byte[] value(KeyStore store, byte[] record) {
         byte[] digest = new byte[20];
         if (record != null) {
-            xorValue(store, digest, record);
+            xorValue(digest, store, record);
         }
         return digest;
     }
 
-    private void xorValue(KeyStore store, byte[] digest, byte[] encoded) {
+    private void xorValue(byte[] digest, KeyStore store, byte[] encoded) {
         Record record = Record.decode(encoded);
         int redisType = record.type() == ValueType.STREAM ? 6 : record.type().code;
         mix(digest, new byte[]{0, 0, 0, (byte) redisType});
-        if (record.type() == ValueType.LIST) {
+        if (record.type() == ValueType.SET) {
+            // Members in any order: each is xored in, as Redis's xorObjectDigest does for sets.
+            StoredSet.members(store, record).forEachRemaining(member -> xor(digest, member));
+        } else if (record.type() == ValueType.LIST) {
             // Redis mixes in each element, head to tail, whatever the list's encoding.
             for (Iterator<byte[]> elements = StoredList.elements(store, encoded); elements.hasNext(); ) {
                 mix(digest, elements.next());

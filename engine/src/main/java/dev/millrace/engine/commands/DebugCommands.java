@@ -4,6 +4,7 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -54,8 +55,8 @@ public final class DebugCommands implements CommandFamily {
             call.reply().array(argc - 2);
             for (int i = 2; i < argc; i++) {
                 // The stored record, even if logically expired: DEBUG looks at what is there.
-                call.reply().simple(DatasetDigest.hex(digest.value(call.keyspace().store(),
-                        call.keyspace().store().get(call.db(), call.arg(i)))));
+                KeyStore store = call.keyspace().store();
+                call.reply().simple(DatasetDigest.hex(digest.value(store, store.get(call.db(), call.arg(i)))));
             }
         } else if (call.argIs(1, "SET-ACTIVE-EXPIRE") && argc == 3) {
             engine.setActiveExpireEnabled(leadingLong(call.argString(2)) != 0);

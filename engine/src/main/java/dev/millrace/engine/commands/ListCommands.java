@@ -105,7 +105,7 @@ public final class ListCommands implements CommandFamily {
         if (hasCount) {
             Long parsed = Numbers.parseLong(call.arg(2));
             if (parsed == null || parsed < 0) {
-                call.reply().error(Errors.POP_COUNT_NOT_POSITIVE);
+                call.reply().error(Errors.MUST_BE_POSITIVE);
                 return;
             }
             count = parsed;

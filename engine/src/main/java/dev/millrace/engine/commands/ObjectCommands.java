@@ -68,6 +68,7 @@ final class ObjectCommands implements CommandFamily {
         return switch (record.type()) {
             case STRING -> stringEncoding(record);
             case LIST -> "quicklist"; // Redis 7.0 keeps every list in a quicklist, however small
+            case SET -> record.paged() ? "hashtable" : "intset";
             default -> throw new IllegalStateException("no OBJECT ENCODING rule for type " + record.type());
         };
     }

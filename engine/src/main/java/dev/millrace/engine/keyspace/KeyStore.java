@@ -88,6 +88,16 @@ public interface KeyStore extends AutoCloseable {
     void removePage(long objectId, long page);
 
     /**
+     * Overwrites {@code bytes.length} bytes of an existing page at {@code offset}, as {@link #patch}
+     * does for records (in place where the store can).
+     */
+    default void patchPage(long objectId, long page, int offset, byte[] bytes) {
+        byte[] current = getPage(objectId, page);
+        System.arraycopy(bytes, 0, current, offset, bytes.length);
+        putPage(objectId, page, current);
+    }
+
+    /**
      * The cache of decoded tree nodes over this store's pages ({@link NodeCache}), or null for none.
      * A store that caches must create one per store instance and never share it.
      */

@@ -61,6 +61,11 @@ public final class ObjectPages implements Pages {
     }
 
     @Override
+    public void patch(long page, int offset, byte[] bytes) {
+        store.patchPage(objectId, page, offset, bytes);
+    }
+
+    @Override
     public void free(long page) {
         store.removePage(objectId, page);
     }

@@ -83,13 +83,44 @@ public final class Errors {
     // Compatibility sweep (RespDiffIT): getIntFromObjectOrReply's error for a 64-bit integer outside int.
     public static final String INT_OUT_OF_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+    // Sets (SetCommands): getPositiveLongFromObjectOrReply's default text, SRANDMEMBER's count range
+    // (-LONG_MAX..LONG_MAX, so that negating it cannot overflow) and SINTERCARD's arguments.
+    public static final String MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
+    public static final String SRANDMEMBER_COUNT_RANGE = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
+    public static final String NUMKEYS_OVER_ARGS = "ERR Number of keys can't be greater than number of args";
+    public static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    /**
+     * Millrace's own: SRANDMEMBER with a negative count past 2^31-1 asks for more elements than one
+     * reply can hold. Redis 7.0.15 starts producing them and runs out of memory; Millrace refuses.
+     */
+    public static final String SRANDMEMBER_COUNT_TOO_LARGE = "ERR count is too large: a reply holds at most 2147483647 elements";
+
+    // HyperLogLog commands (HyperLogLogCommands).
+    public static final String HLL_NOT_A_HYPERLOGLOG = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    public static final String HLL_CORRUPTED = "INVALIDOBJ Corrupted HLL object detected";
+    public static final String HLL_NO_SUCH_KEY = "ERR The specified key does not exist";
+    public static final String HLL_NOT_SPARSE = "ERR HLL encoding is not sparse";
+    public static final String HLL_SELFTEST_NOT_SPARSE = "TESTFAILED sparse encoding not used";
+    public static final String HLL_SELFTEST_DISAGREE = "TESTFAILED dense/sparse disagree";
+
+    public static String pfdebugSubcommand(String sub) {
+        return "ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'";
+    }
+
+    public static String hllSelftestRegister(int register, int expected, int actual) {
+        return "TESTFAILED Register " + register + " should be " + expected + " but is " + actual;
+    }
+
+    public static String hllSelftestError(long cardinality, long error) {
+        return "TESTFAILED Too big error. card:" + cardinality + " abserr:" + error;
+    }
+
     // Lists and blocking (ListCommands, blocking.BlockingTimeout, CLIENT UNBLOCK).
     public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
-    public static final String POP_COUNT_NOT_POSITIVE = "ERR value is out of range, must be positive";
     public static final String LPOS_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
     public static final String LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
     public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
-    public static final String NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0";
     public static final String MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
     public static final String UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
     public static final String UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";

@@ -17,8 +17,17 @@ public final class Hashing {
 
     /** MurmurHash64A of the bytes with Millrace's fixed seed. */
     public static long hash64(byte[] data) {
+        return murmurHash64A(data, SEED);
+    }
+
+    /**
+     * MurmurHash64A (Austin Appleby's MurmurHash2, 64-bit) reading blocks little-endian whatever the
+     * platform, as Redis's endian-neutral copy does: with Redis's seed it is the hash of its
+     * HyperLogLog (see {@link HyperLogLog}).
+     */
+    public static long murmurHash64A(byte[] data, long seed) {
         int len = data.length;
-        long h = SEED ^ (len * M);
+        long h = seed ^ (len * M);
         int blocks = len >>> 3;
         for (int i = 0; i < blocks; i++) {
             int at = i << 3;

@@ -170,6 +170,16 @@ final class Node {
         return Bytes.getLong(buf, off[i] + 8);
     }
 
+    /** Where child i's entry count lies in the page: patched in place when only counts change. */
+    int countOffset(int i) {
+        return off[i] + 8;
+    }
+
+    /** The 8 bytes of child i's entry count, as stored. */
+    byte[] countBytes(int i) {
+        return Arrays.copyOfRange(buf, off[i] + 8, off[i] + 16);
+    }
+
     /** Changes a child's entry count in place. */
     void addCount(int i, long delta) {
         Bytes.putLong(buf, off[i] + 8, count(i) + delta);
@@ -265,14 +275,53 @@ final class Node {
         splice(buf.length, buf.length, entries, right.n);
     }
 
-    /** Replaces bytes [from, to) with {@code insert}, changing the entry count by {@code entriesDelta}. */
+    /**
+     * Replaces the whole entries at bytes [from, to) with the {@code insert} bytes, changing the entry
+     * count by {@code entriesDelta}. The offsets index is shifted, not rebuilt: only the inserted
+     * entries are scanned.
+     */
     private void splice(int from, int to, byte[] insert, int entriesDelta) {
         byte[] out = new byte[buf.length - (to - from) + insert.length];
         System.arraycopy(buf, 0, out, 0, from);
         System.arraycopy(insert, 0, out, from, insert.length);
         System.arraycopy(buf, to, out, from + insert.length, buf.length - to);
-        Bytes.putInt(out, 1, n + entriesDelta);
+        int first = entryAt(from);
+        int removed = entryAt(to) - first;
+        int inserted = removed + entriesDelta;
+        int shift = insert.length - (to - from);
+        int newN = n + entriesDelta;
+        int[] newOff = off.length >= newN + 1 ? off : Arrays.copyOf(off, newN + 1 + (newN >> 1) + 1);
+        // the entries after the replaced ones keep their order and move by the size difference
+        System.arraycopy(off, first + removed, newOff, first + inserted, n + 1 - (first + removed));
+        for (int i = first + inserted; i <= newN; i++) {
+            newOff[i] += shift;
+        }
         buf = out;
-        index();
+        off = newOff;
+        n = newN;
+        Bytes.putInt(buf, 1, n);
+        int pos = from;
+        for (int i = first; i < first + inserted; i++) {
+            off[i] = pos;
+            pos = leaf ? skipBytes(skipBytes(pos)) : skipBytes(pos + 16);
+        }
+        if (pos != from + insert.length) {
+            throw new IllegalStateException("spliced entries end at " + pos + ", not " + (from + insert.length));
+        }
+    }
+
+    /** The index of the entry starting at byte {@code pos} (n for the end). */
+    private int entryAt(int pos) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (off[mid] < pos) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

@@ -16,15 +16,22 @@ import java.util.NoSuchElementException;
  * used in one way only; mixing {@link #put} and {@link #insertAt} on one tree breaks its order.
  *
  * <p>Pages ({@link Node} has the byte layout, docs/storage-format.md describes it): a node is
- * split when its encoding passes {@link #MAX_NODE_BYTES} and merged with a neighbour when the two fit
- * in one node. A single entry larger than that gets a leaf of its own.
+ * split when its encoding passes {@link #MAX_LEAF_BYTES} (leaves) or {@link #MAX_INNER_BYTES} (inner
+ * nodes) and merged with a neighbour when the two fit in one node. A single entry larger than that
+ * gets a leaf of its own. An insert or removal that splits nothing rewrites only its leaf: the
+ * counts on the path above it are patched in place, 8 bytes per level.
  *
  * <p>The owner keeps the {@link Root} (root page, height, size) in its record and must save it after
  * every change. Execution thread only; iterators are invalidated by any change to the tree.
  */
 public final class PagedTree {
-    /** A node is split once its encoding is larger than this. */
-    static final int MAX_NODE_BYTES = 4096;
+    /**
+     * A leaf is split once its encoding is larger than this. Every change to a leaf rewrites it, so
+     * leaves are kept small; inner nodes change only when a child splits or merges (count changes
+     * are patched) and are cached, so they are larger, which keeps trees shallow.
+     */
+    static final int MAX_LEAF_BYTES = 2048;
+    static final int MAX_INNER_BYTES = 4 * MAX_LEAF_BYTES;
 
     /** One entry: key (empty in a positional tree) and value. */
     public record Entry(byte[] key, byte[] value) {
@@ -51,21 +58,23 @@ public final class PagedTree {
     private final Pages pages;
     private final NodeCache cache;
     private final long objectId;
-    private final int maxNodeBytes;
+    private final int maxLeafBytes;
+    private final int maxInnerBytes;
     private long rootPage;
     private int height;
     private long size;
 
     public PagedTree(Pages pages, Root root) {
-        this(pages, root, MAX_NODE_BYTES);
+        this(pages, root, MAX_LEAF_BYTES);
     }
 
-    /** With a smaller node size, so tests build deep trees from few entries. */
-    PagedTree(Pages pages, Root root, int maxNodeBytes) {
+    /** With smaller nodes (inner ones twice a leaf), so tests build deep trees from few entries. */
+    PagedTree(Pages pages, Root root, int maxLeafBytes) {
         this.pages = pages;
         this.cache = pages.nodeCache();
         this.objectId = pages.objectId();
-        this.maxNodeBytes = maxNodeBytes;
+        this.maxLeafBytes = maxLeafBytes;
+        this.maxInnerBytes = maxLeafBytes == MAX_LEAF_BYTES ? MAX_INNER_BYTES : 2 * maxLeafBytes;
         this.rootPage = root.page();
         this.height = root.height();
         this.size = root.size();
@@ -73,13 +82,13 @@ public final class PagedTree {
 
     /** A new empty tree: one empty leaf page. */
     public static PagedTree create(Pages pages) {
-        return create(pages, MAX_NODE_BYTES);
+        return create(pages, MAX_LEAF_BYTES);
     }
 
-    static PagedTree create(Pages pages, int maxNodeBytes) {
+    static PagedTree create(Pages pages, int maxLeafBytes) {
         long page = pages.allocate();
         pages.write(page, Node.emptyLeaf().bytes());
-        return new PagedTree(pages, new Root(page, 0, 0), maxNodeBytes);
+        return new PagedTree(pages, new Root(page, 0, 0), maxLeafBytes);
     }
 
     public Root root() {
@@ -233,6 +242,10 @@ public final class PagedTree {
         }
         int i = node.childFor(key);
         Split split = put(node.child(i), key, value, change);
+        if (split == null) {
+            addCount(page, node, i, change.delta);
+            return null;
+        }
         node.addCount(i, change.delta);
         absorb(node, i, split);
         return store(page, node);
@@ -253,9 +266,7 @@ public final class PagedTree {
         int i = node.childFor(key);
         removeKey(node.child(i), key, change);
         if (change.delta != 0) {
-            node.addCount(i, -1);
-            rebalance(node, i);
-            write(page, node);
+            shrunk(page, node, i);
         }
     }
 
@@ -274,6 +285,10 @@ public final class PagedTree {
             at -= node.count(i++);
         }
         Split split = insertAt(node.child(i), at, value);
+        if (split == null) {
+            addCount(page, node, i, 1);
+            return null;
+        }
         node.addCount(i, 1);
         absorb(node, i, split);
         return store(page, node);
@@ -292,6 +307,9 @@ public final class PagedTree {
             at -= node.count(i++);
         }
         Split split = setAt(node.child(i), at, value, change);
+        if (split == null) {
+            return null;
+        }
         absorb(node, i, split);
         return store(page, node);
     }
@@ -311,9 +329,7 @@ public final class PagedTree {
             at -= node.count(i++);
         }
         removeAt(node.child(i), at, removed);
-        node.addCount(i, -1);
-        rebalance(node, i);
-        write(page, node);
+        shrunk(page, node, i);
     }
 
     /** Removes [from, to) below {@code page}, a node {@code level} levels above the leaves. */
@@ -367,6 +383,28 @@ public final class PagedTree {
 
     // ---------------------------------------------------------------- node maintenance
 
+    /** Changes a child's count and patches just those 8 bytes of the page. */
+    private void addCount(long page, Node node, int i, long delta) {
+        if (delta != 0) {
+            node.addCount(i, delta);
+            pages.patch(page, node.countOffset(i), node.countBytes(i));
+        }
+    }
+
+    /** Child {@code i} lost an entry: fix its count, and merge it away if it became small. */
+    private void shrunk(long page, Node node, int i) {
+        node.addCount(i, -1);
+        if (rebalance(node, i)) {
+            write(page, node);
+        } else {
+            pages.patch(page, node.countOffset(i), node.countBytes(i));
+        }
+    }
+
+    private int maxBytes(Node node) {
+        return node.leaf ? maxLeafBytes : maxInnerBytes;
+    }
+
     /** Records a child's split in its parent: the right half becomes child {@code i + 1}. */
     private static void absorb(Node parent, int i, Split split) {
         if (split != null) {
@@ -377,7 +415,7 @@ public final class PagedTree {
 
     /** Writes a node, first splitting it in two when it has grown too large. */
     private Split store(long page, Node node) {
-        if (node.size() <= maxNodeBytes || node.n < 2) {
+        if (node.size() <= maxBytes(node) || node.n < 2) {
             write(page, node);
             return null;
         }
@@ -413,33 +451,36 @@ public final class PagedTree {
     /**
      * After child {@code i} of {@code parent} shrank: merges it with a neighbour when the two fit in one
      * node, or drops it when it is empty. The parent is written by the caller.
+     *
+     * @return whether the parent changed (beyond counts)
      */
-    private void rebalance(Node parent, int i) {
+    private boolean rebalance(Node parent, int i) {
         if (parent.n < 2) {
-            return;
+            return false;
         }
         Node child = load(parent.child(i));
         if (child.n == 0 && child.leaf) {
             free(parent.child(i));
             parent.removeChild(i);
-            return;
+            return true;
         }
-        if (child.size() > maxNodeBytes / 4) {
-            return;
+        if (child.size() > maxBytes(child) / 4) {
+            return false;
         }
         int left = i > 0 ? i - 1 : i;
         int right = left + 1;
         Node a = left == i ? child : load(parent.child(left));
         Node b = right == i ? child : load(parent.child(right));
         byte[] joint = parent.sep(right);
-        if (a.size() + b.size() + (a.leaf ? 0 : joint.length + 20) > maxNodeBytes) {
-            return;
+        if (a.size() + b.size() + (a.leaf ? 0 : joint.length + 20) > maxBytes(a)) {
+            return false;
         }
         a.append(b, joint);
         write(parent.child(left), a);
         free(parent.child(right));
         parent.addCount(left, parent.count(right));
         parent.removeChild(right);
+        return true;
     }
 
     private void growIfSplit(Split split) {

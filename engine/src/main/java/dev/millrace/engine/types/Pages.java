@@ -12,6 +12,13 @@ public interface Pages {
 
     void write(long page, byte[] bytes);
 
+    /** Overwrites part of an existing page: where the store can, in place. */
+    default void patch(long page, int offset, byte[] bytes) {
+        byte[] current = read(page);
+        System.arraycopy(bytes, 0, current, offset, bytes.length);
+        write(page, current);
+    }
+
     void free(long page);
 
     /** A page number never used before by this collection. */

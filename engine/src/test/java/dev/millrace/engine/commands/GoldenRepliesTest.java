@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * instead.
  */
 class GoldenRepliesTest {
-    private static final List<String> FILES = List.of("strings.golden", "bits.golden", "random.golden", "wrongtype.golden");
+    private static final List<String> FILES = List.of("strings.golden", "bits.golden", "random.golden", "wrongtype.golden",
+            "hyperloglog.golden");
 
     @TestFactory
     List<DynamicTest> repliesMatchRedis() throws IOException {

@@ -180,7 +180,7 @@ class PagedTreeTest {
     void anEntryLargerThanANodeGetsALeafOfItsOwn() {
         MapPages pages = new MapPages();
         PagedTree tree = PagedTree.create(pages);
-        byte[] big = new byte[3 * PagedTree.MAX_NODE_BYTES];
+        byte[] big = new byte[3 * PagedTree.MAX_LEAF_BYTES];
         for (int i = 0; i < 50; i++) {
             tree.put(new byte[]{(byte) i}, i == 25 ? big : new byte[]{1, 2, 3});
         }

@@ -1,6 +1,7 @@
 package dev.millrace.storage.keyspace;
 
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.types.NodeCache;
 import dev.millrace.storage.ChronicleSettings;
 import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
@@ -89,6 +90,9 @@ public final class ChronicleKeyStore implements KeyStore {
     private int nextSlot;
     private long nextVersion;
     private long nextObjectId;
+    /** Decoded inner nodes of the collections' trees over this store's pages (engine PagedTree). */
+    private final NodeCache nodeCache = new NodeCache(NODE_CACHE_BYTES);
+    private static final long NODE_CACHE_BYTES = 64L << 20;
     /** Slots of flushed databases whose entries the sweep has not deleted yet. */
     private final Set<Integer> garbageSlots = new HashSet<>();
     /** The slots the current sweep pass deletes (garbage when the pass started). */
@@ -215,13 +219,23 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public void patch(int db, byte[] key, int offset, byte[] bytes) {
         housekeeping();
-        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        patchEntry(EntryLayout.keyEntry(dbSlot[db], key), offset, bytes);
+    }
+
+    /** As {@link #patch}, for a page: a tree's count updates write 8 bytes, not the page. */
+    @Override
+    public void patchPage(long objectId, long page, int offset, byte[] bytes) {
+        housekeeping();
+        patchEntry(EntryLayout.pageEntry(objectId, page), offset, bytes);
+    }
+
+    private void patchEntry(byte[] k, int offset, byte[] bytes) {
         Previous found = Previous.NONE;
         for (int i = generations.size() - 1; i >= 0 && !found.existed(); i--) {
             found = generations.get(i).patchRecord(k, offset, bytes);
         }
         if (!found.existed()) {
-            throw new IllegalArgumentException("patch of a key that is not in the store");
+            throw new IllegalArgumentException("patch of an entry that is not in the store");
         }
         if (found.chunked() != null) {
             patchChunks(found.chunked(), offset, bytes);
@@ -400,6 +414,11 @@ public final class ChronicleKeyStore implements KeyStore {
     }
 
     /** Object ids come from their own counter, saved in {@code keyspace.meta}; the first is 1. */
+    @Override
+    public NodeCache nodeCache() {
+        return nodeCache;
+    }
+
     @Override
     public long newObjectId() {
         return nextObjectId++;

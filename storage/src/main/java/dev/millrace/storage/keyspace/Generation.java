@@ -115,10 +115,6 @@ final class Generation implements AutoCloseable {
         return map.get(k);
     }
 
-    boolean contains(byte[] k) {
-        return map.containsKey(k);
-    }
-
     Previous put(byte[] k, byte[] v) throws CapacityExceeded {
         try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(k)) {
             c.updateLock().lock();

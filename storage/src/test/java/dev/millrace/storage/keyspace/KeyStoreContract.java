@@ -112,6 +112,23 @@ abstract class KeyStoreContract {
     }
 
     @Test
+    void patchingAPageChangesOnlyTheGivenBytesInlineOrChunked() {
+        long id = store.newObjectId();
+        byte[] small = bytes(4096, 1);
+        byte[] large = bytes(200 * 1024, 2);
+        store.putPage(id, 0, small);
+        store.putPage(id, 1, large);
+        byte[] patch = {1, 2, 3, 4, 5, 6, 7, 8};
+        store.patchPage(id, 0, 100, patch);
+        // across the boundary of two 64 KiB chunks
+        store.patchPage(id, 1, 64 * 1024 - 3, patch);
+        System.arraycopy(patch, 0, small, 100, 8);
+        System.arraycopy(patch, 0, large, 64 * 1024 - 3, 8);
+        assertArrayEquals(small, store.getPage(id, 0));
+        assertArrayEquals(large, store.getPage(id, 1));
+    }
+
+    @Test
     void objectIdsAreNeverHandedOutTwice() {
         Set<Long> ids = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
