@@ -142,13 +142,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
 
     /** Executes the input held back while the client was blocked, until it blocks again. */
     private void resumeHeld() {
+        if (held == null || session == null || session.blocked()) {
+            return; // gone (released on close), or blocked again: the input stays held
+        }
         ByteBuf input = held;
         held = null;
-        if (input == null) {
-            return;
-        }
         try {
-            if (session != null && !closing && !server.halted() && !session.blocked()) {
+            if (!closing && !server.halted()) {
                 decode(input);
             }
         } finally {
