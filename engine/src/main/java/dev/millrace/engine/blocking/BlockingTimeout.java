@@ -20,10 +20,11 @@ public final class BlockingTimeout {
     }
 
     /**
-     * A timeout in seconds, fractional allowed (BLPOP, BLMOVE, BZPOPMIN ...): parsed as a C long double
-     * ({@code strtold}), multiplied by 1000 in that precision and truncated to whole milliseconds, so
-     * 0.0001 waits for ever, as in Redis. Replies the error itself ("ERR timeout is not a float or out of
-     * range", "ERR timeout is negative": an infinity or more than 2^63 ms reads as negative, as on x86).
+     * A timeout in seconds, fractional allowed (BLPOP, BLMOVE, BZPOPMIN ...), as Redis 7.0 computes it:
+     * parsed as a C long double ({@code strtold}), multiplied by 1000 in that precision and rounded up
+     * to whole milliseconds ({@code ceill}), so 0.0001 waits 1 ms and -0.0009 (rounded up to 0) waits
+     * for ever. Replies the error itself ("ERR timeout is not a float or out of range", "ERR timeout is
+     * negative": an infinity or 2^63 ms and more read as negative, as they convert on x86).
      *
      * @return the deadline, or null after an error reply
      */
@@ -33,7 +34,7 @@ public final class BlockingTimeout {
             call.reply().error(Errors.TIMEOUT_NOT_FLOAT);
             return null;
         }
-        return deadline(call, seconds.multiply(1000).toLongTruncated());
+        return deadline(call, seconds.multiply(1000).toLongCeiling());
     }
 
     /**

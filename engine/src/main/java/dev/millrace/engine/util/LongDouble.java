@@ -165,14 +165,15 @@ public final class LongDouble {
     }
 
     /**
-     * C's conversion to {@code long long} on x86-64: truncation toward zero; NaN, the infinities and
-     * values outside the range give {@link Long#MIN_VALUE}, the x87 "integer indefinite".
+     * C's {@code (long long) ceill(value)} on x86-64: the smallest integer not below the value; NaN, the
+     * infinities and integers outside the range give {@link Long#MIN_VALUE}, the x87 "integer
+     * indefinite".
      */
-    public long toLongTruncated() {
+    public long toLongCeiling() {
         if (kind != Kind.FINITE) {
             return Long.MIN_VALUE;
         }
-        BigInteger whole = toBigDecimal().toBigInteger();
+        BigInteger whole = toBigDecimal().setScale(0, RoundingMode.CEILING).toBigIntegerExact();
         return whole.bitLength() <= 63 ? whole.longValue() : Long.MIN_VALUE;
     }
 

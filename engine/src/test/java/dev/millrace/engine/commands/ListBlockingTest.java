@@ -158,19 +158,32 @@ class ListBlockingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "0.0001", "0.001", "-0.0009"})
-    void timeoutsBelowOneMillisecondWaitForever(String timeout) {
+    @ValueSource(strings = {"0", "-0", "-0.0009", "-0.001"})
+    void zeroAndTimeoutsRoundedUpToZeroWaitForever(String timeout) {
         OtherClient c = blocked("BRPOPLPUSH", "q", "d", timeout);
         h.advance(365L * 24 * 3600 * 1000);
         h.engine.cron();
-        assertTrue(c.session.blocked(), "0.001 s is 0.99999... ms in long double: truncated to 0");
+        assertTrue(c.session.blocked(), "a timeout of 0 ms after rounding up waits for ever");
         h.run("RPUSH", "q", "late");
         assertEquals(List.of("late"), c.replies());
     }
 
-    @Test
-    void timeoutsWithoutAnAddressableDeadlineWaitForever() {
-        OtherClient c = blocked("BLPOP", "q", "9223372036854775");
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0001", "0.001", "1e-300"})
+    void timeoutsBelowOneMillisecondAreRoundedUpToOne(String timeout) {
+        OtherClient c = blocked("BLPOP", "q", timeout);
+        h.advance(1);
+        h.engine.cron();
+        assertTrue(c.session.blocked());
+        h.advance(1);
+        h.engine.cron();
+        assertEquals(Arrays.asList((Object) null), c.replies());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9223372036854775", "9223372036854775.807"})
+    void timeoutsWithoutAnAddressableDeadlineWaitForever(String timeout) {
+        OtherClient c = blocked("BLPOP", "q", timeout);
         h.advance(3_000);
         h.engine.cron();
         assertTrue(c.session.blocked(), "Redis's deadline overflows and is never reached");

@@ -275,6 +275,7 @@ class ListCommandsTest {
         assertEquals(err("ERR timeout is negative"), h.run("BLPOP", "s", "-1"));
         assertEquals(err("ERR timeout is negative"), h.run("BRPOP", "s", "inf"), "an infinity reads as a negative integer on x86");
         assertEquals(err("ERR timeout is negative"), h.run("BRPOP", "s", "1e20"));
+        assertEquals(err("ERR timeout is negative"), h.run("BRPOP", "s", "9223372036854775.808"), "2^63 ms and more");
         assertEquals(err("ERR timeout is not a float or out of range"), h.run("BLPOP", "s", "nan"));
         assertEquals(err("ERR timeout is not a float or out of range"), h.run("BLPOP", "s", " 1"));
         assertEquals(err(WRONGTYPE), h.run("BLPOP", "s", "0"));
