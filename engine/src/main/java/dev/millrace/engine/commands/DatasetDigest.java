@@ -15,10 +15,10 @@ import java.util.Iterator;
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings, sets and hashes are digested exactly as Redis digests them, so a dataset of them gives
- * Redis's digest (a hash field with an expiry mixes in Redis 7.4's "!!hexpire!!" mark). The other
- * types are digested from their encoded payload until their families expose their elements: still
- * equal for equal datasets within Millrace, but not Redis's value.
+ * <p>Strings, lists, sets and hashes are digested exactly as Redis digests them, so a dataset of them
+ * gives Redis's digest (a hash field with an expiry mixes in Redis 7.4's "!!hexpire!!" mark). The
+ * other types are digested from their encoded payload until their families expose their elements:
+ * still equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
  */
@@ -77,6 +77,11 @@ final class DatasetDigest {
             StoredSet.members(store, record).forEachRemaining(member -> xor(digest, member));
         } else if (record.type() == ValueType.HASH) {
             xorHash(store, digest, encoded);
+        } else if (record.type() == ValueType.LIST) {
+            // Redis mixes in each element, head to tail, whatever the list's encoding.
+            for (Iterator<byte[]> elements = StoredList.elements(store, encoded); elements.hasNext(); ) {
+                mix(digest, elements.next());
+            }
         } else {
             // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
             mix(digest, record.payload());

@@ -130,6 +130,21 @@ public final class Errors {
     public static final String NUMBER_OF_FIELDS_NOT_POSITIVE = "ERR Number of fields must be a positive integer";
     public static final String NUMFIELDS_MISMATCH = "ERR The `numfields` parameter must match the number of arguments";
 
+    // Lists and blocking (ListCommands, blocking.BlockingTimeout, CLIENT UNBLOCK).
+    public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+    public static final String LPOS_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    public static final String LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
+    public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
+    public static final String MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
+    public static final String UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+    public static final String UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+    /** A container's reply to a subcommand it has but with arguments it does not take (CLIENT UNBLOCK 1 TIMEOUT x). */
+    public static String subcommandSyntax(String sub, String container) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + truncate(cString(sub)) + "'. Try "
+                + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    }
+
     public static String helloOption(String option) {
         return "ERR Syntax error in HELLO option '" + cString(option) + "'";
     }
