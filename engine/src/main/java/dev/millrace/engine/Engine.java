@@ -1,5 +1,6 @@
 package dev.millrace.engine;
 
+import dev.millrace.engine.blocking.BlockingKeys;
 import dev.millrace.engine.client.ClientRegistry;
 import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
@@ -14,7 +15,9 @@ import dev.millrace.engine.commands.HyperLogLogCommands;
 import dev.millrace.engine.commands.InfoCommand;
 import dev.millrace.engine.commands.IntrospectionCommands;
 import dev.millrace.engine.commands.ExpiryCycle;
+import dev.millrace.engine.commands.HashCommands;
 import dev.millrace.engine.commands.KeyCommands;
+import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.StringCommands;
@@ -48,6 +51,7 @@ public final class Engine {
     private final ClientRegistry clients = new ClientRegistry();
     private final Stats stats = new Stats();
     private final Dispatcher dispatcher;
+    private final BlockingKeys blocking;
     private final ExpiryCycle expiryCycle;
     private final long startedAtMillis;
     private long lastSyncMillis;
@@ -66,6 +70,8 @@ public final class Engine {
         this.lastSyncMillis = startedAtMillis;
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
+        this.blocking = new BlockingKeys(this);
+        keyspace.setReadyKeys(blocking);
         this.expiryCycle = new ExpiryCycle(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
@@ -79,7 +85,9 @@ public final class Engine {
                 new BitCommands(this),
                 new HyperLogLogCommands(this),
                 new KeyCommands(this),
+                new ListCommands(this),
                 new SetCommands(this),
+                new HashCommands(this),
                 new ZSetCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
@@ -93,6 +101,7 @@ public final class Engine {
     public ClientRegistry clients() { return clients; }
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
+    public BlockingKeys blocking() { return blocking; }
     public long startedAtMillis() { return startedAtMillis; }
 
     /** Registers a new client connection. */
@@ -101,8 +110,9 @@ public final class Engine {
         return clients.open(connection, clock.currentTimeMillis(), authenticated);
     }
 
-    /** Forgets a client whose connection closed. */
+    /** Forgets a client whose connection closed (a blocked one stops waiting, without a reply). */
     public void disconnect(Session session) {
+        blocking.forget(session);
         clients.closed(session);
     }
 
@@ -142,10 +152,14 @@ public final class Engine {
         }
     }
 
-    /** Periodic work, {@code hz} times a second: active expiry, save rules, everysec fsync, stats. */
+    /**
+     * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, save rules,
+     * everysec fsync, stats.
+     */
     public void cron() {
         long now = clock.currentTimeMillis();
         stats.sample(now);
+        blocking.expireTimeouts(now);
         if (activeExpireEnabled) {
             expiryCycle.run(now);
         }

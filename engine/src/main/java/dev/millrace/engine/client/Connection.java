@@ -19,6 +19,13 @@ public interface Connection {
         return -1;
     }
 
+    /**
+     * The client's blocking command was answered (served, timed out, CLIENT UNBLOCK): the transport
+     * resumes executing the commands it held back since the client blocked, after the current one.
+     */
+    default void unblocked() {
+    }
+
     /** A connection for internal callers (AOF replay, tests) that has no peer. */
     Connection NONE = new Connection() {
         @Override public void closeAfterReply() { }

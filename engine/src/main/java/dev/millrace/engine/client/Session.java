@@ -24,6 +24,7 @@ public final class Session {
     private long lastCommandAtMillis;
     private String lastCommand = "NULL";
     private boolean closing;
+    private boolean blocked;
 
     public Session(long id, Connection connection, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -61,6 +62,14 @@ public final class Session {
         this.lastCommand = fullName;
         this.lastCommandAtMillis = nowMillis;
     }
+
+    /**
+     * True while a blocking command (BLPOP ...) waits: the transport must not execute this client's
+     * further commands until {@link Connection#unblocked()} (Redis leaves them in the query buffer).
+     * Set and cleared by {@code blocking.BlockingKeys} only.
+     */
+    public boolean blocked() { return blocked; }
+    public void setBlocked(boolean blocked) { this.blocked = blocked; }
 
     /** True once QUIT, CLIENT KILL or a protocol error has doomed this session. */
     public boolean closing() { return closing; }

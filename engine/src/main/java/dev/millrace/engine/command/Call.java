@@ -26,10 +26,11 @@ public final class Call {
     private final CommandSpec spec;
     private final long nowMillis;
     private final List<Effect> effects;
+    private final boolean mayBlock;
     private boolean explicitEffects;
 
     Call(Engine engine, Session session, byte[][] argv, ReplyWriter reply, CommandSpec spec, long nowMillis,
-         List<Effect> effects) {
+         List<Effect> effects, boolean mayBlock) {
         this.engine = engine;
         this.session = session;
         this.argv = argv;
@@ -37,6 +38,7 @@ public final class Call {
         this.spec = spec;
         this.nowMillis = nowMillis;
         this.effects = effects;
+        this.mayBlock = mayBlock;
     }
 
     public Engine engine() { return engine; }
@@ -46,6 +48,14 @@ public final class Call {
     public CommandSpec spec() { return spec; }
     public Keyspace keyspace() { return engine.keyspace(); }
     public int db() { return session.db(); }
+
+    /**
+     * Whether this command may block its client ({@link dev.millrace.engine.blocking.BlockingKeys#block}):
+     * only a client's own top-level command may. Inside EXEC or a script, while replaying the AOF, and
+     * when serving a blocked client it may not, and a blocking command answers as on timeout instead
+     * (Redis's CLIENT_DENY_BLOCKING).
+     */
+    public boolean mayBlock() { return mayBlock; }
 
     /** The command's time: fixed for the whole command, as Redis's cached command time. */
     public long now() { return nowMillis; }

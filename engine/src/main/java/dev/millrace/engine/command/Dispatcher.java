@@ -1,6 +1,8 @@
 package dev.millrace.engine.command;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.blocking.BlockedClient;
+import dev.millrace.engine.blocking.BlockingKeys;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.reply.Errors;
@@ -16,7 +18,12 @@ import java.util.Map;
 /**
  * Runs a command through the gates every command passes (exists, arity, subcommand, auth), then its
  * handler, then logs its effects. Gates are driven by the command's {@link CommandSpec}; later gates
- * (ACL, OOM, MULTI queueing, subscribed mode) slot in here. Execution thread only.
+ * (ACL, OOM, MULTI queueing, subscribed mode) slot in here.
+ *
+ * <p>Blocked clients ({@link BlockingKeys}) are served when a <em>top-level</em> command completes:
+ * {@link #execute} may be re-entered by a command that runs others (EXEC, EVAL, ...), and those nested
+ * commands neither serve ready keys (the outermost one does, once it is done) nor may block
+ * ({@link Call#mayBlock()} is false for them, Redis's CLIENT_DENY_BLOCKING). Execution thread only.
  */
 public final class Dispatcher {
     private final Engine engine;
@@ -26,6 +33,8 @@ public final class Dispatcher {
     /** Effects of the commands executed since the last {@link #appendBatch}, in execution order. */
     private final List<Effect> batchEffects = new ArrayList<>();
     private int expiryEffectsThisCall;
+    /** How many {@link #execute} calls are running: 1 for a client's command, more inside EXEC or a script. */
+    private int depth;
 
     public Dispatcher(Engine engine, CommandTable table, List<CommandFamily> families) {
         this.engine = engine;
@@ -60,13 +69,54 @@ public final class Dispatcher {
      * back on (CLIENT REPLY ON) is answered, as in Redis.
      */
     public void execute(Session session, byte[][] argv, ReplyWriter out) {
-        Session.ReplyMode modeBefore = session.replyMode();
-        if (modeBefore == Session.ReplyMode.ON) {
-            executeAndLog(session, argv, out);
-        } else {
-            executeAndLog(session, argv, new SuppressibleReplies(session, out));
+        if (session.blocked()) {
+            throw new IllegalStateException("client " + session.id() + " is blocked: its commands must wait");
         }
-        advanceReplyMode(session, modeBefore);
+        Session.ReplyMode modeBefore = session.replyMode();
+        depth++;
+        try {
+            if (modeBefore == Session.ReplyMode.ON) {
+                executeAndLog(session, argv, out);
+            } else {
+                executeAndLog(session, argv, new SuppressibleReplies(session, out));
+            }
+        } finally {
+            depth--;
+        }
+        // A blocked command is not done yet: its reply (and a CLIENT REPLY SKIP) comes when it is served.
+        if (!session.blocked()) {
+            advanceReplyMode(session, modeBefore);
+        }
+        if (depth == 0 && !engine.keyspace().loading()) {
+            engine.blocking().serveReadyKeys();
+        }
+    }
+
+    /**
+     * Serves a blocked client from a ready key through its {@link dev.millrace.engine.blocking.Waiter},
+     * as a command of that client: its session and reply, its blocking argv, the current time. The
+     * waiter's effects are logged like a command's, and must be stated explicitly.
+     *
+     * @return whether the client was served (got its reply)
+     */
+    public boolean serveBlocked(BlockedClient client, byte[] key) {
+        Session session = client.session();
+        long dirtyBefore = engine.keyspace().dirty();
+        engine.keyspace().setTouchOnAccess(!session.noTouch());
+        Call call = new Call(engine, session, client.argv(), client.reply(), client.spec(),
+                engine.clock().currentTimeMillis(), pendingEffects, false);
+        boolean served = client.waiter().serve(call, key);
+        long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
+        if (changed > 0 && !call.explicitEffects()) {
+            throw new IllegalStateException("the waiter of " + client.spec().name() + " wrote without stating its effects");
+        }
+        flushEffects();
+        return served;
+    }
+
+    /** A blocked client's command got its reply: its CLIENT REPLY SKIP, if any, ends now. */
+    public void blockedCommandDone(BlockedClient client) {
+        advanceReplyMode(client.session(), client.replyMode());
     }
 
     /** CLIENT REPLY SKIP skips the command after it: a pending skip starts, a finished skip ends. */
@@ -134,7 +184,8 @@ public final class Dispatcher {
         session.commandStarted(spec.name(), now);
         engine.keyspace().setTouchOnAccess(!session.noTouch() || spec.name().equals("touch"));
         engine.stats().commandsProcessed++;
-        Call call = new Call(engine, session, argv, out, spec, now, pendingEffects);
+        boolean mayBlock = depth == 1 && !engine.keyspace().loading();
+        Call call = new Call(engine, session, argv, out, spec, now, pendingEffects, mayBlock);
         handler.execute(call);
         return call;
     }

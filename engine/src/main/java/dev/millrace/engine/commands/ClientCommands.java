@@ -35,6 +35,7 @@ public final class ClientCommands implements CommandFamily {
         bind.bind("client|no-evict", call -> onOff(call, call.session()::setNoEvict));
         bind.bind("client|no-touch", call -> onOff(call, call.session()::setNoTouch));
         bind.bind("client|reply", this::reply);
+        bind.bind("client|unblock", this::unblock);
         bind.bind("client|help", this::help);
     }
 
@@ -119,6 +120,9 @@ public final class ClientCommands implements CommandFamily {
      */
     static String describe(Session s, long nowMillis) {
         StringBuilder flags = new StringBuilder();
+        if (s.blocked()) {
+            flags.append('b');
+        }
         if (s.closing()) {
             flags.append('c');
         }
@@ -236,6 +240,33 @@ public final class ClientCommands implements CommandFamily {
         }
     }
 
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocked client's wait with its timeout reply (the
+     * default) or the error UNBLOCKED; 1 if it was blocked, else 0. The reason is checked before the id,
+     * as in Redis.
+     */
+    private void unblock(Call call) {
+        if (call.argc() > 4) {
+            call.reply().error(Errors.subcommandSyntax(call.argString(1), "client"));
+            return;
+        }
+        boolean withError = false;
+        if (call.argc() == 4) {
+            if (call.argIs(3, "ERROR")) {
+                withError = true;
+            } else if (!call.argIs(3, "TIMEOUT")) {
+                call.reply().error(Errors.UNBLOCK_REASON);
+                return;
+            }
+        }
+        Long id = Numbers.parseLong(call.arg(2));
+        if (id == null) {
+            call.reply().error(Errors.NOT_INTEGER);
+            return;
+        }
+        call.reply().integer(engine.blocking().unblock(id, withError) ? 1 : 0);
+    }
+
     /** CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2); an empty value clears the attribute. */
     private void setInfo(Call call) {
         String attr = call.argString(2);
@@ -316,6 +347,8 @@ public final class ClientCommands implements CommandFamily {
                 "    Control the replies sent to the current connection.",
                 "SETNAME <name>",
                 "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
                 "SETINFO <option> <value>",
                 "    Set client meta attr. Options are:",
                 "    * LIB-NAME: the client lib name.",

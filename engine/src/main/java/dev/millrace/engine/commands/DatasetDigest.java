@@ -4,24 +4,28 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.util.DoubleFormat;
+import dev.millrace.engine.types.HashField;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Iterator;
 
 /**
  * Redis's dataset digest (debug.c): SHA1-based, independent of key order, so equal datasets give
  * equal digests (DEBUG DIGEST and DIGEST-VALUE). Reads records as stored, without lazy expiry, as
  * Redis does.
  *
- * <p>Strings, sets and sorted sets are digested exactly as Redis digests them, so a dataset of them gives Redis's
- * digest. The other types are digested from their encoded payload until their families expose their
- * elements: still equal for equal datasets within Millrace, but not Redis's value.
+ * <p>Strings, lists, sets, sorted sets and hashes are digested exactly as Redis digests them, so a dataset of them
+ * gives Redis's digest (a hash field with an expiry mixes in Redis 7.4's "!!hexpire!!" mark). The
+ * other types are digested from their encoded payload until their families expose their elements:
+ * still equal for equal datasets within Millrace, but not Redis's value.
  *
  * <p>Not thread-safe (holds a SHA-1 instance); cheap to create.
  */
 final class DatasetDigest {
     private static final byte[] EXPIRE_MARK = "!!expire!!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FIELD_EXPIRE_MARK = "!!hexpire!!".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest sha1;
 
@@ -80,12 +84,33 @@ final class DatasetDigest {
                 mix(element, DoubleFormat.format(e.score()).getBytes(StandardCharsets.US_ASCII));
                 xor(digest, element);
             });
+        } else if (record.type() == ValueType.HASH) {
+            xorHash(store, digest, encoded);
+        } else if (record.type() == ValueType.LIST) {
+            // Redis mixes in each element, head to tail, whatever the list's encoding.
+            for (Iterator<byte[]> elements = StoredList.elements(store, encoded); elements.hasNext(); ) {
+                mix(digest, elements.next());
+            }
         } else {
             // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
             mix(digest, record.payload());
         }
         if (record.hasExpiry()) {
             xor(digest, EXPIRE_MARK);
+        }
+    }
+
+    /** Each field's own digest (name mixed, then value) xored in: independent of the hash's order. */
+    private void xorHash(KeyStore store, byte[] digest, byte[] encoded) {
+        for (Iterator<HashField> it = HashKey.decode(store, encoded).iterator(); it.hasNext(); ) {
+            HashField field = it.next();
+            byte[] fieldDigest = new byte[20];
+            mix(fieldDigest, field.name());
+            mix(fieldDigest, field.value());
+            if (field.hasExpiry()) {
+                xor(fieldDigest, FIELD_EXPIRE_MARK);
+            }
+            xor(digest, fieldDigest);
         }
     }
 

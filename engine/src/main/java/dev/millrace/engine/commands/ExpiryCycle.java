@@ -4,6 +4,7 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.types.HashField;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.function.BiConsumer;
  * appends those DELs to the AOF as one record. A database gets another step while the last one found
  * more than ~10% of its sampled TTL keys expired; the run stops when its time budget, ~25% of a cron
  * period, is spent, and the next run resumes where it stopped.
+ *
+ * <p>The same walk expires hash fields (Redis 7.4's field TTLs): a hash whose soonest field expiry
+ * has passed counts as a sampled, expired key, and {@link HashKey#expireFields} removes its due
+ * fields, at most {@link #FIELDS_PER_RUN} per run in all (the rest wait for the next run).
  *
  * <p>Unlike Redis, which samples a dictionary of keys with a TTL, the walk visits every key, so a
  * step is capped in keys visited too: a database without TTLs costs one short step per run.
@@ -35,10 +40,13 @@ public final class ExpiryCycle {
     private static final int ACCEPTABLE_STALE_PERCENT = 10;
     /** Keys visited per step, as a multiple of the TTL keys wanted, before a step gives up sampling. */
     private static final int VISITS_PER_SAMPLE = 25;
+    /** Hash fields one run may expire (Redis 7.4 gives its field pass a quota too). */
+    private static final int FIELDS_PER_RUN = 1000;
 
     private final Engine engine;
     private final long[] cursors;
     private int nextDb;
+    private int fieldsLeft;
 
     public ExpiryCycle(Engine engine) {
         this.engine = engine;
@@ -56,6 +64,7 @@ public final class ExpiryCycle {
         int stalePercent = ACCEPTABLE_STALE_PERCENT - effort;
         long budgetNanos = (SLOW_TIME_PERCENT + 2L * effort) * 1_000_000_000L / engine.config().getInt("hz") / 100;
         long deadline = System.nanoTime() + budgetNanos;
+        fieldsLeft = FIELDS_PER_RUN;
         for (int i = 0; i < cursors.length; i++) {
             int db = nextDb;
             nextDb = (nextDb + 1) % cursors.length;
@@ -92,11 +101,17 @@ public final class ExpiryCycle {
                         keyspace.expireIfNeeded(db, key, record, nowMillis);
                     }
                 }
+                for (byte[] key : step.fieldsDue) {
+                    byte[] record = store.get(db, key);
+                    if (record != null && !keyspace.expireIfNeeded(db, key, record, nowMillis)) {
+                        fieldsLeft -= HashKey.expireFields(engine, db, key, record, nowMillis, fieldsLeft);
+                    }
+                }
                 engine.dispatcher().flushEffects();
                 if (System.nanoTime() >= deadline) {
                     return false;
                 }
-            } while (cursor != 0 && step.sampled > 0 && step.expired.size() * 100L > step.sampled * (long) stalePercent);
+            } while (cursor != 0 && step.sampled > 0 && step.stale(fieldsLeft > 0) * 100L > step.sampled * (long) stalePercent);
             return true;
         } finally {
             cursors[db] = cursor;
@@ -111,6 +126,8 @@ public final class ExpiryCycle {
     private static final class Step implements BiConsumer<byte[], byte[]> {
         final long nowMillis;
         final List<byte[]> expired = new ArrayList<>();
+        /** Hashes with a field whose expiry has passed (see {@link HashKey#expireFields}). */
+        final List<byte[]> fieldsDue = new ArrayList<>();
         int visited;
         int sampled;
 
@@ -120,17 +137,26 @@ public final class ExpiryCycle {
 
         void clear() {
             expired.clear();
+            fieldsDue.clear();
             visited = 0;
             sampled = 0;
+        }
+
+        /** Keys sampled that had something to expire; hashes only while fields may still be expired. */
+        int stale(boolean countHashes) {
+            return expired.size() + (countHashes ? fieldsDue.size() : 0);
         }
 
         @Override
         public void accept(byte[] key, byte[] record) {
             visited++;
-            if (Record.expireAtOf(record) != Record.NO_EXPIRY) {
+            long fieldExpiry = HashKey.nextFieldExpiry(record);
+            if (Record.expireAtOf(record) != Record.NO_EXPIRY || fieldExpiry != HashField.NO_EXPIRY) {
                 sampled++;
                 if (Record.isExpiredAt(record, nowMillis)) {
                     expired.add(key);
+                } else if (fieldExpiry != HashField.NO_EXPIRY && fieldExpiry < nowMillis) {
+                    fieldsDue.add(key);
                 }
             }
         }

@@ -130,9 +130,9 @@ public final class InfoCommand implements CommandFamily {
         l.add("connected_clients", engine.clients().count());
         l.add("cluster_connections", 0);
         l.add("maxclients", engine.config().get("maxclients"));
-        l.add("blocked_clients", 0);
+        l.add("blocked_clients", engine.blocking().blockedClients());
         l.add("tracking_clients", 0);
-        l.add("clients_in_timeout_table", 0);
+        l.add("clients_in_timeout_table", engine.blocking().clientsWithDeadline());
     }
 
     private void memory(Lines l) {

@@ -67,7 +67,9 @@ final class ObjectCommands implements CommandFamily {
         Record record = Record.decode(encoded);
         return switch (record.type()) {
             case STRING -> stringEncoding(record);
+            case LIST -> "quicklist"; // Redis 7.0 keeps every list in a quicklist, however small
             case SET -> record.paged() ? "hashtable" : "intset";
+            case HASH -> HashKey.encoding(encoded);
             case ZSET -> record.paged() ? "skiplist" : "listpack";
             default -> throw new IllegalStateException("no OBJECT ENCODING rule for type " + record.type());
         };

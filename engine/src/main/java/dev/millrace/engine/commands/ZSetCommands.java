@@ -427,7 +427,7 @@ public final class ZSetCommands implements CommandFamily {
             if (count == -1 && call.argIs(i, "count") && i + 1 < call.argc()) {
                 Long parsed = Numbers.parseLong(call.arg(++i));
                 if (parsed == null || parsed < 1) {
-                    call.reply().error(Errors.COUNT_NOT_POSITIVE);
+                    call.reply().error(Errors.MPOP_COUNT_NOT_POSITIVE);
                     return;
                 }
                 count = parsed;

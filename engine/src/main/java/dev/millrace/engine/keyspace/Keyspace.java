@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 /**
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
- * counter, the access clock. Later duties (WATCH invalidation, keyspace notifications, waking
- * blocked clients) belong here too.
+ * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
+ * leaves a value under a key tells the {@link ReadyKeys}). Later duties (WATCH invalidation, keyspace
+ * notifications) belong here too.
  *
  * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
  * expiry then happens only through the DEL effects that were logged when it first happened, which
@@ -18,6 +19,7 @@ public final class Keyspace {
     private final KeyStore store;
     private final int databases;
     private final Consumer<Effect> expiryEffects;
+    private ReadyKeys readyKeys = ReadyKeys.NONE;
     private boolean loading;
     private boolean touchOnAccess = true;
     private long dirty;
@@ -32,6 +34,11 @@ public final class Keyspace {
         this.store = store;
         this.databases = databases;
         this.expiryEffects = expiryEffects;
+    }
+
+    /** Who is told of every stored key (the engine's blocked clients); set once at startup. */
+    public void setReadyKeys(ReadyKeys readyKeys) {
+        this.readyKeys = readyKeys;
     }
 
     public KeyStore store() { return store; }
@@ -121,6 +128,7 @@ public final class Keyspace {
         }
         store.put(db, key, record.encode());
         dirty++;
+        readyKeys.stored(db, key);
     }
 
     /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
@@ -132,6 +140,7 @@ public final class Keyspace {
             store.put(db, key, record);
         }
         dirty++;
+        readyKeys.stored(db, key);
     }
 
     /**
@@ -141,6 +150,7 @@ public final class Keyspace {
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
         store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
         dirty++;
+        readyKeys.stored(db, key);
     }
 
     /**
@@ -150,6 +160,7 @@ public final class Keyspace {
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
         store.rename(fromDb, from, toDb, to);
         dirty++;
+        readyKeys.stored(toDb, to);
     }
 
     /** Deletes a key; returns whether it existed (expired keys count as absent). */
@@ -195,6 +206,7 @@ public final class Keyspace {
     public void swap(int db1, int db2) {
         store.swap(db1, db2);
         dirty++;
+        readyKeys.swapped(db1, db2);
     }
 
     private static final byte[] DEL = {'D', 'E', 'L'};

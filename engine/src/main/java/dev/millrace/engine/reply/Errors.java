@@ -116,6 +116,35 @@ public final class Errors {
         return "TESTFAILED Too big error. card:" + cardinality + " abserr:" + error;
     }
 
+    // Hashes (HashCommands) and Redis 7.4's hash-field expiry (HashFieldExpiryCommands).
+    public static final String HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer";
+    public static final String HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float";
+    public static final String VALUE_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+    /** HRANDFIELD's count with WITHVALUES beyond +-LONG_MAX/2 (its RESP2 reply is twice as long). */
+    public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
+    public static final String FIELD_EXPIRE_NEGATIVE = "ERR invalid expire time, must be >= 0";
+    public static final String FIELDS_MISSING = "ERR Mandatory argument FIELDS is missing or not at the right position";
+    /** HEXPIRE and its variants' error for a numfields that is not a positive integer. */
+    public static final String NUMFIELDS_NOT_POSITIVE = "ERR Parameter `numFields` should be greater than 0";
+    /** HTTL, HPERSIST and their variants' error for a numfields that is not a positive integer. */
+    public static final String NUMBER_OF_FIELDS_NOT_POSITIVE = "ERR Number of fields must be a positive integer";
+    public static final String NUMFIELDS_MISMATCH = "ERR The `numfields` parameter must match the number of arguments";
+
+    // Lists and blocking (ListCommands, blocking.BlockingTimeout, CLIENT UNBLOCK).
+    public static final String TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range";
+    public static final String LPOS_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    public static final String LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative";
+    public static final String LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
+    public static final String MPOP_COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
+    public static final String UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+    public static final String UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+    /** A container's reply to a subcommand it has but with arguments it does not take (CLIENT UNBLOCK 1 TIMEOUT x). */
+    public static String subcommandSyntax(String sub, String container) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + truncate(cString(sub)) + "'. Try "
+                + container.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    }
+
     // Sorted sets (ZSetCommands, ZRangeCommands, ZSetAlgebraCommands).
     public static final String ZADD_XX_AND_NX = "ERR XX and NX options at the same time are not compatible";
     public static final String ZADD_INCR_ONE_PAIR = "ERR INCR option supports a single increment-element pair";
@@ -124,9 +153,7 @@ public final class Errors {
     public static final String MIN_MAX_NOT_LEX = "ERR min or max not valid string range item";
     public static final String LIMIT_NEEDS_BYSCORE_OR_BYLEX = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
     public static final String WITHSCORES_WITH_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-    public static final String COUNT_NOT_POSITIVE = "ERR count should be greater than 0";
     public static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
-    public static final String VALUE_OUT_OF_RANGE = "ERR value is out of range";
 
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";

@@ -148,6 +148,35 @@ public final class LongDouble {
         return round(sum.signum() < 0, sum.abs(), BigInteger.ONE, base);
     }
 
+    /**
+     * The correctly rounded product with an integer, as C computes {@code value * 1000.0} in long double
+     * (blocking timeouts in seconds become milliseconds so).
+     */
+    public LongDouble multiply(long factor) {
+        if (kind == Kind.NAN || (kind == Kind.INFINITE && factor == 0)) {
+            return NAN;
+        }
+        boolean productNegative = negative != (factor < 0);
+        if (kind == Kind.INFINITE) {
+            return productNegative ? NEGATIVE_INFINITY : POSITIVE_INFINITY;
+        }
+        BigInteger magnitude = significand.multiply(BigInteger.valueOf(factor).abs());
+        return round(productNegative, magnitude, BigInteger.ONE, exponent);
+    }
+
+    /**
+     * C's {@code (long long) ceill(value)} on x86-64: the smallest integer not below the value; NaN, the
+     * infinities and integers outside the range give {@link Long#MIN_VALUE}, the x87 "integer
+     * indefinite".
+     */
+    public long toLongCeiling() {
+        if (kind != Kind.FINITE) {
+            return Long.MIN_VALUE;
+        }
+        BigInteger whole = toBigDecimal().setScale(0, RoundingMode.CEILING).toBigIntegerExact();
+        return whole.bitLength() <= 63 ? whole.longValue() : Long.MIN_VALUE;
+    }
+
     private BigInteger signed() {
         return negative ? significand.negate() : significand;
     }

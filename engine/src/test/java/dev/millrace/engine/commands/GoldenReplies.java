@@ -1,7 +1,5 @@
 package dev.millrace.engine.commands;
 
-import dev.millrace.engine.keyspace.Record;
-import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.testing.EngineHarness;
 
 import java.io.ByteArrayOutputStream;
@@ -63,8 +61,7 @@ final class GoldenReplies {
         String[] words = directive.split(" ");
         switch (words[0]) {
             case "@resp" -> h.session.setProtocol(Integer.parseInt(words[1]));
-            case "@list" -> h.store.put(h.session.db(), words[1].getBytes(StandardCharsets.ISO_8859_1),
-                    new Record(ValueType.LIST, false, 0, Record.NO_EXPIRY, new byte[0]).encode());
+            case "@list" -> h.run("RPUSH", words[1], "x");
             case "@config" -> {
                 String refused = h.config.set(words[1], words[2], false);
                 if (refused != null) {

@@ -173,7 +173,7 @@ class ZSetRepliesTest {
         assertEquals(err(Errors.WITHSCORES_WITH_BYLEX), h.run("ZRANGE", "z", "-", "+", "BYLEX", "WITHSCORES"));
         assertEquals(err(Errors.MUST_BE_POSITIVE), h.run("ZPOPMIN", "z", "-1"));
         assertEquals(err(Errors.NUMKEYS_NOT_POSITIVE), h.run("ZMPOP", "0", "z", "MIN"));
-        assertEquals(err(Errors.COUNT_NOT_POSITIVE), h.run("ZMPOP", "1", "z", "MIN", "COUNT", "0"));
+        assertEquals(err(Errors.MPOP_COUNT_NOT_POSITIVE), h.run("ZMPOP", "1", "z", "MIN", "COUNT", "0"));
         assertEquals(err(Errors.WEIGHT_NOT_FLOAT), h.run("ZUNION", "1", "z", "WEIGHTS", "x"));
         assertEquals(err(Errors.LIMIT_NEGATIVE), h.run("ZINTERCARD", "1", "z", "LIMIT", "-1"));
         assertEquals(err("ERR at least 1 input key is needed for 'zinterstore' command"),

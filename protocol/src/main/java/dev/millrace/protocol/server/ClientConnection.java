@@ -31,6 +31,11 @@ import java.nio.charset.StandardCharsets;
  * and closes the connection once they are flushed; a query buffer over client-query-buffer-limit closes
  * it at once, without a reply; a closing client's further input is ignored.
  *
+ * <p>A blocked client (BLPOP ...) is still read, so its disconnection is noticed, but its input is held
+ * back undecoded ({@link #held}, counted against client-query-buffer-limit like Redis's query buffer)
+ * until the engine reports it {@link #unblocked()}; then it is decoded and executed in a task of its
+ * own, after whatever command unblocked it.
+ *
  * <p>Execution thread only (the connection's event loop is the server's single execution loop).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter
@@ -49,6 +54,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     private int fd = -1;
     private boolean closing;
     private boolean flushRegistered;
+    /** Input received since the client blocked, not decoded yet; null when none is held. */
+    private ByteBuf held;
 
     ClientConnection(RespServer server) {
         this.server = server;
@@ -83,32 +90,84 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
                 return;
             }
             engine.stats().netInputBytes += in.readableBytes();
-            switch (decoder.decode(in, this)) {
-                case PROTOCOL_ERROR -> {
-                    log.debug("Protocol error ({}) from client: id={} addr={}", decoder.error(), session.id(), remoteAddress);
-                    engine.stats().errorReplies++;
-                    writer.error(decoder.error());
-                    closeAfterReply();
-                }
-                case QUERY_BUFFER_FULL -> {
-                    log.warn("Closing client that reached max query buffer length: id={} addr={} (qbuf={})",
-                            session.id(), remoteAddress, decoder.bufferedBytes() + in.readableBytes());
-                    closing = true;
-                    writer.discard();
-                    ctx.close();
-                }
-                case NEED_MORE, STOPPED -> { }
+            if (held != null || session.blocked()) {
+                hold(in);
+            } else {
+                decode(in);
             }
         } finally {
             in.release();
         }
     }
 
-    /** Executes one decoded command; stops the decoding once the client is closing. */
+    /** Decodes and executes what {@code in} completes; keeps what follows a command that blocked. */
+    private void decode(ByteBuf in) {
+        switch (decoder.decode(in, this)) {
+            case PROTOCOL_ERROR -> {
+                log.debug("Protocol error ({}) from client: id={} addr={}", decoder.error(), session.id(), remoteAddress);
+                engine.stats().errorReplies++;
+                writer.error(decoder.error());
+                closeAfterReply();
+            }
+            case QUERY_BUFFER_FULL -> closeForQueryBuffer(decoder.bufferedBytes() + in.readableBytes());
+            case STOPPED -> {
+                if (session.blocked() && !closing && in.isReadable()) {
+                    hold(in);
+                }
+            }
+            case NEED_MORE -> { }
+        }
+    }
+
+    /** Keeps input back while the client is blocked, within client-query-buffer-limit. */
+    private void hold(ByteBuf in) {
+        if (held == null) {
+            held = ctx.alloc().buffer(in.readableBytes());
+        }
+        held.writeBytes(in);
+        long pending = decoder.bufferedBytes() + held.readableBytes();
+        if (pending > server.limits().queryBufferLimit()) {
+            closeForQueryBuffer(pending);
+        }
+    }
+
+    private void closeForQueryBuffer(long bytes) {
+        log.warn("Closing client that reached max query buffer length: id={} addr={} (qbuf={})",
+                session.id(), remoteAddress, bytes);
+        closing = true;
+        writer.discard();
+        releaseHeld();
+        ctx.close();
+    }
+
+    /** Executes the input held back while the client was blocked, until it blocks again. */
+    private void resumeHeld() {
+        if (held == null || session == null || session.blocked()) {
+            return; // gone (released on close), or blocked again: the input stays held
+        }
+        ByteBuf input = held;
+        held = null;
+        try {
+            if (!closing && !server.halted()) {
+                decode(input);
+            }
+        } finally {
+            input.release();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
+    /** Executes one decoded command; stops the decoding once the client is closing or blocked. */
     @Override
     public boolean command(byte[][] argv) {
         engine.execute(session, argv, writer);
-        return !closing && !server.halted();
+        return !closing && !server.halted() && !session.blocked();
     }
 
     @Override
@@ -119,6 +178,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
             writer.discard();
             decoder.release();
         }
+        releaseHeld();
     }
 
     @Override
@@ -174,6 +234,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     public void closeAfterReply() {
         closing = true;
         registerFlush();
+    }
+
+    /** The held input runs in a task of its own: never inside the command that unblocked this client. */
+    @Override
+    public void unblocked() {
+        if (held != null) {
+            ctx.executor().execute(this::resumeHeld);
+        }
     }
 
     @Override

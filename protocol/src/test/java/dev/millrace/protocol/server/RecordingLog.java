@@ -7,11 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An effect log that numbers its records, remembers the record of each key written, and how many
- * records the last sync made durable: a test can ask whether a key's effect was synced.
+ * records the last sync made durable: a test can ask whether a key's effect was synced. It also keeps
+ * every effect as text, "record db:ARG ARG ...".
  */
 final class RecordingLog implements EffectLog {
     final AtomicLong appended = new AtomicLong();
@@ -19,11 +21,17 @@ final class RecordingLog implements EffectLog {
     final AtomicLong durable = new AtomicLong();
     final AtomicLong syncs = new AtomicLong();
     private final Map<String, Long> recordOfKey = new ConcurrentHashMap<>();
+    final List<String> logged = new CopyOnWriteArrayList<>();
 
     @Override
     public long append(long unixTimeMillis, List<Effect> effects) {
         long index = appended.get();
         for (Effect effect : effects) {
+            StringBuilder text = new StringBuilder().append(index).append(' ').append(effect.db()).append(':');
+            for (int i = 0; i < effect.argv().length; i++) {
+                text.append(i == 0 ? "" : " ").append(new String(effect.argv()[i], StandardCharsets.ISO_8859_1));
+            }
+            logged.add(text.toString());
             if (effect.argv().length > 1) {
                 recordOfKey.put(new String(effect.argv()[1], StandardCharsets.ISO_8859_1), index);
             }
