@@ -1,6 +1,8 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.blocking.BlockingTimeout;
+import dev.millrace.engine.blocking.Waiter;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
@@ -13,18 +15,22 @@ import dev.millrace.engine.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 
 /**
  * The sorted-set commands on one key: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
- * ZRANDMEMBER, ZSCAN, ZPOPMIN, ZPOPMAX, ZMPOP; and, through the families it registers with it, the
+ * ZRANDMEMBER, ZSCAN, ZPOPMIN, ZPOPMAX, ZMPOP, and the blocking BZPOPMIN, BZPOPMAX, BZMPOP on
+ * {@link dev.millrace.engine.blocking.BlockingKeys}; and, through the families it registers with it, the
  * range commands ({@link ZRangeCommands}) and the set algebra ({@link ZSetAlgebraCommands}). The
  * sorted set itself is {@link ZSet}, stored as {@link StoredZSet} describes.
  *
  * <p>Effects: every command here is deterministic given the keyspace, so each logs its own argv
- * (ZADD INCR and ZINCRBY too: replaying the same addition gives the same double), except ZMPOP, which
- * logs the ZPOPMIN or ZPOPMAX it amounted to, as Redis propagates it. Commands that change nothing
- * log nothing. Execution thread only.
+ * (ZADD INCR and ZINCRBY too: replaying the same addition gives the same double), except ZMPOP and the
+ * blocking pops, which log the ZPOPMIN or ZPOPMAX they amounted to (BZPOPMIN as ZPOPMIN key, ZMPOP
+ * and BZMPOP as ZPOPMIN key count), as Redis propagates them, whether served at once or after
+ * blocking. Commands that change nothing log nothing. Execution thread only.
  */
 public final class ZSetCommands implements CommandFamily {
     /** What {@link #lookup} returns after replying WRONGTYPE. */
@@ -48,7 +54,10 @@ public final class ZSetCommands implements CommandFamily {
         bind.bind("zscan", this::scan);
         bind.bind("zpopmin", call -> popMinMax(call, false));
         bind.bind("zpopmax", call -> popMinMax(call, true));
-        bind.bind("zmpop", this::multiPop);
+        bind.bind("zmpop", call -> multiPop(call, false));
+        bind.bind("bzpopmin", call -> blockingPopMinMax(call, false));
+        bind.bind("bzpopmax", call -> blockingPopMinMax(call, true));
+        bind.bind("bzmpop", call -> multiPop(call, true));
         new ZRangeCommands().register(bind);
         new ZSetAlgebraCommands().register(bind);
     }
@@ -377,12 +386,21 @@ public final class ZSetCommands implements CommandFamily {
         }
     }
 
-    // ---------------------------------------------------------------- ZPOPMIN, ZPOPMAX, ZMPOP
+    // ---------------------------------------------------------------- ZPOPMIN, ZPOPMAX, ZMPOP, blocking
 
-    /**
-     * ZPOPMIN and ZPOPMAX key [count]: a flat (member, score ...) array, except in RESP3 with a count,
-     * where each element is a [member, score] pair.
-     */
+    /** How a pop replies, and the effect it states: each shape belongs to one kind of command. */
+    private enum PopReply {
+        /** ZPOPMIN/ZPOPMAX: (member, score ...) flat; logged as itself. */
+        FLAT,
+        /** ZPOPMIN/ZPOPMAX with a count in RESP3: [member, score] pairs; logged as itself. */
+        PAIRS,
+        /** BZPOPMIN/BZPOPMAX: [key, member, score]; logged as ZPOPMIN/ZPOPMAX key. */
+        KEY_AND_ELEMENT,
+        /** ZMPOP/BZMPOP: [key, [[member, score] ...]]; logged as ZPOPMIN/ZPOPMAX key count. */
+        KEY_AND_PAIRS
+    }
+
+    /** ZPOPMIN and ZPOPMAX key [count]. */
     private void popMinMax(Call call, boolean max) {
         if (call.argc() > 3) {
             call.syntaxError();
@@ -397,22 +415,31 @@ public final class ZSetCommands implements CommandFamily {
             }
             count = parsed;
         }
-        boolean pairs = call.reply().protocol() > 2 && count != -1;
-        pop(call, 1, 1, max, count, pairs, false);
+        Found found = firstExisting(call, List.of(call.arg(1)));
+        if (found == WRONG) {
+            return;
+        }
+        if (found == null || count == 0) {
+            call.reply().array(0);
+            return;
+        }
+        popFrom(call, found, max, count == -1 ? 1 : count,
+                call.reply().protocol() > 2 && count != -1 ? PopReply.PAIRS : PopReply.FLAT);
     }
 
-    /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: logged as the ZPOPMIN/ZPOPMAX it did. */
-    private void multiPop(Call call) {
-        Long numKeys = Numbers.parseLong(call.arg(1));
+    /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP timeout numkeys ... after its timeout. */
+    private void multiPop(Call call, boolean blocking) {
+        int numKeysIndex = blocking ? 2 : 1;
+        Long numKeys = Numbers.parseLong(call.arg(numKeysIndex));
         if (numKeys == null || numKeys < 1) {
             call.reply().error(Errors.NUMKEYS_NOT_POSITIVE);
             return;
         }
-        if (numKeys >= call.argc() - 2) {
+        if (numKeys >= call.argc() - numKeysIndex - 1) {
             call.syntaxError();
             return;
         }
-        int where = 2 + numKeys.intValue();
+        int where = numKeysIndex + 1 + numKeys.intValue();
         boolean max;
         if (call.argIs(where, "min")) {
             max = false;
@@ -436,54 +463,116 @@ public final class ZSetCommands implements CommandFamily {
                 return;
             }
         }
-        pop(call, 2, numKeys.intValue(), max, count == -1 ? 1 : count, true, true);
+        List<byte[]> keys = Arrays.asList(call.argv()).subList(numKeysIndex + 1, where);
+        count = count == -1 ? 1 : count;
+        if (!blocking) {
+            Found found = firstExisting(call, keys);
+            if (found == null) {
+                call.reply().nullArray();
+            } else if (found != WRONG) {
+                popFrom(call, found, max, count, PopReply.KEY_AND_PAIRS);
+            }
+            return;
+        }
+        Long deadline = BlockingTimeout.seconds(call, 1);
+        if (deadline != null) {
+            popOrBlock(call, keys, max, count, PopReply.KEY_AND_PAIRS, deadline);
+        }
+    }
+
+    /** BZPOPMIN and BZPOPMAX key [key ...] timeout: the timeout is read first. */
+    private void blockingPopMinMax(Call call, boolean max) {
+        Long deadline = BlockingTimeout.seconds(call, call.argc() - 1);
+        if (deadline != null) {
+            List<byte[]> keys = Arrays.asList(call.argv()).subList(1, call.argc() - 1);
+            popOrBlock(call, keys, max, 1, PopReply.KEY_AND_ELEMENT, deadline);
+        }
     }
 
     /**
-     * Redis's genericZpopCommand: pops up to {@code count} elements (-1: one, flat) from the first of
-     * the keys that exists; WRONGTYPE if that one is not a sorted set.
-     *
-     * @param multi ZMPOP's shape: [key, [[member, score] ...]], a null array when no key exists, and
-     *              the effect rewritten as ZPOPMIN/ZPOPMAX key count
+     * Pops from the first of the keys that exists, or blocks on all of them until one is written
+     * (inside MULTI or a script: a null array, as on timeout).
      */
-    private void pop(Call call, int firstKey, int keys, boolean max, long count, boolean pairs, boolean multi) {
-        byte[] key = null;
-        byte[] record = null;
-        for (int i = firstKey; i < firstKey + keys && record == null; i++) {
-            key = call.arg(i);
-            record = lookup(call, key, true);
-            if (record == WRONG_TYPE) {
-                return;
-            }
-        }
-        ReplyWriter out = call.reply();
-        if (record == null) {
-            if (multi) {
-                out.nullArray();
-            } else {
-                out.array(0);
-            }
+    private static void popOrBlock(Call call, List<byte[]> keys, boolean max, long count, PopReply shape, long deadline) {
+        Found found = firstExisting(call, keys);
+        if (found == WRONG) {
             return;
         }
-        if (count == 0) {
-            out.array(0);
-            return;
-        }
-        StoredZSet stored = StoredZSet.load(call, key, record);
-        List<ZSet.Element> popped = popElements(stored.value(), count == -1 ? 1 : count, max);
-        stored.save(popped.size());
-        if (multi) {
-            out.array(2);
-            out.bulk(key);
-            replyPairs(out, popped);
-            call.effect(bytes(max ? "ZPOPMAX" : "ZPOPMIN"), key, Numbers.format(count));
-        } else if (pairs) {
-            replyPairs(out, popped);
+        if (found != null) {
+            popFrom(call, found, max, count, shape);
+        } else if (call.mayBlock()) {
+            call.engine().blocking().block(call, keys, deadline, new PopWaiter(max, count, shape));
         } else {
-            out.array(2 * popped.size());
-            for (ZSet.Element e : popped) {
-                out.bulk(e.member());
-                out.doubleValue(e.score());
+            call.reply().nullArray();
+        }
+    }
+
+    /** A client blocked in BZPOPMIN, BZPOPMAX or BZMPOP: pops from whichever of its keys is ready first. */
+    private record PopWaiter(boolean max, long count, PopReply shape) implements Waiter {
+        @Override
+        public ValueType type() {
+            return ValueType.ZSET;
+        }
+
+        @Override
+        public boolean serve(Call call, byte[] key) {
+            popFrom(call, new Found(key, call.keyspace().lookup(call.db(), key, call.now())), max, count, shape);
+            return true;
+        }
+    }
+
+    /** A key that exists, with its live record. */
+    private record Found(byte[] key, byte[] record) {
+    }
+
+    /** What {@link #firstExisting} returns after replying WRONGTYPE. */
+    private static final Found WRONG = new Found(null, null);
+
+    /**
+     * Redis's genericZpopCommand's search: the first of the keys that exists (a sorted set is never
+     * empty), or null; WRONGTYPE if that key is not a sorted set.
+     */
+    private static Found firstExisting(Call call, List<byte[]> keys) {
+        for (byte[] key : keys) {
+            byte[] record = lookup(call, key, true);
+            if (record == WRONG_TYPE) {
+                return WRONG;
+            }
+            if (record != null) {
+                return new Found(key, record);
+            }
+        }
+        return null;
+    }
+
+    /** Pops up to {@code count} elements from a found set, replying and stating effects as {@code shape} says. */
+    private static void popFrom(Call call, Found found, boolean max, long count, PopReply shape) {
+        StoredZSet stored = StoredZSet.load(call, found.key(), found.record());
+        List<ZSet.Element> popped = popElements(stored.value(), count, max);
+        stored.save(popped.size());
+        ReplyWriter out = call.reply();
+        byte[] command = bytes(max ? "ZPOPMAX" : "ZPOPMIN");
+        switch (shape) {
+            case FLAT -> {
+                out.array(2 * popped.size());
+                for (ZSet.Element e : popped) {
+                    out.bulk(e.member());
+                    out.doubleValue(e.score());
+                }
+            }
+            case PAIRS -> replyPairs(out, popped);
+            case KEY_AND_ELEMENT -> {
+                out.array(3);
+                out.bulk(found.key());
+                out.bulk(popped.get(0).member());
+                out.doubleValue(popped.get(0).score());
+                call.effect(command, found.key());
+            }
+            case KEY_AND_PAIRS -> {
+                out.array(2);
+                out.bulk(found.key());
+                replyPairs(out, popped);
+                call.effect(command, found.key(), Numbers.format(count));
             }
         }
     }
@@ -493,7 +582,7 @@ public final class ZSetCommands implements CommandFamily {
         long size = zset.size();
         int n = (int) Math.min(count, size);
         List<ZSet.Element> popped = new ArrayList<>(n);
-        var it = zset.iterator(max ? size - 1 : 0, !max);
+        Iterator<ZSet.Element> it = zset.iterator(max ? size - 1 : 0, !max);
         for (int i = 0; i < n; i++) {
             popped.add(it.next());
         }

@@ -10,6 +10,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -48,8 +49,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,8 +62,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The sorted-set commands through real clients on a server wired as Main wires it (Chronicle storage
  * in a temp dir, so skiplists live in store pages): Jedis (RESP2, flat score lists, scores as bulk
  * strings) and Lettuce (RESP3, [member, score] pairs and doubles), on small sets (listpack) and
- * 20,000-member sets (skiplist), full ZSCANs through each client's cursor type, and sets coming back
- * after the server is closed and reopened on the same directory.
+ * 20,000-member sets (skiplist), full ZSCANs through each client's cursor type, blocked BZPOPMIN and
+ * BZMPOP clients served by another client's ZADD, and sets coming back after the server is closed and
+ * reopened on the same directory.
  */
 class ZSetIT {
     @TempDir
@@ -267,6 +273,30 @@ class ZSetIT {
             assertEquals(0L, jedis.zrank("big", "r:2"));
             assertEquals("listpack", jedis.objectEncoding("small"));
             assertEquals(List.of(new Tuple("b", -0.5), new Tuple("a", 1.0)), jedis.zrangeWithScores("small", 0, -1));
+        }
+    }
+
+    private long blocked(Jedis jedis) {
+        return ListIT.blockedClients(jedis.info("clients"));
+    }
+
+    @Test
+    void blockedClientsAreServedByAWriteFromAnotherClient() throws Exception {
+        try (Jedis control = jedis(); Jedis waiter = jedis();
+             StatefulRedisConnection<String, String> connection = lettuce.connect()) {
+            CompletableFuture<KeyValue<String, Tuple>> jedisPop =
+                    CompletableFuture.supplyAsync(() -> waiter.bzpopmin(10, "b:none", "b:q"));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> blocked(control) == 1);
+            RedisFuture<io.lettuce.core.KeyValue<String, List<ScoredValue<String>>>> lettucePop =
+                    connection.async().bzmpop(10L, 2L, new ZPopArgs().max(), "b:q");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> blocked(control) == 2);
+            assertEquals(3, control.zadd("b:q", Map.of("a", 1.0, "b", 2.0, "c", 3.0)));
+            assertEquals(new KeyValue<>("b:q", new Tuple("a", 1.0)), jedisPop.get(10, TimeUnit.SECONDS));
+            io.lettuce.core.KeyValue<String, List<ScoredValue<String>>> popped = lettucePop.get(10, TimeUnit.SECONDS);
+            assertEquals("b:q", popped.getKey());
+            assertEquals(List.of(ScoredValue.just(3.0, "c"), ScoredValue.just(2.0, "b")), popped.getValue());
+            assertFalse(control.exists("b:q"));
+            assertNull(waiter.bzpopmax(0.2, "b:none"), "a timeout is a null reply");
         }
     }
 }
