@@ -4,15 +4,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Decoded inner nodes of the {@link PagedTree}s of one store (the store owns it:
- * {@code KeyStore.nodeCache()}), most recently used first, so a lookup
- * in a large collection reads only its leaf page from the store: inner nodes are about one page in a
- * hundred, and every operation passes through them. Bounded by bytes; the least recently used node
- * goes first. Pages are keyed by (object id, page number): object ids are never reused, so entries of
- * deleted collections are simply never asked for again and age out.
+ * Decoded {@link PagedTree} nodes of one store (the store owns it: {@code KeyStore.nodeCache()}),
+ * most recently used first. Inner nodes (about one page in a hundred) are on every path, and the
+ * leaves where work concentrates (the ends of a list, a hot range of a sorted set) stay here too,
+ * so most operations read no page from the store and only write the one they change. Bounded by
+ * bytes; the least recently used node goes first. Pages are keyed by (object id, page number):
+ * object ids are never reused, so entries of deleted collections are never asked for again and
+ * age out.
  *
- * <p>The trees keep it coherent: every write of an inner node replaces its entry, every free removes
- * it. Execution thread only.
+ * <p>The trees keep it coherent: every write of a node replaces its entry (write-through: the
+ * store always has every change), every free removes it. Execution thread only.
  */
 public final class NodeCache {
     private record PageKey(long object, long page) {

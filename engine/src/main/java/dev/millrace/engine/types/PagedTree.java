@@ -517,7 +517,7 @@ public final class PagedTree {
             }
         }
         Node node = Node.of(pages.read(page));
-        if (cache != null && !node.leaf) {
+        if (cache != null) {
             cache.put(objectId, page, node);
         }
         return node;
@@ -526,7 +526,7 @@ public final class PagedTree {
     /** Writes a node's page (every write goes through here, so the node cache stays right). */
     private void write(long page, Node node) {
         pages.write(page, node.bytes());
-        if (cache != null && !node.leaf) {
+        if (cache != null) {
             cache.put(objectId, page, node);
         }
     }
