@@ -11,6 +11,7 @@ import dev.millrace.engine.commands.ClientCommands;
 import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
 import dev.millrace.engine.commands.DebugCommands;
+import dev.millrace.engine.commands.GeoCommands;
 import dev.millrace.engine.commands.HyperLogLogCommands;
 import dev.millrace.engine.commands.InfoCommand;
 import dev.millrace.engine.commands.IntrospectionCommands;
@@ -88,7 +89,8 @@ public final class Engine {
                 new ListCommands(this),
                 new SetCommands(this),
                 new HashCommands(this),
-                new ZSetCommands(this));
+                new ZSetCommands(this),
+                new GeoCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -33,6 +33,7 @@ final class SuppressibleReplies implements ReplyWriter {
     @Override public void map(int entries) { if (!dropped()) out.map(entries); }
     @Override public void set(int length) { if (!dropped()) out.set(length); }
     @Override public void doubleValue(double value) { if (!dropped()) out.doubleValue(value); }
+    @Override public void doubleText(String text) { if (!dropped()) out.doubleText(text); }
     @Override public void bool(boolean value) { if (!dropped()) out.bool(value); }
     @Override public void verbatim(String format, String text) { if (!dropped()) out.verbatim(format, text); }
     @Override public void bigNumber(String digits) { if (!dropped()) out.bigNumber(digits); }

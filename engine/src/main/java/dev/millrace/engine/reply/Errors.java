@@ -155,6 +155,32 @@ public final class Errors {
     public static final String WITHSCORES_WITH_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
     public static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
 
+    // Geo (GeoCommands).
+    public static final String GEO_UNSUPPORTED_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI";
+    public static final String GEO_NEED_NUMERIC_RADIUS = "ERR need numeric radius";
+    public static final String GEO_NEED_NUMERIC_WIDTH = "ERR need numeric width";
+    public static final String GEO_NEED_NUMERIC_HEIGHT = "ERR need numeric height";
+    public static final String GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative";
+    public static final String GEO_BOX_NEGATIVE = "ERR height or width cannot be negative";
+    public static final String GEO_MEMBER_NOT_DECODED = "ERR could not decode requested zset member";
+    public static final String GEO_COUNT_NOT_POSITIVE = "ERR COUNT must be > 0";
+    public static final String GEO_ANY_NEEDS_COUNT = "ERR the ANY argument requires COUNT argument";
+    public static final String GEORADIUS_STORE_WITH = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+    public static final String GEOSEARCHSTORE_WITH = "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+
+    /** {@code %f} of each coordinate, as C prints them. */
+    public static String geoInvalidPair(String longitude, String latitude) {
+        return "ERR invalid longitude,latitude pair " + longitude + "," + latitude;
+    }
+
+    public static String geoNeedsFrom(String command) {
+        return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + command;
+    }
+
+    public static String geoNeedsBy(String command) {
+        return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + command;
+    }
+
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";
     }

@@ -38,6 +38,12 @@ public interface ReplyWriter {
     /** A RESP3 double; a bulk string in RESP2, formatted as Redis formats doubles. */
     void doubleValue(double value);
 
+    /**
+     * A RESP3 double written with the caller's text (Redis's addReplyHumanLongDouble: GEOPOS
+     * coordinates); a bulk string of that text in RESP2.
+     */
+    void doubleText(String text);
+
     void bool(boolean value);
 
     /** A RESP3 verbatim string with a three-letter format ("txt", "mkd"); a bulk string in RESP2. */
@@ -72,6 +78,7 @@ public interface ReplyWriter {
         @Override public void map(int entries) { }
         @Override public void set(int length) { }
         @Override public void doubleValue(double value) { }
+        @Override public void doubleText(String text) { }
         @Override public void bool(boolean value) { }
         @Override public void verbatim(String format, String text) { }
         @Override public void bigNumber(String digits) { }

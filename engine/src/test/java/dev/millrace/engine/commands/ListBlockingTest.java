@@ -328,6 +328,7 @@ class ListBlockingTest {
         @Override public void map(int entries) { out.map(entries); }
         @Override public void set(int length) { out.set(length); }
         @Override public void doubleValue(double value) { out.doubleValue(value); }
+        @Override public void doubleText(String text) { out.doubleText(text); }
         @Override public void bool(boolean value) { out.bool(value); }
         @Override public void verbatim(String format, String text) { out.verbatim(format, text); }
         @Override public void bigNumber(String digits) { out.bigNumber(digits); }

@@ -117,6 +117,7 @@ public final class ReplyCapture implements ReplyWriter {
     @Override public void map(int entries) { aggregate(new LinkedHashMap<>(), entries); }
     @Override public void set(int length) { aggregate(new LinkedHashSet<>(), length); }
     @Override public void doubleValue(double value) { add(value); }
+    @Override public void doubleText(String text) { add(Double.parseDouble(text)); }
     @Override public void bool(boolean value) { add(value); }
     @Override public void verbatim(String format, String text) { add(text); }
     @Override public void bigNumber(String digits) { add(new java.math.BigInteger(digits)); }

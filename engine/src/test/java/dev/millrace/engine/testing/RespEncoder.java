@@ -70,7 +70,11 @@ public final class RespEncoder implements ReplyWriter {
 
     @Override
     public void doubleValue(double value) {
-        String text = DoubleFormat.format(value);
+        doubleText(DoubleFormat.format(value));
+    }
+
+    @Override
+    public void doubleText(String text) {
         if (protocol() == 3) {
             line(',', text);
         } else {

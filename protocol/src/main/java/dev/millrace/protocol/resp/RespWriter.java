@@ -164,7 +164,11 @@ public final class RespWriter implements ReplyWriter {
 
     @Override
     public void doubleValue(double value) {
-        String text = DoubleFormat.format(value);
+        doubleText(DoubleFormat.format(value));
+    }
+
+    @Override
+    public void doubleText(String text) {
         if (resp3()) {
             ByteBuf buf = out();
             buf.writeByte(',');
