@@ -20,6 +20,7 @@ import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
+import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -88,7 +89,8 @@ public final class Engine {
                 new ListCommands(this),
                 new SetCommands(this),
                 new HashCommands(this),
-                new ZSetCommands(this));
+                new ZSetCommands(this),
+                new SortCommand());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

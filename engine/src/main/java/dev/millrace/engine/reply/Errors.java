@@ -155,6 +155,9 @@ public final class Errors {
     public static final String WITHSCORES_WITH_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
     public static final String WEIGHT_NOT_FLOAT = "ERR weight value is not a float";
 
+    // SORT and SORT_RO (SortCommand).
+    public static final String SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
+
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";
     }
