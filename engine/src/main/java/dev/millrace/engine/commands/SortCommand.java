@@ -142,8 +142,11 @@ public final class SortCommand implements CommandFamily {
                 options.storeKey = call.arg(++j);
             } else if (call.argIs(j, "by") && left >= 1) {
                 options.sortBy = call.arg(++j);
-                // A BY pattern without '*' names no per-element key: nothing to sort by.
-                options.dontSort = star(options.sortBy) < 0;
+                // A BY pattern without '*' names no per-element key: nothing to sort by. As in Redis, a
+                // later BY with a '*' does not undo it.
+                if (star(options.sortBy) < 0) {
+                    options.dontSort = true;
+                }
             } else if (call.argIs(j, "get") && left >= 1) {
                 options.getPatterns.add(call.arg(++j));
             } else {
@@ -236,18 +239,31 @@ public final class SortCommand implements CommandFamily {
 
     /**
      * A weight as Redis reads it with {@code strtod}: leading space allowed, the rest up to a NUL byte
-     * must be the number (so "" is 0), and NaN or a value out of range (overflow, or underflow to zero
-     * or a subnormal, where glibc sets ERANGE) is refused.
+     * must be the number (so "" is 0), and NaN or a value out of range is refused: overflow, underflow
+     * to zero, or a decimal that rounds to a subnormal (glibc sets ERANGE for an inexact subnormal; a
+     * decimal never is exact there in practice, a hexadecimal float is taken as exact).
      */
     private static Double parseScore(byte[] value) {
         Numbers.ParsedDouble parsed = Numbers.strtod(value, 0);
         double score = parsed.value();
-        boolean subnormal = score != 0 && Math.abs(score) < Double.MIN_NORMAL;
+        boolean subnormal = score != 0 && Math.abs(score) < Double.MIN_NORMAL && !isHex(value);
         if ((parsed.end() < value.length && value[parsed.end()] != 0) || parsed.outOfRange() || subnormal
                 || Double.isNaN(score)) {
             return null;
         }
         return score;
+    }
+
+    /** Whether the number is written as a hexadecimal float (after white space and a sign). */
+    private static boolean isHex(byte[] value) {
+        int i = 0;
+        while (i < value.length && (value[i] == ' ' || (value[i] >= '\t' && value[i] <= '\r'))) {
+            i++;
+        }
+        if (i < value.length && (value[i] == '+' || value[i] == '-')) {
+            i++;
+        }
+        return i + 1 < value.length && value[i] == '0' && (value[i + 1] | 0x20) == 'x';
     }
 
     /** Redis's sortCompare. */
