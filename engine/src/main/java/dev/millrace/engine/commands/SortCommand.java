@@ -27,6 +27,8 @@ import java.util.List;
  * does, which is {@code strcmp}: unsigned bytes up to the first NUL. ALPHA with BY leaves ties in input
  * order (glibc's qsort is a stable merge sort; so is {@link List#sort}).
  *
+ * <p>A sorted set in the listpack encoding is converted to a skiplist first, as Redis does.
+ *
  * <p>A set sorted with a constant BY pattern (no sorting) and STORE is sorted ALPHA instead, as Redis
  * does so that the stored list is deterministic; Redis does the same inside a Lua script, which
  * Millrace does not run yet.
@@ -83,6 +85,9 @@ public final class SortCommand implements CommandFamily {
             options.alpha = true;
             options.sortBy = null;
         }
+        if (type == ValueType.ZSET && !Record.isPaged(record)) {
+            record = convertToSkiplist(call, record);
+        }
         long length = record == null ? 0 : length(call, type, record);
         long start = Math.min(Math.max(options.limitStart, 0), length);
         long count = Math.min(Math.max(options.limitCount, -1), length);
@@ -116,6 +121,20 @@ public final class SortCommand implements CommandFamily {
         } else {
             store(call, options, items, (int) start, rows);
         }
+    }
+
+    /**
+     * Redis's SORT converts a listpack sorted set to a skiplist in place before reading it (OBJECT
+     * ENCODING shows it afterwards), without counting a change: nothing is logged for it, so a replayed
+     * keyspace keeps the listpack, as an AOF reload in Redis does.
+     *
+     * @return the key's record after the conversion
+     */
+    private static byte[] convertToSkiplist(Call call, byte[] record) {
+        StoredZSet zset = StoredZSet.load(call, call.arg(1), record);
+        zset.value().convertToSkiplist();
+        zset.save(0);
+        return call.keyspace().store().get(call.db(), call.arg(1));
     }
 
     private static Options parse(Call call, boolean readOnly) {

@@ -73,6 +73,21 @@ class SortCommandTest {
     }
 
     @Test
+    void sortingAListpackSortedSetConvertsItWithoutLoggingAChange() {
+        h.run("ZADD", "z", "2", "b", "1", "a");
+        h.run("EXPIRE", "z", "100");
+        h.logged.clear();
+        long dirty = h.engine.keyspace().dirty();
+        assertEquals(List.of("a", "b"), h.run("SORT_RO", "z", "BY", "nosort"));
+        assertEquals("skiplist", h.run("OBJECT", "ENCODING", "z"));
+        assertEquals(List.of("b", "a"), h.run("SORT", "z", "BY", "nosort", "DESC"));
+        assertEquals(dirty, h.engine.keyspace().dirty());
+        assertEquals(List.of(), h.effects());
+        assertEquals(100L, h.run("TTL", "z"));
+        assertEquals(List.of("a", "b"), h.run("ZRANGE", "z", "0", "-1"));
+    }
+
+    @Test
     void replayRebuildsStoredResultsFromEveryKindOfInput() {
         EngineHarness live = smallThresholds(2);
         for (int i = 0; i < 40; i++) {
