@@ -21,6 +21,7 @@ import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
+import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -90,7 +91,8 @@ public final class Engine {
                 new SetCommands(this),
                 new HashCommands(this),
                 new ZSetCommands(this),
-                new GeoCommands(this));
+                new GeoCommands(this),
+                new SortCommand());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -61,10 +61,11 @@ public record CommandSpec(String name, int arity, List<String> flags, int firstK
      *
      * @param flags       "RW", "ACCESS", ... upper case, in Redis's display order
      * @param notes       a remark COMMAND INFO shows with the spec, or null
-     * @param beginSearch "index" or "keyword"
+     * @param beginSearch "index", "keyword" or "unknown" (the keys are found only by the command's own
+     *                    procedure, see {@link KeyFinder})
      * @param index       for "index": the position; for "keyword": where the search starts from
      * @param keyword     for "keyword": the keyword; null otherwise
-     * @param findKeys    "range" or "keynum"
+     * @param findKeys    "range", "keynum" or "unknown"
      * @param a           range: lastkey; keynum: keynumidx
      * @param b           range: step; keynum: firstkey
      * @param c           range: limit; keynum: step
@@ -75,7 +76,15 @@ public record CommandSpec(String name, int arity, List<String> flags, int firstK
         public boolean hasFlag(String flag) {
             return flags.contains(flag);
         }
+
+        /** Whether the spec cannot locate its keys by itself (begin search or find keys "unknown"). */
+        public boolean isUnknown() {
+            return beginSearch.equals(UNKNOWN) || findKeys.equals(UNKNOWN);
+        }
     }
+
+    /** The begin-search or find-keys type of a key spec whose keys only the command's procedure finds. */
+    public static final String UNKNOWN = "unknown";
 
     /**
      * What COMMAND DOCS shows. Absent values are null (or empty lists); COMMAND DOCS omits them.

@@ -142,9 +142,12 @@ public final class CommandTable {
                 }
             }
             List<String> ordered = CommandSpec.KEY_SPEC_FLAGS.stream().filter(flags::contains).toList();
+            boolean unknownBegin = begin[0].equals(CommandSpec.UNKNOWN);
+            boolean unknownFind = find[0].equals(CommandSpec.UNKNOWN);
             specs.add(new CommandSpec.KeySpec(ordered, notes.get(specs.size()), begin[0],
-                    Integer.parseInt(keyword ? begin[2] : begin[1]), keyword ? begin[1] : null,
-                    find[0], Integer.parseInt(find[1]), Integer.parseInt(find[2]), Integer.parseInt(find[3])));
+                    unknownBegin ? 0 : Integer.parseInt(keyword ? begin[2] : begin[1]), keyword ? begin[1] : null,
+                    find[0], unknownFind ? 0 : Integer.parseInt(find[1]), unknownFind ? 0 : Integer.parseInt(find[2]),
+                    unknownFind ? 0 : Integer.parseInt(find[3])));
         }
         return List.copyOf(specs);
     }

@@ -29,6 +29,10 @@ public final class KeyFinder {
      *         is not a count, a range past the end)
      */
     public static List<KeyRef> find(CommandSpec spec, byte[][] argv) {
+        if (spec.keySpecs().stream().anyMatch(k -> !k.hasFlag("NOT_KEY") && k.isUnknown())) {
+            // Redis's getKeysUsingKeySpecs gives up on an unknown spec and calls the command's getkeys_proc.
+            return procedureKeys(spec, argv);
+        }
         int argc = argv.length;
         List<KeyRef> keys = new ArrayList<>();
         for (CommandSpec.KeySpec ks : spec.keySpecs()) {
@@ -84,6 +88,37 @@ public final class KeyFinder {
         return keys;
     }
 
+    /** The keys of a command with an "unknown" key spec, as its Redis getkeys procedure finds them. */
+    private static List<KeyRef> procedureKeys(CommandSpec spec, byte[][] argv) {
+        return switch (spec.name()) {
+            case "sort" -> sortKeys(argv);
+            case "sort_ro" -> List.of(new KeyRef(1, READ_ACCESS));
+            default -> throw new IllegalStateException("no key procedure for " + spec.name() + "'s unknown key spec");
+        };
+    }
+
+    /**
+     * Redis's sortGetKeys: the sorted key, and the destination of the last STORE that has an argument,
+     * skipping the arguments of LIMIT (two), GET and BY (one) so that a pattern or number is never taken
+     * for STORE.
+     */
+    private static List<KeyRef> sortKeys(byte[][] argv) {
+        int store = 0;
+        for (int i = 2; i < argv.length; i++) {
+            if (equalsIgnoreCase(argv[i], LIMIT)) {
+                i += 2;
+            } else if (equalsIgnoreCase(argv[i], GET) || equalsIgnoreCase(argv[i], BY)) {
+                i += 1;
+            } else if (equalsIgnoreCase(argv[i], STORE) && i + 1 < argv.length) {
+                store = i + 1;
+            }
+        }
+        KeyRef sorted = new KeyRef(1, READ_ACCESS);
+        return store == 0 ? List.of(sorted) : List.of(sorted, new KeyRef(store, List.of("OW", "UPDATE")));
+    }
+
+    private static final List<String> READ_ACCESS = List.of("RO", "ACCESS");
+
     /** Where the keys begin after a keyword: 0 when the keyword is absent. */
     private static int keywordPosition(CommandSpec.KeySpec ks, byte[][] argv) {
         int argc = argv.length;
@@ -135,6 +170,9 @@ public final class KeyFinder {
     private static final byte[] GET = {'G', 'E', 'T'};
     private static final byte[] SET = {'S', 'E', 'T'};
     private static final byte[] INCRBY = {'I', 'N', 'C', 'R', 'B', 'Y'};
+    private static final byte[] LIMIT = {'L', 'I', 'M', 'I', 'T'};
+    private static final byte[] BY = {'B', 'Y'};
+    private static final byte[] STORE = {'S', 'T', 'O', 'R', 'E'};
 
     private static boolean equalsIgnoreCase(byte[] a, byte[] upper) {
         if (a.length != upper.length) {

@@ -84,6 +84,20 @@ final class HashKey {
         return new HashKey(call.keyspace(), call.db(), key, call.now(), record, hash);
     }
 
+    /**
+     * A field's value for SORT's "key->field" patterns: null when the key is missing, is not a hash or
+     * lacks the field. One keyspace hit or miss, as Redis's lookupKeyRead; never replies.
+     */
+    static byte[] fieldValue(Call call, byte[] key, byte[] field) {
+        byte[] record = call.keyspace().lookupRead(call.db(), key, call.now());
+        if (record == null || Record.typeOf(record) != ValueType.HASH) {
+            return null;
+        }
+        HashKey hash = open(call, key, record);
+        HashField found = hash.exists() ? hash.hash().get(field) : null;
+        return found == null ? null : found.value();
+    }
+
     /** Whether the key held a hash when opened (a hash whose fields all expired then no longer does). */
     boolean exists() {
         return record != null;

@@ -115,7 +115,9 @@ public final class IntrospectionCommands implements CommandFamily {
         out.bulk("type");
         out.bulk(ks.beginSearch());
         out.bulk("spec");
-        if (ks.beginSearch().equals("index")) {
+        if (ks.beginSearch().equals(CommandSpec.UNKNOWN)) {
+            out.map(0);
+        } else if (ks.beginSearch().equals("index")) {
             out.map(1);
             out.bulk("index");
             out.integer(ks.index());
@@ -131,6 +133,10 @@ public final class IntrospectionCommands implements CommandFamily {
         out.bulk("type");
         out.bulk(ks.findKeys());
         out.bulk("spec");
+        if (ks.findKeys().equals(CommandSpec.UNKNOWN)) {
+            out.map(0);
+            return;
+        }
         out.map(3);
         boolean range = ks.findKeys().equals("range");
         out.bulk(range ? "lastkey" : "keynumidx");

@@ -181,6 +181,9 @@ public final class Errors {
         return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + command;
     }
 
+    // SORT and SORT_RO (SortCommand).
+    public static final String SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
+
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";
     }

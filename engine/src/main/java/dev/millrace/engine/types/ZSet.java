@@ -313,6 +313,16 @@ public final class ZSet {
         form.insert(member, score);
     }
 
+    /**
+     * Moves a listpack set to the skiplist form (no-op for a skiplist): SORT does this to the set it
+     * sorts, as Redis 7.0's zsetConvert in sortCommandGeneric. O(n log n).
+     */
+    public void convertToSkiplist() {
+        if (form instanceof ZSetListpack) {
+            convertToTrees();
+        }
+    }
+
     private void convertToTrees() {
         ZSetTrees trees = ZSetTrees.create(newPages.get());
         for (Iterator<Element> it = form.iterator(0, true); it.hasNext(); ) {

@@ -26,8 +26,11 @@ class CommandTableFormatTest {
                 assertTrue(!spec.keySpecs().isEmpty(), spec.name() + " has legacy keys but no key specs");
             }
             for (CommandSpec.KeySpec ks : spec.keySpecs()) {
-                assertTrue(ks.beginSearch().equals("index") || ks.beginSearch().equals("keyword"), spec.name());
-                assertTrue(ks.findKeys().equals("range") || ks.findKeys().equals("keynum"), spec.name());
+                assertTrue(List.of("index", "keyword", CommandSpec.UNKNOWN).contains(ks.beginSearch()), spec.name());
+                assertTrue(List.of("range", "keynum", CommandSpec.UNKNOWN).contains(ks.findKeys()), spec.name());
+                if (ks.isUnknown()) {
+                    assertTrue(spec.hasFlag("movablekeys"), spec.name() + ": an unknown key spec needs a key procedure");
+                }
                 assertEquals(CommandSpec.KEY_SPEC_FLAGS.stream().filter(ks.flags()::contains).toList(), ks.flags(),
                         spec.name() + " key spec flags in display order");
             }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 class GoldenRepliesTest {
     private static final List<String> FILES = List.of("strings.golden", "bits.golden", "random.golden", "wrongtype.golden",
-            "hyperloglog.golden", "hashes.golden", "zsets.golden", "geo.golden");
+            "hyperloglog.golden", "hashes.golden", "zsets.golden", "geo.golden", "sort.golden");
 
     @TestFactory
     List<DynamicTest> repliesMatchRedis() throws IOException {
