@@ -29,8 +29,13 @@ public final class CommandTable {
 
     private final Map<String, CommandSpec> commands;
 
+    /** {@link #lookup(byte[])}'s table: specs and their lower-case names, at the same slots. */
+    private CommandSpec[] byBytes;
+    private byte[][] byBytesNames;
+
     private CommandTable(Map<String, CommandSpec> commands) {
         this.commands = Collections.unmodifiableMap(commands);
+        indexByBytes();
     }
 
     /** Loads the table shipped with the engine. */
@@ -280,6 +285,63 @@ public final class CommandTable {
     /** The top-level command for a name in any case, or null. */
     public CommandSpec lookup(String name) {
         return commands.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The top-level command for a name as a client sent it (any ASCII case), or null: the dispatcher's
+     * per-command lookup, so it allocates nothing (an open-addressing table over the lower-case names).
+     */
+    public CommandSpec lookup(byte[] name) {
+        int mask = byBytes.length - 1;
+        for (int i = foldedHash(name) & mask; ; i = (i + 1) & mask) {
+            CommandSpec spec = byBytes[i];
+            if (spec == null) {
+                return null;
+            }
+            if (equalsIgnoreAsciiCase(byBytesNames[i], name)) {
+                return spec;
+            }
+        }
+    }
+
+    private static int foldedHash(byte[] name) {
+        int h = 0;
+        for (byte b : name) {
+            h = 31 * h + lowerAscii(b);
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private static int lowerAscii(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+
+    /** {@code lower} is already lower case. */
+    private static boolean equalsIgnoreAsciiCase(byte[] lower, byte[] name) {
+        if (lower.length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < lower.length; i++) {
+            if (lower[i] != lowerAscii(name[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void indexByBytes() {
+        int size = Integer.highestOneBit(Math.max(commands.size(), 1) * 4);
+        byBytes = new CommandSpec[size];
+        byBytesNames = new byte[size][];
+        for (Map.Entry<String, CommandSpec> e : commands.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
+            int i = foldedHash(name) & (size - 1);
+            while (byBytes[i] != null) {
+                i = (i + 1) & (size - 1);
+            }
+            byBytes[i] = e.getValue();
+            byBytesNames[i] = name;
+        }
     }
 
     /**

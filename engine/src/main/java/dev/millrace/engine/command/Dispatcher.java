@@ -36,6 +36,15 @@ public final class Dispatcher {
     /** How many {@link #execute} calls are running: 1 for a client's command, more inside EXEC or a script. */
     private int depth;
 
+    /**
+     * A dispatchable command: its spec, its handler and the flags the gates read on every call, found
+     * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
+     */
+    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch) {
+    }
+
+    private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
+
     public Dispatcher(Engine engine, CommandTable table, List<CommandFamily> families) {
         this.engine = engine;
         this.table = table;
@@ -45,6 +54,14 @@ public final class Dispatcher {
                     throw new IllegalStateException("two handlers for " + name);
                 }
             });
+        }
+        table.all().forEach(this::addRoute);
+    }
+
+    private void addRoute(CommandSpec spec) {
+        Handler handler = handlers.get(spec.name());
+        if (handler != null) {
+            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch")));
         }
     }
 
@@ -130,27 +147,26 @@ public final class Dispatcher {
     }
 
     private void executeAndLog(Session session, byte[][] argv, ReplyWriter out) {
-        CommandSpec spec = resolve(session, argv, out);
-        if (spec == null) {
+        Route route = resolve(session, argv, out);
+        if (route == null) {
             engine.stats().errorReplies++;
             return;
         }
         long dirtyBefore = engine.keyspace().dirty();
         int db = session.db();
-        Call call = run(session, spec, argv, out);
+        Call call = run(session, route, argv, out);
         long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
-        if (!call.explicitEffects() && spec.isWrite() && changed > 0) {
+        if (!call.explicitEffects() && route.write() && changed > 0) {
             pendingEffects.add(new Effect(db, argv));
         }
         flushEffects();
     }
 
     /** Finds the spec and checks the gates; replies with the error and returns null when one fails. */
-    private CommandSpec resolve(Session session, byte[][] argv, ReplyWriter out) {
-        String name = new String(argv[0], StandardCharsets.ISO_8859_1);
-        CommandSpec spec = table.lookup(name);
+    private Route resolve(Session session, byte[][] argv, ReplyWriter out) {
+        CommandSpec spec = table.lookup(argv[0]);
         if (spec == null) {
-            out.error(Errors.unknownCommand(name, argv));
+            out.error(Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv));
             return null;
         }
         if (spec.isContainer() && argv.length >= 2) {
@@ -167,22 +183,24 @@ public final class Dispatcher {
             out.error(Errors.wrongArity(spec.name()));
             return null;
         }
-        if (!handlers.containsKey(spec.name())) {
-            out.error(Errors.unknownCommand(name, argv));
+        Route route = routes.get(spec);
+        if (route == null) {
+            out.error(Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv));
             return null;
         }
-        if (!session.authenticated() && !spec.hasFlag("no_auth")) {
+        if (!session.authenticated() && !route.noAuth()) {
             out.error(Errors.NOAUTH);
             return null;
         }
-        return spec;
+        return route;
     }
 
-    private Call run(Session session, CommandSpec spec, byte[][] argv, ReplyWriter out) {
-        Handler handler = handlers.get(spec.name());
+    private Call run(Session session, Route route, byte[][] argv, ReplyWriter out) {
+        CommandSpec spec = route.spec();
+        Handler handler = route.handler();
         long now = engine.clock().currentTimeMillis();
         session.commandStarted(spec.name(), now);
-        engine.keyspace().setTouchOnAccess(!session.noTouch() || spec.name().equals("touch"));
+        engine.keyspace().setTouchOnAccess(!session.noTouch() || route.touch());
         engine.stats().commandsProcessed++;
         boolean mayBlock = depth == 1 && !engine.keyspace().loading();
         Call call = new Call(engine, session, argv, out, spec, now, pendingEffects, mayBlock);
@@ -197,7 +215,10 @@ public final class Dispatcher {
     public void flushEffects() {
         expiryEffectsThisCall = 0;
         if (!engine.keyspace().loading()) {
-            batchEffects.addAll(pendingEffects);
+            // a loop, not addAll: addAll copies the list into an array first, once per command
+            for (int i = 0; i < pendingEffects.size(); i++) {
+                batchEffects.add(pendingEffects.get(i));
+            }
         }
         pendingEffects.clear();
     }
