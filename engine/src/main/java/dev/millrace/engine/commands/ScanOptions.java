@@ -6,7 +6,7 @@ import dev.millrace.engine.util.Glob;
 import dev.millrace.engine.util.Numbers;
 
 /**
- * The options of a scan over one key's elements (HSCAN; SSCAN and ZSCAN take the same), parsed as
+ * The options of a scan over one key's elements (HSCAN, SSCAN, ZSCAN), parsed as
  * Redis's scanGenericCommand parses them: {@code COUNT n} (an integer, at least 1) and
  * {@code MATCH pattern} in any order and repeated (the last wins), anything else a syntax error.
  * Immutable.

@@ -9,7 +9,6 @@ import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.types.SetResult;
 import dev.millrace.engine.types.SetValue;
-import dev.millrace.engine.util.Glob;
 import dev.millrace.engine.util.Numbers;
 
 import java.nio.ByteBuffer;
@@ -49,7 +48,6 @@ public final class SetCommands implements CommandFamily {
     private static final long SPOP_MOVE_STRATEGY_MUL = 5;
     /** SRANDMEMBER walks the whole set when the count is over a third of it; else it samples. */
     private static final long SRANDMEMBER_SUB_STRATEGY_MUL = 3;
-    private static final long DEFAULT_SCAN_COUNT = 10;
 
     /** @param engine not needed: set commands reach everything through their {@link Call} */
     public SetCommands(Engine engine) {
@@ -631,33 +629,13 @@ public final class SetCommands implements CommandFamily {
         if (notSet(call, record)) {
             return;
         }
-        long count = DEFAULT_SCAN_COUNT;
-        byte[] pattern = null;
-        for (int i = 3; i < call.argc(); i += 2) {
-            boolean hasValue = i + 1 < call.argc();
-            if (call.argIs(i, "count") && hasValue) {
-                Long value = Numbers.parseLong(call.arg(i + 1));
-                if (value == null) {
-                    call.reply().error(Errors.NOT_INTEGER);
-                    return;
-                }
-                if (value < 1) {
-                    call.syntaxError();
-                    return;
-                }
-                count = value;
-            } else if (call.argIs(i, "match") && hasValue) {
-                byte[] p = call.arg(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                call.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(call, 3);
+        if (options == null) {
+            return;
         }
         List<byte[]> kept = new ArrayList<>();
-        byte[] match = pattern;
-        long next = StoredSet.load(call, record).value().scan(cursor, count, member -> {
-            if (match == null || Glob.matches(match, member, false)) {
+        long next = StoredSet.load(call, record).value().scan(cursor, options.count(), member -> {
+            if (options.matches(member)) {
                 kept.add(member);
             }
         });

@@ -10,7 +10,6 @@ import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.types.ZSet;
-import dev.millrace.engine.util.Glob;
 import dev.millrace.engine.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
@@ -346,34 +345,14 @@ public final class ZSetCommands implements CommandFamily {
             call.reply().array(0);
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < call.argc(); i += 2) {
-            boolean hasValue = i + 1 < call.argc();
-            if (call.argIs(i, "count") && hasValue) {
-                Long value = Numbers.parseLong(call.arg(i + 1));
-                if (value == null) {
-                    call.reply().error(Errors.NOT_INTEGER);
-                    return;
-                }
-                if (value < 1) {
-                    call.syntaxError();
-                    return;
-                }
-                count = value;
-            } else if (call.argIs(i, "match") && hasValue) {
-                byte[] p = call.arg(i + 1);
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                call.syntaxError();
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(call, 3);
+        if (options == null) {
+            return;
         }
         ZSet zset = StoredZSet.read(call, record);
         List<ZSet.Element> kept = new ArrayList<>();
-        byte[] match = pattern;
-        long next = zset.scan(cursor, count, e -> {
-            if (match == null || Glob.matches(match, e.member(), false)) {
+        long next = zset.scan(cursor, options.count(), e -> {
+            if (options.matches(e.member())) {
                 kept.add(e);
             }
         });
