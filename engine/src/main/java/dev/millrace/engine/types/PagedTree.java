@@ -233,6 +233,10 @@ public final class PagedTree {
             int at = node.find(key);
             if (at >= 0) {
                 change.previous = node.value(at);
+                if (Arrays.equals(change.previous, value)) {
+                    // the same value again (SADD of a member, HSET of an unchanged field): no page write
+                    return null;
+                }
                 node.setValue(at, value);
             } else {
                 node.insertEntry(-at - 1, key, value);
