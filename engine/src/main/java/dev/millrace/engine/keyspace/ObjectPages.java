@@ -32,12 +32,12 @@ public final class ObjectPages implements Pages {
 
     /** The object whose header is encoded at {@code offset} of {@code bytes}. */
     public static ObjectPages decode(KeyStore store, byte[] bytes, int offset) {
-        return new ObjectPages(store, getLong(bytes, offset), getLong(bytes, offset + 8));
+        return new ObjectPages(store, Record.getLong(bytes, offset), Record.getLong(bytes, offset + 8));
     }
 
     public void encode(byte[] out, int offset) {
-        putLong(out, offset, objectId);
-        putLong(out, offset + 8, nextPage);
+        Record.putLong(out, offset, objectId);
+        Record.putLong(out, offset + 8, nextPage);
     }
 
     @Override
@@ -91,20 +91,5 @@ public final class ObjectPages implements Pages {
         }
         copy.nextPage = nextPage;
         return copy;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
-
-    private static long getLong(byte[] b, int at) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[at + i] & 0xff);
-        }
-        return v;
     }
 }

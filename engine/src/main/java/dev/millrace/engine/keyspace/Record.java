@@ -157,14 +157,15 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
         return v;
     }
 
-    private static void putLong(byte[] b, int at, long v) {
+    /** Big-endian, as every fixed-width integer in a record (ObjectPages uses them too). */
+    static void putLong(byte[] b, int at, long v) {
         for (int i = 7; i >= 0; i--) {
             b[at + i] = (byte) v;
             v >>>= 8;
         }
     }
 
-    private static long getLong(byte[] b, int at) {
+    static long getLong(byte[] b, int at) {
         long v = 0;
         for (int i = 0; i < 8; i++) {
             v = (v << 8) | (b[at + i] & 0xff);
