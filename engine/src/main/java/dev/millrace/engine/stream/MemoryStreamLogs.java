@@ -1,0 +1,83 @@
+package dev.millrace.engine.stream;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stream logs on the heap, for the in-memory key store (engine tests). Behaves as the Chronicle
+ * logs do, except that retired logs and released entries go at once. Execution thread only.
+ */
+public final class MemoryStreamLogs implements StreamLogs {
+    private final Map<Long, MemoryLog> logs = new HashMap<>();
+
+    @Override
+    public StreamLog open(long logId) {
+        return logs.computeIfAbsent(logId, id -> new MemoryLog());
+    }
+
+    @Override
+    public void retire(long logId) {
+        logs.remove(logId);
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private static final class MemoryLog implements StreamLog {
+        /** Entries from {@link #first} on. */
+        private final List<StreamEntry> entries = new ArrayList<>();
+        private long first = 1;
+
+        @Override
+        public long firstNumber() {
+            return first;
+        }
+
+        @Override
+        public long lastNumber() {
+            return first + entries.size() - 1;
+        }
+
+        @Override
+        public void append(long number, StreamId id, byte[][] fieldsAndValues) {
+            if (number <= lastNumber()) {
+                return;
+            }
+            if (entries.isEmpty()) {
+                first = number;
+            } else if (number != lastNumber() + 1) {
+                throw new IllegalStateException("stream log gap: appending " + number + " after " + lastNumber());
+            }
+            entries.add(new StreamEntry(id, fieldsAndValues));
+        }
+
+        @Override
+        public StreamId id(long number) {
+            return read(number).id();
+        }
+
+        @Override
+        public StreamEntry read(long number) {
+            return entries.get(Math.toIntExact(number - first));
+        }
+
+        @Override
+        public void truncateAfter(long number) {
+            while (!entries.isEmpty() && lastNumber() > number) {
+                entries.remove(entries.size() - 1);
+            }
+        }
+
+        @Override
+        public void releaseBelow(long number) {
+            long drop = Math.min(number - first, entries.size());
+            if (drop > 0) {
+                entries.subList(0, (int) drop).clear();
+                first += drop;
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.millrace.engine.stream;
+
+/**
+ * The logs of a keyspace's streams, one per stream, named by the object id of the stream's record
+ * (see {@link dev.millrace.engine.keyspace.ObjectPages}). Execution thread only.
+ */
+public interface StreamLogs extends AutoCloseable {
+
+    /** The log of object {@code logId}, created empty when it does not exist. */
+    StreamLog open(long logId);
+
+    /**
+     * The stream that owned {@code logId} is gone (deleted, overwritten, flushed): its log is deleted
+     * when that is safe.
+     */
+    void retire(long logId);
+
+    @Override
+    void close();
+}
