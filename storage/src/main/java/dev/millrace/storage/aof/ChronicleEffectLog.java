@@ -4,12 +4,15 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.storage.ChronicleSettings;
+import dev.millrace.storage.queue.QueueFiles;
+import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
@@ -66,7 +69,9 @@ public final class ChronicleEffectLog implements EffectLog {
         this.dir = dir;
         this.durable = durable;
         this.time = time;
-        TornTail.truncate(dir, time);
+        try (SingleChronicleQueue repair = builder(dir, time).build()) {
+            TornTail.truncate(repair);
+        }
         this.queue = builder(dir, time).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
         this.appender = queue.createAppender();
         // close() may come from a shutdown thread; appends stay on the execution thread.
@@ -247,7 +252,7 @@ public final class ChronicleEffectLog implements EffectLog {
         if (index < 0) {
             return 0;
         }
-        int deleted = QueueFiles.deleteBelow(dir, ROLL_CYCLE.toCycle(index));
+        int deleted = QueueFiles.deleteBelow(dir, ROLL_CYCLE, ROLL_CYCLE.toCycle(index));
         if (deleted > 0) {
             try (ChronicleQueue listing = builder(dir, time).build()) {
                 listing.refreshDirectoryListing();

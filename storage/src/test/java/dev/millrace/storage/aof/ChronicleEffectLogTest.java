@@ -4,10 +4,13 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.storage.ChildJvm;
 import dev.millrace.storage.MutableClock;
+import dev.millrace.storage.queue.QueueFiles;
+import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,8 +165,8 @@ class ChronicleEffectLogTest {
         }
         assertEquals("TORN", line);
         child.kill();
-        assertTrue(TornTail.truncate(dir, System::currentTimeMillis) > 0, "torn bytes found and zeroed");
-        assertEquals(0, TornTail.truncate(dir, System::currentTimeMillis), "and gone");
+        assertTrue(truncateTornTail(dir) > 0, "torn bytes found and zeroed");
+        assertEquals(0, truncateTornTail(dir), "and gone");
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
             // A short record now lands where the torn one began; nothing of the junk may be read after it.
             log.append(99, set(0, "after-crash", b("ok")));
@@ -190,7 +193,7 @@ class ChronicleEffectLogTest {
                 junk.put((byte) 0x5A);
             }
             junk.flip();
-            try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(queueDir), StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(queueDir, ChronicleEffectLog.ROLL_CYCLE), StandardOpenOption.WRITE)) {
                 ch.write(junk, (end + 3) & ~3L);
             }
             try (ChronicleEffectLog log = ChronicleEffectLog.open(queueDir, true, Clock.SYSTEM)) {
@@ -254,7 +257,7 @@ class ChronicleEffectLogTest {
                 position = dc.wire().bytes().readLimit() - 6;
             }
         }
-        try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(dir), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(dir, ChronicleEffectLog.ROLL_CYCLE), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer one = ByteBuffer.allocate(1);
             ch.read(one, position);
             one.put(0, (byte) (one.get(0) ^ 0x20)).rewind();
@@ -291,6 +294,12 @@ class ChronicleEffectLogTest {
         }
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
             assertEquals(5, readAll(log, -1).size());
+        }
+    }
+
+    private static long truncateTornTail(Path queueDir) {
+        try (SingleChronicleQueue queue = ChronicleEffectLog.builder(queueDir, System::currentTimeMillis).build()) {
+            return TornTail.truncate(queue);
         }
     }
 

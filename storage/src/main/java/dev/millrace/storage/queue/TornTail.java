@@ -1,9 +1,9 @@
-package dev.millrace.storage.aof;
+package dev.millrace.storage.queue;
 
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,33 +27,39 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Chronicle's wire header: bit 31 not complete, bit 30 metadata, bits 0-29 length; the
  * end-of-file marker is both bits with length 0. Headers are 4-byte aligned.
+ *
+ * <p>Stateless. The caller owns the queue and must not have created an appender on it yet (nor may any
+ * other process be writing to it).
  */
-final class TornTail {
+public final class TornTail {
     private static final Logger log = LoggerFactory.getLogger(TornTail.class);
     private static final int NOT_COMPLETE = 0x80000000;
     private static final int END_OF_FILE = 0xC0000000;
     private static final int LENGTH_MASK = 0x3FFFFFFF;
-    /** More than the largest excerpt Chronicle accepts with the default 64 MB block (16 MB). */
-    private static final int WINDOW_BYTES = 20 << 20;
+    /**
+     * Room beyond the largest excerpt (a quarter of the block size) for the index excerpts that may
+     * follow the last data excerpt.
+     */
+    private static final long INDEX_ROOM_BYTES = 4 << 20;
 
     private TornTail() {
     }
 
     /**
-     * Zeroes the torn excerpt at the end of the newest cycle file of the queue in {@code dir}, if any.
+     * Zeroes the torn excerpt at the end of the newest cycle file of {@code queue}, if any.
      *
      * @return the number of bytes zeroed (0 when the tail was clean)
      */
-    static long truncate(Path dir, TimeProvider time) {
-        Path newest = QueueFiles.newestCycleFile(dir);
+    public static long truncate(SingleChronicleQueue queue) {
+        Path newest = QueueFiles.newestCycleFile(queue.file().toPath(), queue.rollCycle());
         if (newest == null) {
             return 0;
         }
-        long start = endOfLastExcerpt(dir, time, QueueFiles.cycleOf(newest));
+        long start = endOfLastExcerpt(queue, QueueFiles.cycleOf(newest, queue.rollCycle()));
         try (FileChannel ch = FileChannel.open(newest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // A torn excerpt is at most one excerpt long (a quarter of the block size): look at a window.
             long windowStart = start & ~3L;
-            int window = (int) Math.min(ch.size() - windowStart, WINDOW_BYTES);
+            int window = (int) Math.min(ch.size() - windowStart, queue.blockSize() / 4 + INDEX_ROOM_BYTES);
             if (window <= 4) {
                 return 0;
             }
@@ -84,8 +90,8 @@ final class TornTail {
                 return 0;
             }
             long offset = windowStart + pos;
-            log.warn("AOF {}: a write interrupted by a crash left an unfinished record of {} bytes at offset {};"
-                    + " it was never acknowledged and is discarded", newest.getFileName(), end - pos, offset);
+            log.warn("{}: a write interrupted by a crash left an unfinished excerpt of {} bytes at offset {};"
+                    + " it was never acknowledged and is discarded", newest, end - pos, offset);
             ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
             for (long at = offset; at < windowStart + end; at += zeros.capacity()) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), windowStart + end - at));
@@ -101,13 +107,11 @@ final class TornTail {
     }
 
     /** Offset just after the newest complete data excerpt in {@code cycle}, or 0 when it has none. */
-    private static long endOfLastExcerpt(Path dir, TimeProvider time, int cycle) {
-        try (ChronicleQueue queue = ChronicleEffectLog.builder(dir, time).build()) {
-            ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (dc.isPresent() && queue.rollCycle().toCycle(dc.index()) == cycle) {
-                    return dc.wire().bytes().readLimit();
-                }
+    private static long endOfLastExcerpt(ChronicleQueue queue, int cycle) {
+        try (ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
+             DocumentContext dc = tailer.readingDocument()) {
+            if (dc.isPresent() && queue.rollCycle().toCycle(dc.index()) == cycle) {
+                return dc.wire().bytes().readLimit();
             }
             return 0;
         }
