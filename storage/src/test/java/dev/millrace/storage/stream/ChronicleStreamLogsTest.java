@@ -1,0 +1,146 @@
+package dev.millrace.storage.stream;
+
+import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.storage.DurableFiles;
+import dev.millrace.storage.MutableClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.millrace.storage.stream.StreamLogsContract.appendRange;
+import static dev.millrace.storage.stream.StreamLogsContract.assertEntries;
+import static dev.millrace.storage.stream.StreamLogsContract.assertEntry;
+import static dev.millrace.storage.stream.StreamLogsContract.fields;
+import static dev.millrace.storage.stream.StreamLogsContract.id;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The logs object around the logs: the bound on open queues, the follower, leftovers of a crash. */
+class ChronicleStreamLogsTest {
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(1_800_000_000_000L);
+
+    private static long openFileDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void atMostMaxOpenLogsAreOpenAndHandlesOutliveTheirQueue() throws IOException {
+        long fdsBefore = openFileDescriptors();
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock).withMaxOpenLogs(2))) {
+            StreamLog[] handles = new StreamLog[6];
+            for (int logId = 1; logId <= 5; logId++) {
+                handles[logId] = logs.open(logId);
+            }
+            for (long n = 1; n <= 20; n++) {
+                for (int logId = 1; logId <= 5; logId++) {
+                    handles[logId].append(n, id(n), fields(n + logId));
+                    assertTrue(logs.openLogCount() <= 2, "open logs: " + logs.openLogCount());
+                }
+                if (n == 10) {
+                    clock.advance(logs.settings().rollCycle().lengthInMillis());
+                }
+            }
+            assertTrue(openFileDescriptors() - fdsBefore <= 2 * 4, "descriptors of two open queues at most");
+            for (int logId = 5; logId >= 1; logId--) {
+                for (long n = 20; n >= 1; n--) {
+                    assertEquals(id(n), handles[logId].read(n).id());
+                    assertEquals(new String(fields(n + logId)[0]), new String(handles[logId].read(n).fieldsAndValues()[0]));
+                }
+                assertEquals(20, logs.open(logId).lastNumber());
+            }
+            assertEquals(2, logs.openLogCount());
+        }
+        assertTrue(openFileDescriptors() <= fdsBefore, "close releases every queue");
+    }
+
+    @Test
+    void aFollowerSeesWhatTheLiveLogsAppendAndChangesNothing() {
+        ChronicleStreamLogs.Settings settings = ChronicleStreamLogs.Settings.defaults(clock);
+        try (ChronicleStreamLogs live = new ChronicleStreamLogs(dir, settings);
+             ChronicleStreamLogs follower = new ChronicleStreamLogs(dir, settings.follower())) {
+            StreamLog written = live.open(1);
+            appendRange(written, 1, 10);
+            StreamLog read = follower.open(1);
+            StreamLog notYetCreated = follower.open(2);
+            assertEntries(read, 1, 10);
+            assertEquals(0, notYetCreated.lastNumber());
+            assertFalse(Files.exists(live.logDirectory(2)), "a follower creates nothing");
+
+            clock.advance(settings.rollCycle().lengthInMillis());
+            appendRange(written, 11, 30);
+            appendRange(live.open(2), 1, 5);
+            assertEntry(read, 25);
+            assertEquals(30, read.lastNumber());
+            assertEntry(notYetCreated, 5);
+
+            read.append(31, id(31), fields(31));
+            read.truncateAfter(3);
+            read.releaseBelow(20);
+            follower.retire(1);
+            assertEquals(0, follower.deleteReleased());
+            assertEquals(30, written.lastNumber(), "the follower's append went nowhere");
+            assertEntries(written, 1, 30);
+            assertEquals(0, live.deleteReleased(), "the follower's requests are not the live logs'");
+            assertEntries(read, 1, 30);
+        }
+    }
+
+    @Test
+    void aFollowerOnAnotherThreadReadsEntriesWhileTheyAreAppended() throws Exception {
+        ChronicleStreamLogs.Settings settings = ChronicleStreamLogs.Settings.defaults(clock);
+        long total = 20_000;
+        AtomicLong appended = new AtomicLong();
+        try (ChronicleStreamLogs live = new ChronicleStreamLogs(dir, settings)) {
+            StreamLog written = live.open(1);
+            appendRange(written, 1, 1);
+            appended.set(1);
+            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+                try (ChronicleStreamLogs follower = new ChronicleStreamLogs(dir, settings.follower())) {
+                    StreamLog log = follower.open(1);
+                    long next = 1;
+                    while (next <= total) {
+                        long upTo = appended.get();
+                        for (; next <= upTo; next++) {
+                            assertEntry(log, next);
+                        }
+                        Thread.onSpinWait();
+                    }
+                    return next - 1;
+                }
+            });
+            for (long n = 2; n <= total; n++) {
+                written.append(n, id(n), fields(n));
+                appended.set(n);
+                if (n % 5_000 == 0) {
+                    clock.advance(settings.rollCycle().lengthInMillis());
+                }
+            }
+            assertEquals(total, reader.get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aRetiredLogWhoseDeletionWasInterruptedIsDeletedAtOpen() throws IOException {
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock))) {
+            appendRange(logs.open(3), 1, 5);
+        }
+        Path doomed = dir.resolve(ChronicleStreamLog.hex(3) + ".deleting");
+        Files.move(dir.resolve(ChronicleStreamLog.hex(3)), doomed);
+        DurableFiles.fsyncDirectory(dir);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock))) {
+            assertFalse(Files.exists(doomed));
+            assertEquals(0, logs.open(3).lastNumber());
+        }
+    }
+}
