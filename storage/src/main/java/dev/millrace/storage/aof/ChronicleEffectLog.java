@@ -70,7 +70,7 @@ public final class ChronicleEffectLog implements EffectLog {
         this.durable = durable;
         this.time = time;
         try (SingleChronicleQueue repair = builder(dir, time).build()) {
-            TornTail.truncate(repair);
+            TornTail.truncate(repair, repair.blockSize());
         }
         this.queue = builder(dir, time).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
         this.appender = queue.createAppender();

@@ -13,14 +13,18 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cycle files of a queue directory. Chronicle names each file after its cycle's start in UTC with
  * the roll cycle's pattern ({@code yyyyMMdd-HHmm'X'.cq4} for ten-minute cycles, {@code yyyyMMdd-HH'F'.cq4}
- * for fast hourly ones), and a cycle number is that start divided by the cycle length. Stateless.
+ * for fast hourly ones), and a cycle number is that start divided by the cycle length. Stateless;
+ * thread-safe.
  */
 public final class QueueFiles {
     private static final String SUFFIX = ".cq4";
+    private static final Map<String, DateTimeFormatter> FORMATS = new ConcurrentHashMap<>();
 
     private QueueFiles() {
     }
@@ -34,13 +38,21 @@ public final class QueueFiles {
 
     public static int cycleOf(Path file, RollCycle rollCycle) {
         String name = file.getFileName().toString();
+        LocalDateTime start = LocalDateTime.parse(name.substring(0, name.length() - SUFFIX.length()), format(rollCycle));
+        return (int) (start.toInstant(ZoneOffset.UTC).toEpochMilli() / rollCycle.lengthInMillis());
+    }
+
+    /** The cycles that have a file in {@code dir}, ascending; read from the directory, not Chronicle's cached listing. */
+    public static int[] cycles(Path dir, RollCycle rollCycle) {
+        return cycleFiles(dir).stream().mapToInt(f -> cycleOf(f, rollCycle)).sorted().toArray();
+    }
+
+    private static DateTimeFormatter format(RollCycle rollCycle) {
         // Daily and hourly patterns name no minutes (or hours): those fields are 0.
-        DateTimeFormatter format = new DateTimeFormatterBuilder().appendPattern(rollCycle.format())
+        return FORMATS.computeIfAbsent(rollCycle.format(), pattern -> new DateTimeFormatterBuilder().appendPattern(pattern)
                 .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
                 .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
-                .toFormatter();
-        LocalDateTime start = LocalDateTime.parse(name.substring(0, name.length() - SUFFIX.length()), format);
-        return (int) (start.toInstant(ZoneOffset.UTC).toEpochMilli() / rollCycle.lengthInMillis());
+                .toFormatter());
     }
 
     public static Path newestCycleFile(Path dir, RollCycle rollCycle) {

@@ -48,9 +48,10 @@ public final class TornTail {
     /**
      * Zeroes the torn excerpt at the end of the newest cycle file of {@code queue}, if any.
      *
+     * @param blockSize the block size the queue is written with (an excerpt takes at most a quarter)
      * @return the number of bytes zeroed (0 when the tail was clean)
      */
-    public static long truncate(SingleChronicleQueue queue) {
+    public static long truncate(SingleChronicleQueue queue, long blockSize) {
         Path newest = QueueFiles.newestCycleFile(queue.file().toPath(), queue.rollCycle());
         if (newest == null) {
             return 0;
@@ -59,7 +60,7 @@ public final class TornTail {
         try (FileChannel ch = FileChannel.open(newest, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // A torn excerpt is at most one excerpt long (a quarter of the block size): look at a window.
             long windowStart = start & ~3L;
-            int window = (int) Math.min(ch.size() - windowStart, queue.blockSize() / 4 + INDEX_ROOM_BYTES);
+            int window = (int) Math.min(ch.size() - windowStart, blockSize / 4 + INDEX_ROOM_BYTES);
             if (window <= 4) {
                 return 0;
             }

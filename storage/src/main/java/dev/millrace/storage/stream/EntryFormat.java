@@ -25,6 +25,13 @@ final class EntryFormat {
     private EntryFormat() {
     }
 
+    /** An excerpt that is not a well-formed entry; the reader adds where it is. */
+    static final class BadExcerpt extends RuntimeException {
+        BadExcerpt(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** The excerpt size of an entry. */
     static long size(byte[][] fieldsAndValues) {
         long size = HEADER_BYTES;
@@ -45,11 +52,10 @@ final class EntryFormat {
      * Reads the kind and number of the excerpt in {@code in}, leaving the position at the ID.
      *
      * @return the entry number
-     * @throws IllegalStateException when the excerpt is not an entry
      */
-    static long readNumber(Bytes<?> in, String where) {
+    static long readNumber(Bytes<?> in) {
         if (in.readRemaining() < HEADER_BYTES || in.readByte() != ENTRY) {
-            throw new IllegalStateException(where + ": not a stream entry excerpt");
+            throw new BadExcerpt("not a stream entry");
         }
         return in.readLong();
     }
@@ -60,17 +66,17 @@ final class EntryFormat {
     }
 
     /** Reads the ID and the elements; the position must be just after the number. */
-    static StreamEntry readEntry(Bytes<?> in, String where) {
+    static StreamEntry readEntry(Bytes<?> in) {
         StreamId id = readId(in);
         int count = in.readInt();
         if (count < 0 || count > in.readRemaining() / 4) {
-            throw new IllegalStateException(where + ": bad element count " + count);
+            throw new BadExcerpt("bad element count " + count);
         }
         byte[][] fieldsAndValues = new byte[count][];
         for (int i = 0; i < count; i++) {
             int length = in.readRemaining() >= 4 ? in.readInt() : -1;
             if (length < 0 || length > in.readRemaining()) {
-                throw new IllegalStateException(where + ": element " + i + " overruns the excerpt");
+                throw new BadExcerpt("element " + i + " overruns the excerpt");
             }
             byte[] element = new byte[length];
             in.read(element);

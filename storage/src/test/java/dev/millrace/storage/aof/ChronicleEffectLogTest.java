@@ -299,7 +299,7 @@ class ChronicleEffectLogTest {
 
     private static long truncateTornTail(Path queueDir) {
         try (SingleChronicleQueue queue = ChronicleEffectLog.builder(queueDir, System::currentTimeMillis).build()) {
-            return TornTail.truncate(queue);
+            return TornTail.truncate(queue, queue.blockSize());
         }
     }
 
