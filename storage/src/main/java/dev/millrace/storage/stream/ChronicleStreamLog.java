@@ -16,6 +16,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -30,14 +32,18 @@ import java.util.function.Function;
  * it sees what the writer appends. The writer, with {@link ChronicleStreamLogs.Settings#blockSize}
  * blocks (small files for small streams), is made at the first append.
  *
- * <p>Reads position the tailer with {@code moveToIndex}, except when the entry is the one after
- * (or before) the previous read: the tailer is already there, turned the right way, and the
- * excerpt's index is checked. Owned by {@link ChronicleStreamLogs}, which closes it; one thread at a
- * time.
+ * <p>Reads go through a tailer per cycle file, for the {@link #TAILERS} cycles read last: a tailer
+ * holds one file, and moving it to another cycle reopens and remaps that file (about 300 us,
+ * measured). A read positions its tailer with {@code moveToIndex}, except when the entry is the one
+ * after (or before) the tailer's previous read: the tailer is already there, turned the right way,
+ * and the excerpt's index is checked. Owned by {@link ChronicleStreamLogs}, which closes it; one
+ * thread at a time.
  */
 final class ChronicleStreamLog implements AutoCloseable {
     /** The read-only instance's mapping unit: a cycle file of up to this size is read without remapping. */
     static final long READ_CHUNK_BYTES = 256L << 20;
+    /** Cycle files a log keeps a tailer on (each holds a descriptor and a mapping). */
+    static final int TAILERS = 4;
     private static final int NO_CYCLE = Integer.MIN_VALUE;
 
     private final long logId;
@@ -46,17 +52,23 @@ final class ChronicleStreamLog implements AutoCloseable {
     private final DirtyFiles dirty;
     /** Null only for a follower whose log directory does not exist yet. */
     private SingleChronicleQueue reader;
-    private ExcerptTailer tailer;
-    private TailerDirection direction = TailerDirection.FORWARD;
+    /** Reads the first and last excerpts of cycles when the runs are built, and counts them. */
+    private ExcerptTailer scanner;
+    /** The tailers of the cycles read last, least recently used first. */
+    private final LinkedHashMap<Integer, CycleTailer> tailers = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, CycleTailer> eldest) {
+            if (size() > TAILERS) {
+                eldest.getValue().tailer.close();
+                return true;
+            }
+            return false;
+        }
+    };
     private SingleChronicleQueue writer;
     private ExcerptAppender appender;
     private final Runs runs = new Runs();
     private LogMeta meta = LogMeta.NEW;
-    /**
-     * The entry the tailer read last, or -1: it reads the one after (before, when its direction is
-     * backward) without moving.
-     */
-    private long lastRead = -1;
     /** The cycle whose file {@link #dirty} knows about in its {@link #dirtyEpoch}. */
     private int dirtyCycle = NO_CYCLE;
     private long dirtyEpoch = -1;
@@ -106,9 +118,40 @@ final class ChronicleStreamLog implements AutoCloseable {
                 .timeProvider(settings.clock()::currentTimeMillis)
                 .readOnly(true)
                 .build();
-        tailer = reader.createTailer();
+        scanner = newTailer();
+    }
+
+    private ExcerptTailer newTailer() {
+        ExcerptTailer tailer = reader.createTailer();
         // The owner may close logs from another thread than the one that used them (a shutdown hook).
         tailer.singleThreadedCheckDisabled(true);
+        return tailer;
+    }
+
+    /** A tailer kept on one cycle file, and its last read. */
+    private static final class CycleTailer {
+        final ExcerptTailer tailer;
+        TailerDirection direction = TailerDirection.FORWARD;
+        /** The entry read last, or -1: the tailer reads the one after (before, backward) without moving. */
+        long lastRead = -1;
+
+        CycleTailer(ExcerptTailer tailer) {
+            this.tailer = tailer;
+        }
+    }
+
+    private CycleTailer tailerFor(int cycle) {
+        CycleTailer tailer = tailers.get(cycle);
+        if (tailer == null) {
+            tailer = new CycleTailer(newTailer());
+            tailers.put(cycle, tailer);
+        }
+        return tailer;
+    }
+
+    /** After a truncation or a new scan: no tailer's last read says where the next entry is. */
+    private void forgetLastReads() {
+        tailers.values().forEach(t -> t.lastRead = -1);
     }
 
     private void openWriter() {
@@ -135,7 +178,7 @@ final class ChronicleStreamLog implements AutoCloseable {
             long firstIndex = cycles.length == 0 ? Long.MAX_VALUE : rollCycle.toIndex(cycles[0], 0);
             long lastIndex = -1;
             for (int i = cycles.length - 1; i >= 0 && lastIndex < 0; i--) {
-                long count = tailer.excerptsInCycle(cycles[i]);
+                long count = scanner.excerptsInCycle(cycles[i]);
                 lastIndex = count > 0 ? rollCycle.toIndex(cycles[i], count - 1) : -1;
             }
             LogMeta current = meta.within(firstIndex, lastIndex);
@@ -159,7 +202,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         runs.truncateRuns(keep);
         RollCycle rollCycle = reader.rollCycle();
         for (int cycle : QueueFiles.cycles(dir, rollCycle)) {
-            long count = cycle < fromCycle ? 0 : tailer.excerptsInCycle(cycle);
+            long count = cycle < fromCycle ? 0 : scanner.excerptsInCycle(cycle);
             if (count <= 0) {
                 continue;
             }
@@ -173,11 +216,11 @@ final class ChronicleStreamLog implements AutoCloseable {
                 runs.add(firstNumber, from, to - from + 1);
             });
         }
-        lastRead = -1;
+        forgetLastReads();
     }
 
     private long numberAt(long index) {
-        return withExcerpt(index, false, EntryFormat::readNumber);
+        return readExcerpt(scanner, index, false, EntryFormat::readNumber);
     }
 
     long firstNumber() {
@@ -245,22 +288,23 @@ final class ChronicleStreamLog implements AutoCloseable {
                     + lastNumber() + ", not " + number);
         }
         // Reading the entry before the previous one turns the tailer around, so the reads after it do not move it.
-        boolean backward = lastRead >= 0 && number == lastRead - 1;
+        CycleTailer tailer = tailerFor(cycleOf(index));
+        boolean backward = tailer.lastRead >= 0 && number == tailer.lastRead - 1;
         TailerDirection want = backward ? TailerDirection.BACKWARD : TailerDirection.FORWARD;
-        boolean sequential = lastRead >= 0 && direction == want;
-        if (direction != want) {
-            tailer.direction(want);
-            direction = want;
+        boolean sequential = tailer.lastRead >= 0 && tailer.direction == want && number == tailer.lastRead + (backward ? -1 : 1);
+        if (tailer.direction != want) {
+            tailer.tailer.direction(want);
+            tailer.direction = want;
         }
         long at = index;
-        T value = withExcerpt(index, sequential && number == lastRead + (backward ? -1 : 1), in -> {
+        T value = readExcerpt(tailer.tailer, index, sequential, in -> {
             long stored = EntryFormat.readNumber(in);
             if (stored != number) {
                 throw corrupt("index " + hex(at) + " holds entry " + stored + ", not " + number);
             }
             return decode.apply(in);
         });
-        lastRead = number;
+        tailer.lastRead = number;
         return value;
     }
 
@@ -268,7 +312,7 @@ final class ChronicleStreamLog implements AutoCloseable {
      * Runs {@code decode} on the excerpt at {@code index}. With {@code sequential} the tailer is
      * expected to be there already; when it is not, it moves.
      */
-    private <T> T withExcerpt(long index, boolean sequential, Function<Bytes<?>, T> decode) {
+    private <T> T readExcerpt(ExcerptTailer tailer, long index, boolean sequential, Function<Bytes<?>, T> decode) {
         try {
             if (sequential) {
                 try (DocumentContext dc = tailer.readingDocument()) {
@@ -311,7 +355,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         next.write(dir);
         meta = next;
         runs.truncateAfter(number);
-        lastRead = -1;
+        forgetLastReads();
     }
 
     /**
@@ -396,9 +440,11 @@ final class ChronicleStreamLog implements AutoCloseable {
             writer.close();
             writer = null;
         }
-        if (tailer != null) {
-            tailer.close();
-            tailer = null;
+        tailers.values().forEach(t -> t.tailer.close());
+        tailers.clear();
+        if (scanner != null) {
+            scanner.close();
+            scanner = null;
         }
         if (reader != null) {
             reader.close();

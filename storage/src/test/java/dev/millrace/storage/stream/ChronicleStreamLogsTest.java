@@ -58,8 +58,10 @@ class ChronicleStreamLogsTest {
                     clock.advance(logs.settings().rollCycle().lengthInMillis());
                 }
             }
-            // Each open log: a read-only and a writing instance, each on the metadata and a cycle file.
-            assertTrue(descriptorsUnderDir() <= 2 * 4, "descriptors of two open logs at most: " + descriptorsUnderDir());
+            // Each open log: a read-only instance on the metadata, the cycle its scanner is on and those of its
+            // tailers; a writing instance on the metadata and the current cycle file.
+            long perLog = 1 + 1 + ChronicleStreamLog.TAILERS + 2;
+            assertTrue(descriptorsUnderDir() <= 2 * perLog, "descriptors of two open logs at most: " + descriptorsUnderDir());
             for (int logId = 5; logId >= 1; logId--) {
                 for (long n = 20; n >= 1; n--) {
                     assertEquals(id(n), handles[logId].read(n).id());
