@@ -86,7 +86,9 @@ public final class TornTail {
                 }
                 pos = (int) next;
             }
-            int end = lastNonZeroByte(map, pos) + 1;
+            // The torn excerpt's bytes lie within one excerpt's length of its header.
+            int scanEnd = (int) Math.min(window, pos + 8 + blockSize / 4);
+            int end = lastNonZeroByte(map, pos, scanEnd) + 1;
             if (end <= pos) {
                 return 0;
             }
@@ -118,8 +120,8 @@ public final class TornTail {
         }
     }
 
-    private static int lastNonZeroByte(MappedByteBuffer map, int from) {
-        for (int i = map.limit() - 1; i >= from; i--) {
+    private static int lastNonZeroByte(MappedByteBuffer map, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
             if ((i & 7) == 7 && i - 7 >= from && map.getLong(i - 7) == 0) {
                 i -= 7;
                 continue;

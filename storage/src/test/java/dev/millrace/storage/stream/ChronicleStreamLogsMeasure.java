@@ -90,7 +90,7 @@ public final class ChronicleStreamLogsMeasure {
     private static void one(long entries, long blockSize, Path dir) throws IOException {
         MutableClock clock = new MutableClock(1_800_000_000_000L);
         ChronicleStreamLogs.Settings settings = ChronicleStreamLogs.Settings.defaults(clock).withBlockSize(blockSize);
-        long perCycle = 1_000_000;
+        long perCycle = Long.getLong("perCycle", 1_000_000);
         report("start");
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
             StreamLog log = logs.open(1);
@@ -129,14 +129,19 @@ public final class ChronicleStreamLogsMeasure {
                 }
                 Random random = new Random(3);
                 int samples = 200_000;
-                long[] nanos = new long[samples];
-                for (int i = 0; i < samples; i++) {
-                    long n = 1 + (long) (random.nextDouble() * last);
-                    long t = System.nanoTime();
-                    log.id(n);
-                    nanos[i] = System.nanoTime() - t;
+                for (int round = 0; round < 2; round++) {
+                    long[] nanos = new long[samples];
+                    long[] faultsBefore = pageFaults();
+                    for (int i = 0; i < samples; i++) {
+                        long n = 1 + (long) (random.nextDouble() * last);
+                        long t = System.nanoTime();
+                        log.id(n);
+                        nanos[i] = System.nanoTime() - t;
+                    }
+                    long[] faults = pageFaults();
+                    System.out.printf("random id(n), round %d: %s; page faults %d minor, %d major%n", round + 1,
+                            percentiles(nanos), faults[0] - faultsBefore[0], faults[1] - faultsBefore[1]);
                 }
-                System.out.printf("random id(n): %s%n", percentiles(nanos));
                 long seqStart = System.nanoTime();
                 long seq = Math.min(last, 5_000_000);
                 for (long n = 1; n <= seq; n++) {
@@ -151,6 +156,13 @@ public final class ChronicleStreamLogsMeasure {
                 report("after reading");
             }
         }
+    }
+
+    /** Minor and major page faults of this process so far (/proc/self/stat fields 10 and 12). */
+    private static long[] pageFaults() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[]{Long.parseLong(fields[7]), Long.parseLong(fields[9])};
     }
 
     private static byte[][] fields(long n) {
