@@ -25,20 +25,21 @@ import java.util.function.Function;
  * its {@link Runs} table built at open from the first and last excerpt of each cycle's live segments
  * (O(cycles), never a scan of the entries), and its {@link LogMeta}.
  *
- * <p>Two Chronicle instances serve the queue. Reads go through a read-only one that maps
- * {@link #READ_CHUNK_BYTES} at a time: a tailer maps one chunk of a file at a time, and with the
- * writer's few-MiB blocks nearly every random read in a large log remapped (about 200-300 us a
- * read, measured, against 3-7 us with 256 MiB chunks). A chunk is address space, not memory: only the
- * pages read are mapped. Being read-only, that instance never grows the files, and it sees what the
- * writer appends. The writer, with {@link ChronicleStreamLogs.Settings#blockSize}
- * blocks (small files for small streams), is made at the first append.
+ * <p>Two Chronicle instances serve the queue. The writer, with
+ * {@link ChronicleStreamLogs.Settings#blockSize} blocks (small files for small streams), is made at the
+ * first append. Reads go through a read-only instance that maps {@link #READ_CHUNK_BYTES} at a time: a
+ * tailer maps one chunk of a file at a time, and with the writer's few-MiB blocks nearly every random
+ * read in a large log remapped (about 200-300 us a read, measured, against 3-7 us with 256 MiB
+ * chunks). A chunk is address space, not memory: only the pages read are mapped. Being read-only,
+ * that instance never grows the files, and it sees what the writer appends.
  *
- * <p>Reads go through a tailer per cycle file, for the {@link #TAILERS} cycles read last: a tailer
- * holds one file, and moving it to another cycle reopens and remaps that file (about 300 us,
- * measured). A read positions its tailer with {@code moveToIndex}, except when the entry is the one
- * after (or before) the tailer's previous read: the tailer is already there, turned the right way,
- * and the excerpt's index is checked. Owned by {@link ChronicleStreamLogs}, which closes it; one
- * thread at a time.
+ * <p>The read-only instance has a tailer per cycle file for the {@link #TAILERS} cycles read last,
+ * and a scanner for building the runs: a tailer holds one file, and moving it to another cycle
+ * reopens and remaps that file (about 300 us, measured). A read positions its tailer with
+ * {@code moveToIndex}, except when the entry is the one after (or before) the tailer's previous
+ * read: the tailer is already there, turned the right way, and the excerpt's index is checked.
+ *
+ * <p>Owned by {@link ChronicleStreamLogs}, which closes it; one thread at a time.
  */
 final class ChronicleStreamLog implements AutoCloseable {
     /** The read-only instance's mapping unit: a cycle file of up to this size is read without remapping. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Stream logs on Chronicle Queue: {@code <streamsDir>/<logId as 16 hex digits>/} is one queue per
@@ -36,8 +37,9 @@ import java.util.Set;
  *   <li><b>Durability.</b> The queues run in {@code SyncMode.NONE}: every entry is also in the AOF
  *       (its XADD), which recovery replays (appends are idempotent by number). {@link #sync} fsyncs
  *       what was appended since the last sync, for a snapshot; {@link #close} syncs.</li>
- *   <li><b>Open logs.</b> At most {@link Settings#maxOpenLogs} queues are open (2-3 file descriptors
- *       and mappings each); the least recently used is closed and reopened on its next use. A
+ *   <li><b>Open logs.</b> At most {@link Settings#maxOpenLogs} logs are open (2 to 8 file
+ *       descriptors and mappings each, see {@link ChronicleStreamLog}); the least recently used is
+ *       closed and reopened on its next use (1-3 ms, measured). A
  *       {@link StreamLog} from {@link #open} stays valid across that: it finds its queue by id at each
  *       call. The first open of a log in this process zeroes a killed writer's unfinished excerpt
  *       ({@link dev.millrace.storage.queue.TornTail}).</li>
@@ -54,7 +56,10 @@ import java.util.Set;
  *   <li><b>Follower.</b> With {@link Settings#readOnly} the instance reads logs another, live instance
  *       writes (a snapshot build on its own thread): appends, truncations, releases, retirements and
  *       syncs do nothing; a read beyond what it has seen first looks for entries appended since. It
- *       never creates, repairs or deletes anything.</li>
+ *       never creates, repairs or deletes anything. It does not see truncations made after it opened
+ *       a log (the owner truncates only while recovering, before any snapshot).</li>
+ *   <li><b>Entry size.</b> An entry may take {@link Settings#maxEntryBytes}, a quarter of the block
+ *       size (1 MiB by default); a larger one is refused with an {@link IllegalArgumentException}.</li>
  * </ul>
  *
  * <p>Threading: one thread at a time (the execution thread; a follower on its snapshot thread).
@@ -307,7 +312,7 @@ public final class ChronicleStreamLogs implements StreamLogs {
         if (pending == null) {
             return;
         }
-        for (String name : new java.util.TreeSet<>(pending.stringPropertyNames())) {
+        for (String name : new TreeSet<>(pending.stringPropertyNames())) {
             int dot = name.indexOf('.');
             long logId = Long.parseUnsignedLong(name.substring(dot + 1), 16);
             switch (name.substring(0, dot)) {

@@ -69,15 +69,16 @@ final class Runs {
         return hi >= 0 && number - firstNumbers[hi] < counts[hi] ? hi : -1;
     }
 
-    /**
-     * Records entry {@code number} at {@code index}: extends the last run when both follow it, else
-     * starts a run. Numbers and indexes must grow.
-     */
+    /** Records entry {@code number} at {@code index} (see the other {@code add}). */
     void add(long number, long index) {
         add(number, index, 1);
     }
 
-    /** Records {@code count} entries from {@code firstNumber} at consecutive indexes from {@code firstIndex}. */
+    /**
+     * Records {@code count} entries from {@code firstNumber} at consecutive indexes from
+     * {@code firstIndex}: the last run grows when they follow it in both numbers and indexes, else a
+     * run starts. Numbers and indexes must be above those recorded.
+     */
     void add(long firstNumber, long firstIndex, long count) {
         if (size > 0) {
             int last = size - 1;
@@ -110,14 +111,5 @@ final class Runs {
     /** Forgets the runs from {@code run} on. */
     void truncateRuns(int run) {
         size = Math.min(size, run);
-    }
-
-    /** Forgets the first {@code runs} runs. */
-    void dropFirst(int runs) {
-        int keep = size - runs;
-        System.arraycopy(firstNumbers, runs, firstNumbers, 0, keep);
-        System.arraycopy(firstIndexes, runs, firstIndexes, 0, keep);
-        System.arraycopy(counts, runs, counts, 0, keep);
-        size = keep;
     }
 }
