@@ -177,6 +177,19 @@ class ChronicleStreamLogCyclesTest {
     }
 
     @Test
+    void aClockGoingBackDoesNotPutEntriesInAnEarlierCycle() {
+        StreamLog log = threeCycles();
+        long hour = logs.settings().rollCycle().lengthInMillis();
+        clock.advance(-5 * hour);
+        StreamLogsContract.appendRange(log, 11, 12);
+        logs.close();
+        open(ChronicleStreamLogs.Settings.defaults(clock));
+        StreamLogsContract.appendRange(logs.open(1), 13, 14);
+        StreamLogsContract.assertEntries(logs.open(1), 1, 14);
+        assertEquals(3, QueueFiles.cycleFiles(logDir()).size(), "no file for the earlier hour");
+    }
+
+    @Test
     void anEntryMayTakeAQuarterOfTheBlock() {
         open(ChronicleStreamLogs.Settings.defaults(clock));
         assertEquals(1 << 20, logs.settings().maxEntryBytes());
