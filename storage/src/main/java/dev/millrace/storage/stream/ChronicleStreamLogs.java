@@ -256,7 +256,7 @@ public final class ChronicleStreamLogs implements StreamLogs {
             if (queue.isEmpty()) {
                 it.remove();
             }
-            if (below != Long.MIN_VALUE) {
+            if (below != Long.MIN_VALUE && Files.isDirectory(logDirectory(entry.getKey()))) {
                 ChronicleStreamLog released = acquire(entry.getKey());
                 deleted += released.deleteFilesBelow(below);
                 if (released.isClosed()) {
