@@ -22,6 +22,7 @@ import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.SortCommand;
+import dev.millrace.engine.commands.StreamCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -92,7 +93,8 @@ public final class Engine {
                 new HashCommands(this),
                 new ZSetCommands(this),
                 new GeoCommands(this),
-                new SortCommand());
+                new SortCommand(),
+                new StreamCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

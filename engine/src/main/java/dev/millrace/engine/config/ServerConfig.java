@@ -101,6 +101,8 @@ public final class ServerConfig {
         integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true);
         alias("zset-max-ziplist-value", "zset-max-listpack-value");
         memory("hll-sparse-max-bytes", 3000, 0, Long.MAX_VALUE, true);
+        memory("stream-node-max-bytes", 4096, 0, Long.MAX_VALUE, true);
+        integer("stream-node-max-entries", 100, 0, Long.MAX_VALUE, true);
     }
 
     /** A second name for a parameter (Redis 7.0 keeps the ziplist names of the listpack thresholds). */
