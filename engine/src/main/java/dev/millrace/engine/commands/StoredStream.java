@@ -24,13 +24,13 @@ final class StoredStream {
     /** The stream held by an encoded record of type STREAM. */
     static StoredStream load(Call call, byte[] encoded) {
         Record record = Record.decode(encoded);
-        return new StoredStream(record, Stream.decode(call.keyspace().store(), record.payload()));
+        return new StoredStream(record, Stream.decode(call.keyspace().store(), record.payload(), call.keyspace().loading()));
     }
 
     /** A new, empty stream for a key that does not exist. */
     static StoredStream create(Call call) {
         Record record = Record.collection(ValueType.STREAM, AccessClock.at(call.now()), Record.NO_EXPIRY, new byte[0], true);
-        return new StoredStream(record, Stream.create(call.keyspace().store()));
+        return new StoredStream(record, Stream.create(call.keyspace().store(), call.keyspace().loading()));
     }
 
     Stream stream() {

@@ -60,18 +60,23 @@ public final class Stream {
     }
 
     /** A new, empty stream with a new log. */
-    public static Stream create(KeyStore store) {
+    public static Stream create(KeyStore store, boolean loading) {
         ObjectPages pages = ObjectPages.create(store);
         Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
         stream.lastId = StreamId.MIN;
         stream.maxDeletedId = StreamId.MIN;
         stream.firstNumber = 1;
         stream.lastNumber = 0;
+        stream.dropUnacknowledged(loading);
         return stream;
     }
 
-    /** The stream whose record payload is {@code payload}. */
-    public static Stream decode(KeyStore store, byte[] payload) {
+    /**
+     * The stream whose record payload is {@code payload}.
+     *
+     * @param loading whether the AOF is being replayed (the log may then be ahead of the record)
+     */
+    public static Stream decode(KeyStore store, byte[] payload, boolean loading) {
         if (payload[VERSION_AT] != LAYOUT) {
             throw new IllegalStateException("unknown stream record layout " + payload[VERSION_AT]);
         }
@@ -84,7 +89,19 @@ public final class Stream {
         stream.lastNumber = Bytes.getLong(payload, LAST_NUMBER_AT);
         PagedTree.Root root = PagedTree.Root.decode(payload, TOMBSTONES_AT);
         stream.tombstones = root.page() < 0 ? null : new PagedTree(pages, root);
+        stream.dropUnacknowledged(loading);
         return stream;
+    }
+
+    /**
+     * Outside recovery the record is the truth: entries the log holds beyond it were appended by
+     * commands whose AOF record never became durable (a crash), so nobody was told of them. During
+     * replay the log is legitimately ahead. (A snapshot build's read-only logs ignore truncation.)
+     */
+    private void dropUnacknowledged(boolean loading) {
+        if (!loading && log.lastNumber() > lastNumber) {
+            log.truncateAfter(lastNumber);
+        }
     }
 
     /** The record payload for the stream's current state. */
@@ -164,7 +181,13 @@ public final class Stream {
 
     /** Appends an entry; the caller has checked {@code id} is above {@link #lastId}. */
     public void add(StreamId id, byte[][] fieldsAndValues) {
-        log.append(lastNumber + 1, id, fieldsAndValues);
+        long number = lastNumber + 1;
+        if (number <= log.lastNumber() && number >= log.firstNumber() && !log.id(number).equals(id)) {
+            // The log holds another entry under this number: one appended by a command whose AOF
+            // record was lost in a crash. This entry replaces it and whatever followed it.
+            log.truncateAfter(number - 1);
+        }
+        log.append(number, id, fieldsAndValues);
         lastNumber++;
         lastId = id;
         entriesAdded++;
@@ -446,6 +469,14 @@ public final class Stream {
             }
         }
         log.releaseBelow(number);
+    }
+
+    /** COPY: writes this stream's entries, under the same numbers, into another log. O(n). */
+    public void copyEntriesTo(StreamLog target) {
+        for (long number = first(); number <= lastNumber; number++) {
+            StreamEntry entry = log.read(number);
+            target.append(number, entry.id(), entry.fieldsAndValues());
+        }
     }
 
     // ---- XSETID
