@@ -242,6 +242,11 @@ public final class StreamCommands implements CommandFamily {
             id = stream.autoId(call.now());
         } else if (!o.id.seqGiven()) {
             id = stream.autoSeqId(o.id.id().ms());
+            if (id == null && o.id.id().ms() == stream.lastId().ms()) {
+                // Redis reports the sequence running out under one millisecond this way.
+                call.reply().error(Errors.STREAM_ELEMENTS_TOO_LARGE);
+                return;
+            }
         } else {
             id = o.id.id();
         }

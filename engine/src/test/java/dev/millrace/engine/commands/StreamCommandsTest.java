@@ -141,7 +141,7 @@ class StreamCommandsTest {
             assertEquals(java.util.Map.of("a", List.of(entry("1-0", "f", "1"))), reply);
         }
         assertNull(h.run("XREAD", "STREAMS", "a", "b", "$", "$"));
-        assertEquals(err("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified."),
+        assertEquals(err("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."),
                 h.run("XREAD", "STREAMS", "a", "b", "0"));
     }
 }
