@@ -103,7 +103,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private int sweepSegment;
     private int migrateSegment;
     /** Chunks and pages nothing refers to any more, awaiting deletion. */
-    private final RetiredEntries retired = new RetiredEntries();
+    private final RetiredEntries retired = new RetiredEntries(this::objectGone);
     /**
      * The next generation, created on a background thread once the newest is half full: creating a
      * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
@@ -413,6 +413,12 @@ public final class ChronicleKeyStore implements KeyStore {
         long count = dbCount[db1];
         dbCount[db1] = dbCount[db2];
         dbCount[db2] = count;
+    }
+
+    private void objectGone(long objectId) {
+        if (streamLogs != null) {
+            streamLogs.retire(objectId);
+        }
     }
 
     /** Gives the store the logs its stream records name; the storage facade does it once, at open. */
