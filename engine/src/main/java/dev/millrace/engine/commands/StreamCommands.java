@@ -497,10 +497,6 @@ public final class StreamCommands implements CommandFamily {
             return;
         }
         Stream stream = stored.stream();
-        if (id.isBefore(stream.maxDeletedId())) {
-            call.reply().error(Errors.XSETID_BELOW_MAX_DELETED);
-            return;
-        }
         if (stream.length() > 0) {
             if (id.isBefore(stream.lastEntry().id())) {
                 call.reply().error(Errors.XSETID_BELOW_TOP);

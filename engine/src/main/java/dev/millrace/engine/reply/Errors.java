@@ -200,7 +200,6 @@ public final class Errors {
     public static final String STREAM_INVALID_END = "ERR invalid end ID for the interval";
     public static final String XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive";
     public static final String XSETID_BELOW_GIVEN_MAX_DELETED = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
-    public static final String XSETID_BELOW_MAX_DELETED = "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id";
     public static final String XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item";
     public static final String XSETID_ENTRIES_ADDED_BELOW_LENGTH = "ERR The entries_added specified in XSETID is smaller than the target stream length";
     public static final String XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
