@@ -227,6 +227,12 @@ public final class StreamCommands implements CommandFamily {
             call.wrongType();
             return;
         }
+        byte[][] fields = Arrays.copyOfRange(call.argv(), fieldsAt, call.argc());
+        if (StreamEntry.size(fields) > call.keyspace().store().streamLogs().maxEntryBytes()) {
+            // Checked before a new stream is made: nothing may take an object id without logging.
+            call.reply().error(Errors.STREAM_ELEMENTS_TOO_LARGE);
+            return;
+        }
         if (record == null && o.noMkStream) {
             call.reply().nullBulk();
             return;
@@ -254,13 +260,7 @@ public final class StreamCommands implements CommandFamily {
             call.reply().error(Errors.XADD_ID_TOO_SMALL);
             return;
         }
-        byte[][] fields = Arrays.copyOfRange(call.argv(), fieldsAt, call.argc());
-        try {
-            stream.add(id, fields);
-        } catch (IllegalArgumentException tooLarge) {
-            call.reply().error(Errors.STREAM_ELEMENTS_TOO_LARGE);
-            return;
-        }
+        stream.add(id, fields);
         byte[][] effect = new byte[3 + fields.length][];
         effect[0] = XADD;
         effect[1] = key;

@@ -22,6 +22,12 @@ public final class MemoryStreamLogs implements StreamLogs {
         logs.remove(logId);
     }
 
+    /** As the Chronicle logs' limit with their default block size, so engine tests meet it too. */
+    @Override
+    public long maxEntryBytes() {
+        return (1 << 20) - 28;
+    }
+
     @Override
     public void close() {
     }

@@ -179,10 +179,7 @@ final class ChronicleStreamLog implements StreamLog {
         if (readOnly) {
             return; // the live instance writes; a snapshot build only follows
         }
-        long size = 0;
-        for (byte[] part : fieldsAndValues) {
-            size += 4 + part.length;
-        }
+        long size = StreamEntry.size(fieldsAndValues);
         if (size > MAX_ENTRY_BYTES) {
             throw new IllegalArgumentException("stream entry of " + size + " bytes: the limit is " + MAX_ENTRY_BYTES);
         }

@@ -89,6 +89,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
         // Kept on disk for now: a snapshot older than the deletion may still name this log.
     }
 
+    @Override
+    public long maxEntryBytes() {
+        return ChronicleStreamLog.MAX_ENTRY_BYTES;
+    }
+
     /** The number of queues open now. */
     public int openCount() {
         return open.size();
