@@ -25,7 +25,7 @@ public final class MemoryStreamLogs implements StreamLogs {
     /** As the Chronicle logs' limit with their default block size, so engine tests meet it too. */
     @Override
     public long maxEntryBytes() {
-        return (1 << 20) - 28;
+        return (4 << 20) - 28;
     }
 
     @Override

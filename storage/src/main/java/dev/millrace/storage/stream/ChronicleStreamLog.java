@@ -3,8 +3,8 @@ package dev.millrace.storage.stream;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.engine.types.Bytes;
 import dev.millrace.storage.DurableFiles;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -16,6 +16,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
 /**
  * One stream's log: a Chronicle Queue whose excerpts are the stream's entries, in number order.
  *
- * <p>Excerpt (raw bytes, big-endian as Chronicle writes them): entry number (long), ID ms (long),
+ * <p>Excerpt (raw bytes, big-endian, written and read as one block): entry number (long), ID ms (long),
  * ID seq (long), element count (int), then per element its length (int) and bytes. An excerpt is at
  * most a quarter of the block size ({@link #BLOCK_BYTES}), so entries up to {@link #MAX_ENTRY_BYTES}.
  *
@@ -40,9 +41,11 @@ import java.util.function.Consumer;
  * owner at any time; the next use reopens it.
  */
 final class ChronicleStreamLog implements StreamLog {
-    static final int BLOCK_BYTES = 4 << 20;
+    static final int BLOCK_BYTES = 16 << 20;
     /** Chronicle refuses an excerpt over a quarter of a block; the header takes 28 bytes of it. */
     static final int MAX_ENTRY_BYTES = BLOCK_BYTES / 4 - 28;
+    /** Number, ID ms, ID seq, element count. */
+    private static final int HEADER_BYTES = 28;
     private static final String VOIDED = "voided";
 
     private final Path dir;
@@ -62,6 +65,7 @@ final class ChronicleStreamLog implements StreamLog {
     private long tailerNext = -1;
     /** The next number of an empty log. */
     private long emptyNext = 1;
+    private byte[] scratch = new byte[256];
 
     ChronicleStreamLog(Path dir, long id, RollCycle rollCycle, TimeProvider time, boolean readOnly,
                        Consumer<ChronicleStreamLog> onUse) {
@@ -186,12 +190,10 @@ final class ChronicleStreamLog implements StreamLog {
         if (appender == null) {
             appender = queue.createAppender();
         }
+        byte[] excerpt = encode(number, id, fieldsAndValues, (int) size);
         try (DocumentContext dc = appender.writingDocument()) {
-            Bytes<?> out = dc.wire().bytes();
-            out.writeLong(number).writeLong(id.ms()).writeLong(id.seq()).writeInt(fieldsAndValues.length);
-            for (byte[] part : fieldsAndValues) {
-                out.writeInt(part.length).write(part);
-            }
+            // One copy into the mapped file: Chronicle's per-call checks cost more than the bytes.
+            dc.wire().bytes().write(excerpt, 0, HEADER_BYTES + (int) size);
         }
         long index = appender.lastIndexAppended();
         Map.Entry<Long, long[]> last = runs.lastEntry();
@@ -201,6 +203,25 @@ final class ChronicleStreamLog implements StreamLog {
         } else {
             runs.put(number, new long[] {index, 1});
         }
+    }
+
+    /** The excerpt's bytes in {@link #scratch} (grown as needed), big-endian. */
+    private byte[] encode(long number, StreamId id, byte[][] fieldsAndValues, int size) {
+        int length = HEADER_BYTES + size;
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        byte[] out = scratch;
+        Bytes.putLong(out, 0, number);
+        id.encode(out, 8);
+        Bytes.putInt(out, 24, fieldsAndValues.length);
+        int pos = HEADER_BYTES;
+        for (byte[] part : fieldsAndValues) {
+            Bytes.putInt(out, pos, part.length);
+            System.arraycopy(part, 0, out, pos + 4, part.length);
+            pos += 4 + part.length;
+        }
+        return out;
     }
 
     private long indexOf(long number) {
@@ -227,25 +248,30 @@ final class ChronicleStreamLog implements StreamLog {
 
     /** Number, ID ms and ID seq of the excerpt at {@code index}. */
     private long[] readHeader(long index) {
+        byte[] header = new byte[24];
         try (DocumentContext dc = moveTo(index)) {
-            Bytes<?> in = dc.wire().bytes();
-            return new long[] {in.readLong(), in.readLong(), in.readLong()};
+            dc.wire().bytes().read(header);
         }
+        return new long[] {Bytes.getLong(header, 0), Bytes.getLong(header, 8), Bytes.getLong(header, 16)};
     }
 
     @Override
     public StreamEntry read(long number) {
+        byte[] raw;
         try (DocumentContext dc = moveTo(indexOf(number))) {
-            Bytes<?> in = dc.wire().bytes();
-            in.readLong();
-            StreamId entryId = new StreamId(in.readLong(), in.readLong());
-            byte[][] parts = new byte[in.readInt()][];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = new byte[in.readInt()];
-                in.read(parts[i]);
-            }
-            return new StreamEntry(entryId, parts);
+            var in = dc.wire().bytes();
+            raw = new byte[(int) in.readRemaining()];
+            in.read(raw);
         }
+        StreamId entryId = StreamId.decode(raw, 8);
+        byte[][] parts = new byte[Bytes.getInt(raw, 24)][];
+        int pos = HEADER_BYTES;
+        for (int i = 0; i < parts.length; i++) {
+            int length = Bytes.getInt(raw, pos);
+            parts[i] = Arrays.copyOfRange(raw, pos + 4, pos + 4 + length);
+            pos += 4 + length;
+        }
+        return new StreamEntry(entryId, parts);
     }
 
     /** A reading context at {@code index}: sequential reads need no index lookup. */
