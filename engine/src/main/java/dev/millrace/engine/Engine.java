@@ -23,6 +23,8 @@ import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StreamCommands;
+import dev.millrace.engine.commands.StreamGroupCommands;
+import dev.millrace.engine.commands.StreamInfoCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -94,7 +96,9 @@ public final class Engine {
                 new ZSetCommands(this),
                 new GeoCommands(this),
                 new SortCommand(),
-                new StreamCommands());
+                new StreamCommands(),
+                new StreamGroupCommands(),
+                new StreamInfoCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -141,7 +141,7 @@ public final class BlockingKeys implements ReadyKeys {
         }
     }
 
-    /** Offers a ready key to its clients in the order they blocked, while it holds a value. */
+    /** Offers a ready key to its clients in the order they blocked: those waiting for the type it holds, and those that must learn it was lost. */
     private void serve(WaitedKey key) {
         LinkedHashSet<BlockedClient> clients = waiting.get(key);
         if (clients == null) {
@@ -152,10 +152,9 @@ public final class BlockingKeys implements ReadyKeys {
                 continue; // served from another key meanwhile
             }
             ValueType type = liveType(key);
-            if (type == null) {
-                return; // emptied: the others keep waiting
-            }
-            if (type == client.waiter().type() && engine.dispatcher().serveBlocked(client, key.key())) {
+            boolean offered = type == client.waiter().type() || client.waiter().servedWhenKeyLost();
+            // An emptied key (or one of another type) leaves the others waiting.
+            if (offered && engine.dispatcher().serveBlocked(client, key.key())) {
                 end(client);
             }
         }

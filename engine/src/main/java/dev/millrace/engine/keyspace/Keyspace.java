@@ -160,6 +160,7 @@ public final class Keyspace {
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
         store.rename(fromDb, from, toDb, to);
         dirty++;
+        readyKeys.stored(fromDb, from);
         readyKeys.stored(toDb, to);
     }
 
@@ -171,6 +172,7 @@ public final class Keyspace {
         }
         store.remove(db, key);
         dirty++;
+        readyKeys.stored(db, key); // a client waiting on the key may need to know it is gone
         return true;
     }
 
@@ -187,6 +189,7 @@ public final class Keyspace {
             return false;
         }
         store.remove(db, key);
+        readyKeys.stored(db, key);
         expiredKeys++;
         dirty++;
         expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));

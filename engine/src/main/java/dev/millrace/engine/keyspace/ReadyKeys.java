@@ -7,7 +7,7 @@ package dev.millrace.engine.keyspace;
  * costs a map lookup while anyone is blocked and nothing otherwise. Execution thread only.
  */
 public interface ReadyKeys {
-    /** A write stored a value (of any type) under {@code key} in {@code db}. */
+    /** A write stored a value (of any type) under {@code key} in {@code db}, or removed its value. */
     void stored(int db, byte[] key);
 
     /** SWAPDB exchanged two databases: every key waited for in either may now hold a value. */

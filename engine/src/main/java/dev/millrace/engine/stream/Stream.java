@@ -21,6 +21,8 @@ import java.util.NoSuchElementException;
  *   long   first number       entries numbered below are trimmed
  *   long   last number        the number of the last entry added to the log
  *   20     tombstones root    PagedTree of entry numbers removed by XDEL (>= first number), or page -1
+ *   20     groups root        PagedTree of consumer groups by name, or page -1 ({@link ConsumerGroups};
+ *                             layout 2; a layout-1 record has no groups)
  * </pre>
  *
  * <p>The length is derived: entries from the first to the last number, less the tombstones, so a
@@ -32,7 +34,8 @@ import java.util.NoSuchElementException;
  * <p>Execution thread only.
  */
 public final class Stream {
-    private static final byte LAYOUT = 1;
+    private static final byte LAYOUT = 2;
+    private static final byte LAYOUT_WITHOUT_GROUPS = 1;
     private static final int VERSION_AT = ObjectPages.SIZE;
     private static final int LAST_ID_AT = VERSION_AT + 1;
     private static final int MAX_DELETED_AT = LAST_ID_AT + StreamId.BYTES;
@@ -40,7 +43,8 @@ public final class Stream {
     private static final int FIRST_NUMBER_AT = ENTRIES_ADDED_AT + 8;
     private static final int LAST_NUMBER_AT = FIRST_NUMBER_AT + 8;
     private static final int TOMBSTONES_AT = LAST_NUMBER_AT + 8;
-    public static final int PAYLOAD_BYTES = TOMBSTONES_AT + PagedTree.Root.SIZE;
+    private static final int GROUPS_AT = TOMBSTONES_AT + PagedTree.Root.SIZE;
+    public static final int PAYLOAD_BYTES = GROUPS_AT + PagedTree.Root.SIZE;
     private static final PagedTree.Root NO_TREE = new PagedTree.Root(-1, 0, 0);
     private static final byte[] EMPTY = new byte[0];
 
@@ -53,6 +57,7 @@ public final class Stream {
     private long lastNumber;
     /** Numbers removed by XDEL, at or above {@link #firstNumber}; null until the first XDEL. */
     private PagedTree tombstones;
+    private ConsumerGroups groups;
 
     private Stream(ObjectPages pages, StreamLog log) {
         this.pages = pages;
@@ -67,6 +72,7 @@ public final class Stream {
         stream.maxDeletedId = StreamId.MIN;
         stream.firstNumber = 1;
         stream.lastNumber = 0;
+        stream.groups = new ConsumerGroups(pages, null);
         stream.dropUnacknowledged(loading);
         return stream;
     }
@@ -77,7 +83,7 @@ public final class Stream {
      * @param loading whether the AOF is being replayed (the log may then be ahead of the record)
      */
     public static Stream decode(KeyStore store, byte[] payload, boolean loading) {
-        if (payload[VERSION_AT] != LAYOUT) {
+        if (payload[VERSION_AT] != LAYOUT && payload[VERSION_AT] != LAYOUT_WITHOUT_GROUPS) {
             throw new IllegalStateException("unknown stream record layout " + payload[VERSION_AT]);
         }
         ObjectPages pages = ObjectPages.decode(store, payload, 0);
@@ -89,6 +95,8 @@ public final class Stream {
         stream.lastNumber = Bytes.getLong(payload, LAST_NUMBER_AT);
         PagedTree.Root root = PagedTree.Root.decode(payload, TOMBSTONES_AT);
         stream.tombstones = root.page() < 0 ? null : new PagedTree(pages, root);
+        PagedTree.Root groupsRoot = payload[VERSION_AT] == LAYOUT ? PagedTree.Root.decode(payload, GROUPS_AT) : NO_TREE;
+        stream.groups = new ConsumerGroups(pages, groupsRoot.page() < 0 ? null : new PagedTree(pages, groupsRoot));
         stream.dropUnacknowledged(loading);
         return stream;
     }
@@ -115,6 +123,8 @@ public final class Stream {
         Bytes.putLong(out, FIRST_NUMBER_AT, firstNumber);
         Bytes.putLong(out, LAST_NUMBER_AT, lastNumber);
         (tombstones == null ? NO_TREE : tombstones.root()).encode(out, TOMBSTONES_AT);
+        PagedTree.Root groupsRoot = groups.root();
+        (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, GROUPS_AT);
         return out;
     }
 
@@ -132,6 +142,11 @@ public final class Stream {
 
     public long entriesAdded() {
         return entriesAdded;
+    }
+
+    /** The stream's consumer groups (kept on the stream's pages, saved with its record). */
+    public ConsumerGroups groups() {
+        return groups;
     }
 
     /** The number of entries (XLEN). O(1). */
@@ -240,6 +255,55 @@ public final class Stream {
     public StreamEntry lastEntry() {
         Iterator<StreamEntry> it = reverseRange(StreamId.MAX, StreamId.MIN);
         return it.hasNext() ? it.next() : null;
+    }
+
+    /**
+     * The ID of the first entry, or 0-0 when the stream is empty: what Redis records as the stream's
+     * {@code first_id} (XINFO's recorded-first-entry-id), kept up to date by XADD, XDEL and trimming.
+     * O(log n), plus the tombstones a trim left at the start.
+     */
+    public StreamId firstId() {
+        long number = first();
+        while (number <= lastNumber && isTombstone(number)) {
+            number++;
+        }
+        return number <= lastNumber ? log.id(number) : StreamId.MIN;
+    }
+
+    /** The entry with ID {@code id}, or null when there is none (never added, deleted or trimmed). O(log n). */
+    public StreamEntry entry(StreamId id) {
+        long number = seek(id);
+        if (number > lastNumber || isTombstone(number)) {
+            return null;
+        }
+        StreamEntry entry = log.read(number);
+        return entry.id().equals(id) ? entry : null;
+    }
+
+    /** Whether an entry with ID {@code id} is in the stream (Redis's streamEntryExists). O(log n). */
+    public boolean contains(StreamId id) {
+        long number = seek(id);
+        return number <= lastNumber && !isTombstone(number) && log.id(number).equals(id);
+    }
+
+    /**
+     * The first IDs of the nodes of {@code nodeEntries} entry numbers that still hold an entry, in
+     * order: the keys of Redis's radix tree of listpacks (a listpack keeps its master ID, the ID of its
+     * first entry, while any of its entries is left). A node whose first entry's log record is gone (its
+     * file released after a trim) is keyed by its first readable entry. O(nodes log n).
+     */
+    public java.util.List<StreamId> nodeKeys(long nodeEntries) {
+        long node = Math.max(1, nodeEntries);
+        java.util.List<StreamId> keys = new java.util.ArrayList<>();
+        long start = first();
+        for (long nodeStart = (start - 1) / node * node + 1; nodeStart <= lastNumber; nodeStart += node) {
+            long from = Math.max(nodeStart, start);
+            long to = Math.min(lastNumber, nodeStart + node - 1);
+            if (live(from, to) > 0) {
+                keys.add(log.id(Math.max(nodeStart, log.firstNumber())));
+            }
+        }
+        return keys;
     }
 
     private boolean isTombstone(long number) {
