@@ -25,6 +25,8 @@ import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StreamCommands;
 import dev.millrace.engine.commands.StreamGroupCommands;
 import dev.millrace.engine.commands.StreamInfoCommands;
+import dev.millrace.engine.commands.StreamRetention;
+import dev.millrace.engine.commands.StreamRetentionCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -58,6 +60,7 @@ public final class Engine {
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
     private final ExpiryCycle expiryCycle;
+    private final StreamRetention streamRetention;
     private final long startedAtMillis;
     private long lastSyncMillis;
     private long appendedSinceSync;
@@ -78,6 +81,7 @@ public final class Engine {
         this.blocking = new BlockingKeys(this);
         keyspace.setReadyKeys(blocking);
         this.expiryCycle = new ExpiryCycle(this);
+        this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
@@ -98,7 +102,8 @@ public final class Engine {
                 new SortCommand(),
                 new StreamCommands(),
                 new StreamGroupCommands(),
-                new StreamInfoCommands());
+                new StreamInfoCommands(),
+                new StreamRetentionCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -112,6 +117,7 @@ public final class Engine {
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
+    public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
     /** Registers a new client connection. */
@@ -163,7 +169,8 @@ public final class Engine {
     }
 
     /**
-     * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, save rules,
+     * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, stream
+     * retention, save rules,
      * everysec fsync, stats.
      */
     public void cron() {
@@ -173,6 +180,7 @@ public final class Engine {
         if (activeExpireEnabled) {
             expiryCycle.run(now);
         }
+        streamRetention.run(now);
         dispatcher.appendBatch();
         saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {

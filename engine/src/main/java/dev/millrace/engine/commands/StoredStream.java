@@ -40,5 +40,6 @@ final class StoredStream {
     /** Writes the stream's state back under {@code key}: one keyspace change. */
     void save(Call call, byte[] key) {
         call.keyspace().putOwner(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
 }

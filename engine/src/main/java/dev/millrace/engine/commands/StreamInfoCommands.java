@@ -10,6 +10,7 @@ import dev.millrace.engine.stream.Consumer;
 import dev.millrace.engine.stream.ConsumerGroup;
 import dev.millrace.engine.stream.PendingEntry;
 import dev.millrace.engine.stream.RadixTreeShape;
+import dev.millrace.engine.stream.Retention;
 import dev.millrace.engine.stream.ReadCounters;
 import dev.millrace.engine.stream.Stream;
 import dev.millrace.engine.stream.StreamEntry;
@@ -147,7 +148,9 @@ public final class StreamInfoCommands implements CommandFamily {
             return;
         }
         ReplyWriter reply = call.reply();
-        reply.map(full ? 9 : 10);
+        // Millrace's retention policy shows only where one applies, so other streams reply as in Redis.
+        Retention retention = StreamRetention.effective(stream, call.engine().config());
+        reply.map((full ? 9 : 10) + (retention.limits() ? 3 : 0));
         reply.bulk("length");
         reply.integer(stream.length());
         List<StreamId> nodes = stream.nodeKeys(call.engine().config().getLong("stream-node-max-entries"));
@@ -163,6 +166,14 @@ public final class StreamInfoCommands implements CommandFamily {
         reply.integer(stream.entriesAdded());
         reply.bulk("recorded-first-entry-id");
         reply.bulk(stream.firstId().toBytes());
+        if (retention.limits()) {
+            reply.bulk("retention-max-age-ms");
+            reply.integer(retention.maxAgeMillis());
+            reply.bulk("retention-max-bytes");
+            reply.integer(retention.maxBytes());
+            reply.bulk("retention-undelivered");
+            reply.bulk(retention.dropUndelivered() ? "drop" : "keep");
+        }
         if (!full) {
             reply.bulk("groups");
             reply.integer(stream.groups().size());

@@ -21,8 +21,9 @@ import java.util.NoSuchElementException;
  *   long   first number       entries numbered below are trimmed
  *   long   last number        the number of the last entry added to the log
  *   20     tombstones root    PagedTree of entry numbers removed by XDEL (>= first number), or page -1
- *   20     groups root        PagedTree of consumer groups by name, or page -1 ({@link ConsumerGroups};
- *                             layout 2; a layout-1 record has no groups)
+ *   20     groups root        PagedTree of consumer groups by name, or page -1 ({@link ConsumerGroups})
+ *   17     retention          the stream's own {@link Retention} policy: max age (ms), max bytes,
+ *                             undelivered rule; or all -1 for the server's defaults
  * </pre>
  *
  * <p>The length is derived: entries from the first to the last number, less the tombstones, so a
@@ -34,8 +35,7 @@ import java.util.NoSuchElementException;
  * <p>Execution thread only.
  */
 public final class Stream {
-    private static final byte LAYOUT = 2;
-    private static final byte LAYOUT_WITHOUT_GROUPS = 1;
+    private static final byte LAYOUT = 3;
     private static final int VERSION_AT = ObjectPages.SIZE;
     private static final int LAST_ID_AT = VERSION_AT + 1;
     private static final int MAX_DELETED_AT = LAST_ID_AT + StreamId.BYTES;
@@ -44,7 +44,8 @@ public final class Stream {
     private static final int LAST_NUMBER_AT = FIRST_NUMBER_AT + 8;
     private static final int TOMBSTONES_AT = LAST_NUMBER_AT + 8;
     private static final int GROUPS_AT = TOMBSTONES_AT + PagedTree.Root.SIZE;
-    public static final int PAYLOAD_BYTES = GROUPS_AT + PagedTree.Root.SIZE;
+    private static final int RETENTION_AT = GROUPS_AT + PagedTree.Root.SIZE;
+    public static final int PAYLOAD_BYTES = RETENTION_AT + Retention.BYTES;
     private static final PagedTree.Root NO_TREE = new PagedTree.Root(-1, 0, 0);
     private static final byte[] EMPTY = new byte[0];
 
@@ -58,6 +59,8 @@ public final class Stream {
     /** Numbers removed by XDEL, at or above {@link #firstNumber}; null until the first XDEL. */
     private PagedTree tombstones;
     private ConsumerGroups groups;
+    /** The stream's own retention policy, or null for the server's defaults. */
+    private Retention retention;
 
     private Stream(ObjectPages pages, StreamLog log) {
         this.pages = pages;
@@ -83,7 +86,7 @@ public final class Stream {
      * @param loading whether the AOF is being replayed (the log may then be ahead of the record)
      */
     public static Stream decode(KeyStore store, byte[] payload, boolean loading) {
-        if (payload[VERSION_AT] != LAYOUT && payload[VERSION_AT] != LAYOUT_WITHOUT_GROUPS) {
+        if (payload[VERSION_AT] != LAYOUT) {
             throw new IllegalStateException("unknown stream record layout " + payload[VERSION_AT]);
         }
         ObjectPages pages = ObjectPages.decode(store, payload, 0);
@@ -95,8 +98,9 @@ public final class Stream {
         stream.lastNumber = Bytes.getLong(payload, LAST_NUMBER_AT);
         PagedTree.Root root = PagedTree.Root.decode(payload, TOMBSTONES_AT);
         stream.tombstones = root.page() < 0 ? null : new PagedTree(pages, root);
-        PagedTree.Root groupsRoot = payload[VERSION_AT] == LAYOUT ? PagedTree.Root.decode(payload, GROUPS_AT) : NO_TREE;
+        PagedTree.Root groupsRoot = PagedTree.Root.decode(payload, GROUPS_AT);
         stream.groups = new ConsumerGroups(pages, groupsRoot.page() < 0 ? null : new PagedTree(pages, groupsRoot));
+        stream.retention = Retention.decode(payload, RETENTION_AT);
         stream.dropUnacknowledged(loading);
         return stream;
     }
@@ -125,6 +129,7 @@ public final class Stream {
         (tombstones == null ? NO_TREE : tombstones.root()).encode(out, TOMBSTONES_AT);
         PagedTree.Root groupsRoot = groups.root();
         (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, GROUPS_AT);
+        Retention.encode(retention, out, RETENTION_AT);
         return out;
     }
 
@@ -142,6 +147,15 @@ public final class Stream {
 
     public long entriesAdded() {
         return entriesAdded;
+    }
+
+    /** The stream's own retention policy, or null when the server's defaults apply. */
+    public Retention retention() {
+        return retention;
+    }
+
+    public void setRetention(Retention retention) {
+        this.retention = retention;
     }
 
     /** The stream's consumer groups (kept on the stream's pages, saved with its record). */
@@ -211,7 +225,7 @@ public final class Stream {
     // ---- reading
 
     /** The first entry number whose ID is at least {@code id}; past the last when none is. */
-    long seek(StreamId id) {
+    public long seek(StreamId id) {
         long lo = first();
         long hi = lastNumber + 1;
         if (lo >= hi || !log.id(lo).isBefore(id)) {
@@ -497,6 +511,36 @@ public final class Stream {
             break;
         }
         return removed;
+    }
+
+    /**
+     * Trims every entry numbered below {@code number} (retention). O(log n + tombstones removed).
+     *
+     * @return the number of entries removed
+     */
+    public long trimBelow(long number) {
+        long target = Math.min(number, lastNumber + 1);
+        if (target <= first()) {
+            return 0;
+        }
+        long before = length();
+        trimTo(target);
+        return before - length();
+    }
+
+    /** The number of the first entry not trimmed (entries from it to {@link #lastNumber()} may be live). */
+    public long firstNumber() {
+        return first();
+    }
+
+    /** The number of the last entry added. */
+    public long lastNumber() {
+        return lastNumber;
+    }
+
+    /** The log bytes ({@link StreamEntry#size}) of the entries from {@code number} to the last, tombstones included. */
+    public long bytesFrom(long number) {
+        return log.bytesBefore(lastNumber + 1) - log.bytesBefore(number);
     }
 
     /** Entries from {@code from} to {@code to} (inclusive) that are not tombstones. */

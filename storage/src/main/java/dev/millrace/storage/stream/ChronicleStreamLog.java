@@ -27,7 +27,9 @@ import java.util.function.Consumer;
  * One stream's log: a Chronicle Queue whose excerpts are the stream's entries, in number order.
  *
  * <p>Excerpt (raw bytes, big-endian, written and read as one block): entry number (long), ID ms (long),
- * ID seq (long), element count (int), then per element its length (int) and bytes. An excerpt is at
+ * ID seq (long), bytes before (long: the sizes of every entry numbered below this one, so retention
+ * by size reads any range's bytes from two excerpts), element count (int), then per element its
+ * length (int) and bytes. An excerpt is at
  * most a quarter of the block size ({@link #BLOCK_BYTES}), so entries up to {@link #MAX_ENTRY_BYTES}.
  *
  * <p>Numbers to Chronicle indexes: indexes are contiguous within a cycle file and numbers within a
@@ -42,10 +44,10 @@ import java.util.function.Consumer;
  */
 final class ChronicleStreamLog implements StreamLog {
     static final int BLOCK_BYTES = 16 << 20;
-    /** Chronicle refuses an excerpt over a quarter of a block; the header takes 28 bytes of it. */
-    static final int MAX_ENTRY_BYTES = BLOCK_BYTES / 4 - 28;
-    /** Number, ID ms, ID seq, element count. */
-    private static final int HEADER_BYTES = 28;
+    /** Chronicle refuses an excerpt over a quarter of a block; the header takes 36 bytes of it. */
+    static final int MAX_ENTRY_BYTES = BLOCK_BYTES / 4 - 36;
+    /** Number, ID ms, ID seq, bytes before, element count. */
+    private static final int HEADER_BYTES = 36;
     private static final String VOIDED = "voided";
 
     private final Path dir;
@@ -66,6 +68,8 @@ final class ChronicleStreamLog implements StreamLog {
     /** The next number of an empty log. */
     private long emptyNext = 1;
     private byte[] scratch = new byte[256];
+    /** bytesBefore of the next entry to append. */
+    private long nextBytesBefore;
 
     ChronicleStreamLog(Path dir, long id, RollCycle rollCycle, TimeProvider time, boolean readOnly,
                        Consumer<ChronicleStreamLog> onUse) {
@@ -131,6 +135,13 @@ final class ChronicleStreamLog implements StreamLog {
             }
             addRun(from, end);
         }
+        if (!runs.isEmpty()) {
+            Map.Entry<Long, long[]> last = runs.lastEntry();
+            long[] header = readHeader(last.getValue()[0] + last.getValue()[1] - 1);
+            nextBytesBefore = header[3] + header[4];
+        } else {
+            nextBytesBefore = 0;
+        }
     }
 
     /** Adds the run of indexes [from, to], reading the number of its first excerpt. */
@@ -195,6 +206,7 @@ final class ChronicleStreamLog implements StreamLog {
             // One copy into the mapped file: Chronicle's per-call checks cost more than the bytes.
             dc.wire().bytes().write(excerpt, 0, HEADER_BYTES + (int) size);
         }
+        nextBytesBefore += size;
         long index = appender.lastIndexAppended();
         Map.Entry<Long, long[]> last = runs.lastEntry();
         if (last != null && last.getValue()[0] + last.getValue()[1] == index
@@ -214,7 +226,8 @@ final class ChronicleStreamLog implements StreamLog {
         byte[] out = scratch;
         Bytes.putLong(out, 0, number);
         id.encode(out, 8);
-        Bytes.putInt(out, 24, fieldsAndValues.length);
+        Bytes.putLong(out, 24, nextBytesBefore);
+        Bytes.putInt(out, 32, fieldsAndValues.length);
         int pos = HEADER_BYTES;
         for (byte[] part : fieldsAndValues) {
             Bytes.putInt(out, pos, part.length);
@@ -246,13 +259,26 @@ final class ChronicleStreamLog implements StreamLog {
         return new StreamId(header[1], header[2]);
     }
 
-    /** Number, ID ms and ID seq of the excerpt at {@code index}. */
+    /** Number, ID ms, ID seq, bytes before and the entry's size, of the excerpt at {@code index}. */
     private long[] readHeader(long index) {
-        byte[] header = new byte[24];
+        byte[] header = new byte[32];
+        long size;
         try (DocumentContext dc = moveTo(index)) {
-            dc.wire().bytes().read(header);
+            var in = dc.wire().bytes();
+            size = in.readRemaining() - HEADER_BYTES;
+            in.read(header);
         }
-        return new long[] {Bytes.getLong(header, 0), Bytes.getLong(header, 8), Bytes.getLong(header, 16)};
+        return new long[] {Bytes.getLong(header, 0), Bytes.getLong(header, 8), Bytes.getLong(header, 16),
+                Bytes.getLong(header, 24), size};
+    }
+
+    @Override
+    public long bytesBefore(long number) {
+        use();
+        if (number == lastNumber() + 1) {
+            return nextBytesBefore;
+        }
+        return readHeader(indexOf(number))[3];
     }
 
     @Override
@@ -264,7 +290,7 @@ final class ChronicleStreamLog implements StreamLog {
             in.read(raw);
         }
         StreamId entryId = StreamId.decode(raw, 8);
-        byte[][] parts = new byte[Bytes.getInt(raw, 24)][];
+        byte[][] parts = new byte[Bytes.getInt(raw, 32)][];
         int pos = HEADER_BYTES;
         for (int i = 0; i < parts.length; i++) {
             int length = Bytes.getInt(raw, pos);
