@@ -21,8 +21,9 @@ import java.util.Map;
  *   20   consumers root      name -> {@link Consumer}
  * </pre>
  *
- * Every change is saved into the groups tree before the method returns, so a caller only saves the
- * stream's record. Costs: a pending entry found, added, moved or removed in O(log n) page reads and
+ * Changes to the trees are made at once; the group's own value and its consumers' values are written
+ * back to their trees when the stream is encoded ({@link ConsumerGroups#flush}), so a command that
+ * delivers many entries rewrites them once. Costs: a pending entry found, added, moved or removed in O(log n) page reads and
  * writes (n the group's pending entries), a consumer in O(log c). Execution thread only; one instance
  * per group per loaded stream.
  */
@@ -39,6 +40,8 @@ public final class ConsumerGroup {
     private final PagedTree pel;
     private final PagedTree consumers;
     private final Map<ByteBuffer, Consumer> loaded = new HashMap<>();
+    /** Consumers whose value changed since the last {@link #flush}. */
+    private final Map<ByteBuffer, Consumer> changed = new HashMap<>();
 
     private ConsumerGroup(ConsumerGroups owner, Pages pages, byte[] name, StreamId lastDelivered, long entriesRead,
                           PagedTree pel, PagedTree consumers) {
@@ -72,12 +75,20 @@ public final class ConsumerGroup {
     }
 
     private void save() {
-        owner.save(this);
+        owner.changed(this);
     }
 
     private void save(Consumer consumer) {
-        consumers.put(consumer.name(), consumer.encode());
+        changed.put(ByteBuffer.wrap(consumer.name()), consumer);
         save();
+    }
+
+    /** Writes the changed consumers' values into the consumers tree. */
+    void flush() {
+        for (Consumer consumer : changed.values()) {
+            consumers.put(consumer.name(), consumer.encode());
+        }
+        changed.clear();
     }
 
     public byte[] name() {
@@ -136,7 +147,8 @@ public final class ConsumerGroup {
         }
         Consumer consumer = Consumer.create(pages, consumerName.clone(), now);
         loaded.put(ByteBuffer.wrap(consumer.name()), consumer);
-        save(consumer);
+        consumers.put(consumer.name(), consumer.encode());
+        save();
         return consumer;
     }
 
@@ -165,6 +177,7 @@ public final class ConsumerGroup {
         consumer.free();
         consumers.remove(consumerName);
         loaded.remove(ByteBuffer.wrap(consumerName));
+        changed.remove(ByteBuffer.wrap(consumerName));
         save();
         return pending;
     }
@@ -226,7 +239,7 @@ public final class ConsumerGroup {
             Consumer from = consumer(before.consumer());
             if (from != null) {
                 from.release(entry.id());
-                consumers.put(from.name(), from.encode());
+                save(from);
             }
         }
         to.own(entry.id());
@@ -256,6 +269,7 @@ public final class ConsumerGroup {
 
     /** Frees every page of the group (XGROUP DESTROY). O(pages). */
     void free() {
+        flush();
         Iterator<PagedTree.Entry> it = consumers.iterator(0);
         while (it.hasNext()) {
             PagedTree.Entry e = it.next();
@@ -264,5 +278,6 @@ public final class ConsumerGroup {
         consumers.free();
         pel.free();
         loaded.clear();
+        changed.clear();
     }
 }

@@ -17,13 +17,15 @@ public final class ConsumerGroups {
     private final Pages pages;
     private PagedTree tree;
     private final Map<ByteBuffer, ConsumerGroup> loaded = new HashMap<>();
+    /** Groups whose value (or a consumer's) changed since the last {@link #flush}. */
+    private final Map<ByteBuffer, ConsumerGroup> changed = new HashMap<>();
 
     ConsumerGroups(Pages pages, PagedTree tree) {
         this.pages = pages;
         this.tree = tree;
     }
 
-    /** The root to record, or null when the stream never had a group. */
+    /** The root to record (after {@link #flush}), or null when the stream never had a group. */
     PagedTree.Root root() {
         return tree == null ? null : tree.root();
     }
@@ -56,7 +58,7 @@ public final class ConsumerGroups {
         }
         ConsumerGroup group = ConsumerGroup.create(this, pages, name.clone(), lastDelivered, entriesRead);
         loaded.put(ByteBuffer.wrap(group.name()), group);
-        save(group);
+        tree.put(group.name(), group.encode());
         return group;
     }
 
@@ -69,6 +71,7 @@ public final class ConsumerGroups {
         group.free();
         tree.remove(name);
         loaded.remove(ByteBuffer.wrap(name));
+        changed.remove(ByteBuffer.wrap(name));
         return true;
     }
 
@@ -84,7 +87,19 @@ public final class ConsumerGroups {
         };
     }
 
-    void save(ConsumerGroup group) {
-        tree.put(group.name(), group.encode());
+    void changed(ConsumerGroup group) {
+        changed.put(ByteBuffer.wrap(group.name()), group);
+    }
+
+    /**
+     * Writes the changed groups' values (and their consumers') into their trees; the stream calls it
+     * before recording the root. O(changed log g).
+     */
+    void flush() {
+        for (ConsumerGroup group : changed.values()) {
+            group.flush();
+            tree.put(group.name(), group.encode());
+        }
+        changed.clear();
     }
 }

@@ -127,6 +127,7 @@ public final class Stream {
         Bytes.putLong(out, FIRST_NUMBER_AT, firstNumber);
         Bytes.putLong(out, LAST_NUMBER_AT, lastNumber);
         (tombstones == null ? NO_TREE : tombstones.root()).encode(out, TOMBSTONES_AT);
+        groups.flush();
         PagedTree.Root groupsRoot = groups.root();
         (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, GROUPS_AT);
         Retention.encode(retention, out, RETENTION_AT);
