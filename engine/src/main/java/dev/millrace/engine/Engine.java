@@ -25,8 +25,8 @@ import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StreamCommands;
 import dev.millrace.engine.commands.StreamGroupCommands;
 import dev.millrace.engine.commands.StreamInfoCommands;
+import dev.millrace.engine.commands.StreamExtensionCommands;
 import dev.millrace.engine.commands.StreamRetention;
-import dev.millrace.engine.commands.StreamRetentionCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -103,7 +103,7 @@ public final class Engine {
                 new StreamCommands(),
                 new StreamGroupCommands(),
                 new StreamInfoCommands(),
-                new StreamRetentionCommands());
+                new StreamExtensionCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -261,18 +261,23 @@ public final class StreamCommands implements CommandFamily {
             return;
         }
         stream.add(id, fields);
-        byte[][] effect = new byte[3 + fields.length][];
-        effect[0] = XADD;
-        effect[1] = key;
-        effect[2] = id.toBytes();
-        System.arraycopy(fields, 0, effect, 3, fields.length);
-        call.effect(effect);
+        call.effect(xaddEffect(key, id, fields));
         long trimmed = o.trims() ? stream.trim(o.trim(), nodeEntries(call)) : 0;
         if (trimmed > 0) {
             call.effect(XTRIM, key, MAXLEN, EXACT, Numbers.format(stream.length()));
         }
         stored.save(call, key);
         call.reply().bulk(id.toBytes());
+    }
+
+    /** What an append logs: {@code XADD key <id> field value ...}, the ID explicit, no options. */
+    static byte[][] xaddEffect(byte[] key, StreamId id, byte[][] fields) {
+        byte[][] effect = new byte[3 + fields.length][];
+        effect[0] = XADD;
+        effect[1] = key;
+        effect[2] = id.toBytes();
+        System.arraycopy(fields, 0, effect, 3, fields.length);
+        return effect;
     }
 
     private void xtrim(Call call) {

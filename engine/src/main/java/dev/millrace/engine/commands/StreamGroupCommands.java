@@ -10,6 +10,7 @@ import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.stream.Consumer;
 import dev.millrace.engine.stream.ConsumerGroup;
+import dev.millrace.engine.stream.DeadLetter;
 import dev.millrace.engine.stream.PendingEntry;
 import dev.millrace.engine.stream.ReadCounters;
 import dev.millrace.engine.stream.Stream;
@@ -45,6 +46,11 @@ import java.util.Map;
  */
 public final class StreamGroupCommands implements CommandFamily {
     private static final byte[] XCLAIM = bytes("XCLAIM");
+    private static final byte[] XACK = bytes("XACK");
+    private static final byte[] DEAD_LETTER_STREAM = bytes("dead-letter-stream");
+    private static final byte[] DEAD_LETTER_ID = bytes("dead-letter-id");
+    private static final byte[] DEAD_LETTER_GROUP = bytes("dead-letter-group");
+    private static final byte[] DEAD_LETTER_DELIVERIES = bytes("dead-letter-deliveries");
     private static final byte[] XGROUP = bytes("XGROUP");
     private static final byte[] SETID = bytes("SETID");
     private static final byte[] CREATECONSUMER = bytes("CREATECONSUMER");
@@ -841,6 +847,10 @@ public final class StreamGroupCommands implements CommandFamily {
             if (!created && minIdle != 0 && now - pending.deliveryTime() < minIdle) {
                 continue;
             }
+            if (!created && deadLetter(call, stream, group, pending)) {
+                changed = true;
+                continue;
+            }
             long deliveries = created ? 1 : pending.deliveryCount();
             if (retryCount >= 0) {
                 deliveries = retryCount;
@@ -859,6 +869,50 @@ public final class StreamGroupCommands implements CommandFamily {
             stored[0].save(call, call.arg(1));
         }
         replyClaimed(call.reply(), stream, claimed, justId);
+    }
+
+    /**
+     * Millrace's dead letters ({@link DeadLetter}): a pending entry delivered as often as its group
+     * allows goes to the dead-letter stream and is acknowledged, instead of being claimed again. It is
+     * claimed as usual when the dead-letter key holds something else than a stream, or the stream
+     * cannot take it. Logged as the XADD to the dead-letter stream and the XACK.
+     *
+     * @return whether the entry went to the dead letters
+     */
+    private static boolean deadLetter(Call call, Stream stream, ConsumerGroup group, PendingEntry pending) {
+        DeadLetter policy = group.deadLetter();
+        if (policy == null || pending.deliveryCount() < policy.maxDeliveries() || Arrays.equals(policy.stream(), call.arg(1))) {
+            return false;
+        }
+        byte[] record = call.keyspace().lookup(call.db(), policy.stream(), call.now());
+        if (record != null && Record.typeOf(record) != ValueType.STREAM) {
+            return false;
+        }
+        StreamEntry entry = stream.entry(pending.id());
+        byte[][] original = entry.fieldsAndValues();
+        byte[][] fields = Arrays.copyOf(original, original.length + 8);
+        fields[original.length] = DEAD_LETTER_STREAM;
+        fields[original.length + 1] = call.arg(1);
+        fields[original.length + 2] = DEAD_LETTER_ID;
+        fields[original.length + 3] = pending.id().toBytes();
+        fields[original.length + 4] = DEAD_LETTER_GROUP;
+        fields[original.length + 5] = group.name();
+        fields[original.length + 6] = DEAD_LETTER_DELIVERIES;
+        fields[original.length + 7] = Numbers.format(pending.deliveryCount());
+        if (StreamEntry.size(fields) > call.keyspace().store().streamLogs().maxEntryBytes()) {
+            return false;
+        }
+        StoredStream target = record == null ? StoredStream.create(call) : StoredStream.load(call, record);
+        StreamId id = target.stream().autoId(call.now());
+        if (id == null) {
+            return false;
+        }
+        target.stream().add(id, fields);
+        target.save(call, policy.stream());
+        call.effect(StreamCommands.xaddEffect(policy.stream(), id, fields));
+        group.removePending(pending.id());
+        call.effect(XACK, call.arg(1), group.name(), pending.id().toBytes());
+        return true;
     }
 
     /** Gives an entry to the claiming consumer, created or seen now. */
@@ -927,6 +981,7 @@ public final class StreamGroupCommands implements CommandFamily {
         // walk holds, so the walk restarts from the cursor after each batch.
         List<StreamId> claimed = new ArrayList<>();
         List<StreamId> deleted = new ArrayList<>();
+        boolean deadLettered = false;
         StreamId cursor = start;
         boolean exhausted = false;
         while (attempts > 0 && count > 0 && !exhausted) {
@@ -956,6 +1011,10 @@ public final class StreamGroupCommands implements CommandFamily {
                 if (minIdle != 0 && now - pending.deliveryTime() < minIdle) {
                     continue;
                 }
+                if (deadLetter(call, stream, group, pending)) {
+                    deadLettered = true;
+                    continue;
+                }
                 long deliveries = pending.deliveryCount() + (justId ? 0 : 1);
                 PendingEntry updated = claim(call, group, new PendingEntry(pending.id(), call.arg(3), now, deliveries));
                 call.effect(xclaimEffect(call.arg(1), group, updated, pending.id().toBytes()));
@@ -973,7 +1032,7 @@ public final class StreamGroupCommands implements CommandFamily {
                 next = after.next().id();
             }
         }
-        if (!claimed.isEmpty() || !deleted.isEmpty()) {
+        if (!claimed.isEmpty() || !deleted.isEmpty() || deadLettered) {
             stored[0].save(call, call.arg(1));
         }
         ReplyWriter reply = call.reply();

@@ -185,6 +185,7 @@ public final class Errors {
     public static final String SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 
     // Streams
+    public static final String DEAD_LETTER_SAME_STREAM = "ERR the dead-letter stream must be another key than the stream";
     public static final String INVALID_STREAM_ID = "ERR Invalid stream ID specified as stream command argument";
     public static final String STREAM_MAXLEN_AND_MINID = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
     public static final String STREAM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0.";

@@ -39,6 +39,8 @@ public final class ConsumerGroup {
     private long entriesRead;
     private final PagedTree pel;
     private final PagedTree consumers;
+    /** Where entries delivered too often go instead of being claimed again, or null. */
+    private DeadLetter deadLetter;
     private final Map<ByteBuffer, Consumer> loaded = new HashMap<>();
     /** Consumers whose value changed since the last {@link #flush}. */
     private final Map<ByteBuffer, Consumer> changed = new HashMap<>();
@@ -60,13 +62,22 @@ public final class ConsumerGroup {
 
     static ConsumerGroup decode(ConsumerGroups owner, Pages pages, byte[] name, byte[] value) {
         int at = StreamId.BYTES + 8;
-        return new ConsumerGroup(owner, pages, name, StreamId.decode(value, 0), Bytes.getLong(value, StreamId.BYTES),
-                new PagedTree(pages, PagedTree.Root.decode(value, at)),
+        ConsumerGroup group = new ConsumerGroup(owner, pages, name, StreamId.decode(value, 0),
+                Bytes.getLong(value, StreamId.BYTES), new PagedTree(pages, PagedTree.Root.decode(value, at)),
                 new PagedTree(pages, PagedTree.Root.decode(value, at + PagedTree.Root.SIZE)));
+        if (value.length > VALUE_BYTES) {
+            group.deadLetter = new DeadLetter(Bytes.getLong(value, VALUE_BYTES),
+                    java.util.Arrays.copyOfRange(value, VALUE_BYTES + 8, value.length));
+        }
+        return group;
     }
 
     byte[] encode() {
-        byte[] out = new byte[VALUE_BYTES];
+        byte[] out = new byte[VALUE_BYTES + (deadLetter == null ? 0 : 8 + deadLetter.stream().length)];
+        if (deadLetter != null) {
+            Bytes.putLong(out, VALUE_BYTES, deadLetter.maxDeliveries());
+            System.arraycopy(deadLetter.stream(), 0, out, VALUE_BYTES + 8, deadLetter.stream().length);
+        }
         lastDelivered.encode(out, 0);
         Bytes.putLong(out, StreamId.BYTES, entriesRead);
         pel.root().encode(out, StreamId.BYTES + 8);
@@ -117,6 +128,16 @@ public final class ConsumerGroup {
             lastDelivered = id;
             save();
         }
+    }
+
+    /** The group's dead-letter policy, or null. */
+    public DeadLetter deadLetter() {
+        return deadLetter;
+    }
+
+    public void setDeadLetter(DeadLetter deadLetter) {
+        this.deadLetter = deadLetter;
+        save();
     }
 
     // ---- consumers
