@@ -24,12 +24,18 @@ import java.util.List;
  * XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS and HELP, as Redis 7.0's xinfoCommand replies
  * (maps in RESP3, flat arrays in RESP2). radix-tree-keys and radix-tree-nodes describe Redis's radix
  * tree of listpack nodes for the stream's entries, modelled as {@link Stream#nodeKeys} and
- * {@link RadixTreeShape}: O(nodes) to compute, where Redis reads two counters. Read-only; execution
+ * {@link RadixTreeShape}: O(nodes) to compute, where Redis reads two counters, so only up to
+ * {@link #EXACT_SHAPE_NODES} nodes (an O(1) estimate above). Read-only; execution
  * thread only.
  */
 public final class StreamInfoCommands implements CommandFamily {
     /** XINFO STREAM FULL shows this many entries, pending entries and consumer pending entries by default. */
     private static final long DEFAULT_FULL_COUNT = 10;
+    /**
+     * Up to this many listpack nodes XINFO STREAM computes Redis's radix-tree-keys and -nodes exactly
+     * (O(nodes) log reads); above, it reports the node count and twice it, in O(1).
+     */
+    private static final long EXACT_SHAPE_NODES = 1024;
 
     @Override
     public void register(Bindings bind) {
@@ -153,11 +159,20 @@ public final class StreamInfoCommands implements CommandFamily {
         reply.map((full ? 9 : 10) + (retention.limits() ? 3 : 0));
         reply.bulk("length");
         reply.integer(stream.length());
-        List<StreamId> nodes = stream.nodeKeys(call.engine().config().getLong("stream-node-max-entries"));
+        long nodeEntries = call.engine().config().getLong("stream-node-max-entries");
+        long estimate = stream.nodeCountEstimate(nodeEntries);
         reply.bulk("radix-tree-keys");
-        reply.integer(nodes.size());
-        reply.bulk("radix-tree-nodes");
-        reply.integer(RadixTreeShape.nodes(nodes));
+        if (estimate <= EXACT_SHAPE_NODES) {
+            List<StreamId> nodes = stream.nodeKeys(nodeEntries);
+            reply.integer(nodes.size());
+            reply.bulk("radix-tree-nodes");
+            reply.integer(RadixTreeShape.nodes(nodes));
+        } else {
+            // Listing every node would read the log once per node: these are Redis's internals anyway.
+            reply.integer(estimate);
+            reply.bulk("radix-tree-nodes");
+            reply.integer(2 * estimate);
+        }
         reply.bulk("last-generated-id");
         reply.bulk(stream.lastId().toBytes());
         reply.bulk("max-deleted-entry-id");

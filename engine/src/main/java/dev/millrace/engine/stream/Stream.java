@@ -321,6 +321,16 @@ public final class Stream {
         return keys;
     }
 
+    /**
+     * The number of nodes {@link #nodeKeys} would list, without reading the log or checking for wholly
+     * deleted nodes: O(1), for streams too large to list.
+     */
+    public long nodeCountEstimate(long nodeEntries) {
+        long node = Math.max(1, nodeEntries);
+        long start = first();
+        return start > lastNumber ? 0 : (lastNumber - 1) / node - (start - 1) / node + 1;
+    }
+
     private boolean isTombstone(long number) {
         return tombstones != null && tombstones.get(key(number)) != null;
     }
