@@ -127,6 +127,11 @@ public final class BlockingKeys implements ReadyKeys {
         }
     }
 
+    @Override
+    public void flushed(int db) {
+        swapped(db, db);
+    }
+
     /**
      * Serves the clients waiting on the keys made ready since the last call; the dispatcher calls it
      * when a top-level command completes. Servings that ready further keys are served too.

@@ -204,6 +204,7 @@ public final class Keyspace {
         long n = store.size(db);
         store.flush(db);
         dirty += n;
+        readyKeys.flushed(db);
     }
 
     public void swap(int db1, int db2) {

@@ -13,9 +13,13 @@ public interface ReadyKeys {
     /** SWAPDB exchanged two databases: every key waited for in either may now hold a value. */
     void swapped(int db1, int db2);
 
+    /** FLUSHDB or FLUSHALL emptied a database: every key waited for in it lost its value. */
+    void flushed(int db);
+
     /** Nobody listens (replay tools, tests of the keyspace alone). */
     ReadyKeys NONE = new ReadyKeys() {
         @Override public void stored(int db, byte[] key) { }
         @Override public void swapped(int db1, int db2) { }
+        @Override public void flushed(int db) { }
     };
 }

@@ -129,6 +129,20 @@ class StreamGroupCommandsTest {
     }
 
     @Test
+    void copiesAStreamWithItsGroups() {
+        add(h, "s", 1, 2);
+        h.run("XGROUP", "CREATE", "s", "g", "0");
+        h.run("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">");
+        assertEquals(1L, h.run("COPY", "s", "t"));
+        assertEquals(h.run("XINFO", "GROUPS", "s"), h.run("XINFO", "GROUPS", "t"));
+        assertEquals(h.run("XPENDING", "s", "g", "-", "+", "10"), h.run("XPENDING", "t", "g", "-", "+", "10"));
+        h.run("XACK", "t", "g", "1-0");
+        h.run("XREADGROUP", "GROUP", "g", "d", "STREAMS", "t", ">");
+        assertEquals(list(1L, "1-0", "1-0", List.of(list("c", "1"))), h.run("XPENDING", "s", "g"), "the copy is independent");
+        assertEquals(list(1L, "2-0", "2-0", List.of(list("d", "1"))), h.run("XPENDING", "t", "g"));
+    }
+
+    @Test
     void refusesBadReads() {
         add(h, "s", 1);
         h.run("XGROUP", "CREATE", "s", "g", "0");
