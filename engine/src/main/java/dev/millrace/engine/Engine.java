@@ -25,6 +25,7 @@ import dev.millrace.engine.commands.SortCommand;
 import dev.millrace.engine.commands.StreamCommands;
 import dev.millrace.engine.commands.StreamGroupCommands;
 import dev.millrace.engine.commands.StreamInfoCommands;
+import dev.millrace.engine.commands.StreamPendingCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -98,6 +99,7 @@ public final class Engine {
                 new SortCommand(),
                 new StreamCommands(),
                 new StreamGroupCommands(),
+                new StreamPendingCommands(),
                 new StreamInfoCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
