@@ -36,9 +36,11 @@ import java.util.Map;
  * <p>Effects ({@link GroupEffects}) follow Redis's propagation, so replay never depends on the clock:
  * an entry XREADGROUP delivers is logged as an XCLAIM of it to the consumer, the group's new position
  * as XGROUP SETID ... ENTRIESREAD, a consumer it creates as XGROUP CREATECONSUMER. The XGROUP
- * subcommands log themselves. Unlike Redis, XREADGROUP re-reading a consumer's history logs the
- * XCLAIM of each entry it re-delivers (Redis updates delivery time and count without propagating
- * them), so a replayed PEL matches exactly.
+ * subcommands log themselves. Where redis-server 7.0.15 logs less and its replay drifts, this logs
+ * enough for an exact replay (checked against its AOF): the SETID after every delivery, not only with
+ * NOACK (7.0 leaves entries-read to the XCLAIMs' LASTID, which does not carry it; 7.2 logs it too);
+ * CREATECONSUMER for every consumer XREADGROUP creates, not only with NOACK; and the XCLAIM of each
+ * entry a history read re-delivers (7.0 updates their delivery time and count without logging).
  *
  * <p>Execution thread only, like every family.
  */
