@@ -23,8 +23,10 @@ import java.util.TreeSet;
  * back by the transport, until one of these ends the wait:
  * <ul>
  *   <li><b>a key it waits on becomes ready.</b> Every write that leaves a value under a key waited for
- *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB) marks the key ready through
- *       the keyspace's {@link ReadyKeys} port. Ready keys are served once the top-level command that
+ *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB), or removes one (DEL,
+ *       expiry, RENAME's source, FLUSHDB), marks the key ready through the keyspace's {@link ReadyKeys}
+ *       port; a removed key is offered only to waiters that must learn of it
+ *       ({@link Waiter#servedWhenKeyLost}: XREADGROUP). Ready keys are served once the top-level command that
  *       readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
  *       transaction or a script wakes nobody before the whole of it has run, and what it popped again
  *       is not there to serve. For each ready key, in the order keys became ready, its clients are

@@ -1,8 +1,9 @@
 package dev.millrace.engine.keyspace;
 
 /**
- * Told by the {@link Keyspace} whenever a write leaves a value under a key, so clients blocked on that
- * key (BLPOP, BZPOPMIN, XREAD BLOCK ...) can be served once the current command completes. The engine's
+ * Told by the {@link Keyspace} whenever a write leaves a value under a key or removes it, so clients
+ * blocked on that key (BLPOP, BZPOPMIN, XREAD BLOCK ...) can be served once the current command
+ * completes (and an XREADGROUP whose stream is gone fails). The engine's
  * {@code blocking.BlockingKeys} implements it; it only marks keys that clients wait for, so a write
  * costs a map lookup while anyone is blocked and nothing otherwise. Execution thread only.
  */
