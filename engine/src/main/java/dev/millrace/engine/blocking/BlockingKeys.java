@@ -26,8 +26,8 @@ import java.util.TreeSet;
  *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB), or removes one (DEL,
  *       expiry, RENAME's source, FLUSHDB), marks the key ready through the keyspace's {@link ReadyKeys}
  *       port; a removed key is offered only to waiters that must learn of it
- *       ({@link Waiter#servedWhenKeyLost}: XREADGROUP). Ready keys are served once the top-level command that
- *       readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
+ *       ({@link Waiter#servedWhenKeyLost}: XREADGROUP). Ready keys are served once the top-level
+ *       command that readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
  *       transaction or a script wakes nobody before the whole of it has run, and what it popped again
  *       is not there to serve. For each ready key, in the order keys became ready, its clients are
  *       offered the key in the order they blocked (FIFO per key), those whose {@link Waiter#type()} the
@@ -148,7 +148,10 @@ public final class BlockingKeys implements ReadyKeys {
         }
     }
 
-    /** Offers a ready key to its clients in the order they blocked: those waiting for the type it holds, and those that must learn it was lost. */
+    /**
+     * Offers a ready key to its clients in the order they blocked: those waiting for the type it holds,
+     * and those that must learn it was lost.
+     */
     private void serve(WaitedKey key) {
         LinkedHashSet<BlockedClient> clients = waiting.get(key);
         if (clients == null) {
