@@ -156,6 +156,8 @@ class StreamGroupCommandsTest {
         h.run("XREADGROUP", "GROUP", "g", "d", "STREAMS", "t", ">");
         assertEquals(list(1L, "1-0", "1-0", List.of(list("c", "1"))), h.run("XPENDING", "s", "g"), "the copy is independent");
         assertEquals(list(1L, "2-0", "2-0", List.of(list("d", "1"))), h.run("XPENDING", "t", "g"));
+        h.run("RENAME", "t", "u");
+        assertEquals(list(1L, "2-0", "2-0", List.of(list("d", "1"))), h.run("XPENDING", "u", "g"), "groups move with the key");
     }
 
     @Test
