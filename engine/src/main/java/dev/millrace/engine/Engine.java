@@ -27,6 +27,7 @@ import dev.millrace.engine.commands.StreamGroupCommands;
 import dev.millrace.engine.commands.StreamInfoCommands;
 import dev.millrace.engine.commands.StreamExtensionCommands;
 import dev.millrace.engine.commands.StreamRetention;
+import dev.millrace.engine.commands.StreamPendingCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -102,6 +103,7 @@ public final class Engine {
                 new SortCommand(),
                 new StreamCommands(),
                 new StreamGroupCommands(),
+                new StreamPendingCommands(),
                 new StreamInfoCommands(),
                 new StreamExtensionCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);

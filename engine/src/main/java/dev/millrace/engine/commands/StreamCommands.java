@@ -369,7 +369,7 @@ public final class StreamCommands implements CommandFamily {
     }
 
     /** Redis's streamParseIntervalIDOrReply: {@code (id} is a strict ID, else {@code -}/{@code +} too. */
-    private static StreamId intervalId(Call call, byte[] arg, long missingSeq) {
+    static StreamId intervalId(Call call, byte[] arg, long missingSeq) {
         StreamId id = isExclusive(arg)
                 ? StreamId.parseStrict(Arrays.copyOfRange(arg, 1, arg.length), missingSeq)
                 : parseId(arg, missingSeq);

@@ -105,6 +105,14 @@ class StreamGroupBlockingTest {
         h.run("XGROUP", "DESTROY", "s", "g");
         assertEquals(List.of(err("NOGROUP the consumer group this client was blocked on no longer exists")), destroyed.replies());
 
+        for (String[] loss : new String[][] {{"RENAME", "s", "t"}, {"PEXPIRE", "s", "0"}, {"FLUSHALL"}, {"SWAPDB", "0", "1"}}) {
+            h.run("FLUSHALL");
+            h.run("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+            OtherClient reader = blockedRead("c");
+            h.run(loss);
+            assertEquals(List.of(err("UNBLOCKED the stream key no longer exists")), reader.replies(), loss[0]);
+        }
+
         OtherClient plainRead = blocked(2, "XREAD", "BLOCK", "0", "STREAMS", "s", "$");
         h.run("DEL", "s");
         assertTrue(plainRead.session.blocked(), "XREAD keeps waiting when its stream is deleted, as in Redis 7.0");

@@ -129,6 +129,38 @@ class StreamGroupCommandsTest {
     }
 
     @Test
+    void destroyingAGroupFreesItsPages() {
+        for (int i = 1; i <= 2000; i++) {
+            h.run("XADD", "s", i + "-0", "f", "v");
+        }
+        long withoutGroups = h.store.pageCount();
+        h.run("XGROUP", "CREATE", "s", "g", "0");
+        h.run("XREADGROUP", "GROUP", "g", "a", "COUNT", "1000", "STREAMS", "s", ">");
+        h.run("XREADGROUP", "GROUP", "g", "b", "STREAMS", "s", ">");
+        long groupPages = h.store.pageCount() - withoutGroups;
+        assertEquals(1000L, h.run("XGROUP", "DELCONSUMER", "s", "g", "a"));
+        assertEquals(true, h.store.pageCount() - withoutGroups < groupPages, "a deleted consumer's pages are freed");
+        assertEquals(1L, h.run("XGROUP", "DESTROY", "s", "g"));
+        assertEquals(withoutGroups + 1, h.store.pageCount(), "only the (now empty) groups tree's root is left");
+    }
+
+    @Test
+    void copiesAStreamWithItsGroups() {
+        add(h, "s", 1, 2);
+        h.run("XGROUP", "CREATE", "s", "g", "0");
+        h.run("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">");
+        assertEquals(1L, h.run("COPY", "s", "t"));
+        assertEquals(h.run("XINFO", "GROUPS", "s"), h.run("XINFO", "GROUPS", "t"));
+        assertEquals(h.run("XPENDING", "s", "g", "-", "+", "10"), h.run("XPENDING", "t", "g", "-", "+", "10"));
+        h.run("XACK", "t", "g", "1-0");
+        h.run("XREADGROUP", "GROUP", "g", "d", "STREAMS", "t", ">");
+        assertEquals(list(1L, "1-0", "1-0", List.of(list("c", "1"))), h.run("XPENDING", "s", "g"), "the copy is independent");
+        assertEquals(list(1L, "2-0", "2-0", List.of(list("d", "1"))), h.run("XPENDING", "t", "g"));
+        h.run("RENAME", "t", "u");
+        assertEquals(list(1L, "2-0", "2-0", List.of(list("d", "1"))), h.run("XPENDING", "u", "g"), "groups move with the key");
+    }
+
+    @Test
     void refusesBadReads() {
         add(h, "s", 1);
         h.run("XGROUP", "CREATE", "s", "g", "0");
