@@ -4,6 +4,7 @@ import dev.millrace.engine.command.Call;
 import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.stream.Stream;
 
 /**
@@ -25,6 +26,27 @@ final class StoredStream {
     static StoredStream load(Call call, byte[] encoded) {
         Record record = Record.decode(encoded);
         return new StoredStream(record, Stream.decode(call.keyspace().store(), record.payload(), call.keyspace().loading()));
+    }
+
+    /**
+     * The stream under argument {@code argIndex}, which must exist: replies "ERR no such key" or
+     * WRONGTYPE and returns null otherwise (XINFO, MILLRACE.XRETENTION ...).
+     *
+     * @param forWrite a write command's lookup (no hit or miss counted) rather than a read's
+     */
+    static StoredStream existing(Call call, int argIndex, boolean forWrite) {
+        byte[] key = call.arg(argIndex);
+        byte[] record = forWrite ? call.keyspace().lookup(call.db(), key, call.now())
+                : call.keyspace().lookupRead(call.db(), key, call.now());
+        if (record == null) {
+            call.reply().error(Errors.NO_SUCH_KEY);
+            return null;
+        }
+        if (Record.typeOf(record) != ValueType.STREAM) {
+            call.wrongType();
+            return null;
+        }
+        return load(call, record);
     }
 
     /** A new, empty stream for a key that does not exist. */

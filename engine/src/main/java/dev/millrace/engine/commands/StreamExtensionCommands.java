@@ -2,8 +2,6 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
-import dev.millrace.engine.keyspace.Record;
-import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.stream.ConsumerGroup;
@@ -68,16 +66,7 @@ public final class StreamExtensionCommands implements CommandFamily {
 
     /** The stream under argument 2 for a subcommand, or null after an error reply. */
     private static StoredStream open(Call call) {
-        byte[] record = call.keyspace().lookup(call.db(), call.arg(2), call.now());
-        if (record == null) {
-            call.reply().error(Errors.NO_SUCH_KEY);
-            return null;
-        }
-        if (Record.typeOf(record) != ValueType.STREAM) {
-            call.wrongType();
-            return null;
-        }
-        return StoredStream.load(call, record);
+        return StoredStream.existing(call, 2, true);
     }
 
     private void get(Call call) {

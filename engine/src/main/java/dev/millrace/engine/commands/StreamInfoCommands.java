@@ -2,8 +2,6 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
-import dev.millrace.engine.keyspace.Record;
-import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.stream.Consumer;
@@ -53,16 +51,8 @@ public final class StreamInfoCommands implements CommandFamily {
 
     /** The stream of argument 2; replies "no such key" or WRONGTYPE and returns null otherwise. */
     private static Stream open(Call call) {
-        byte[] record = call.keyspace().lookupRead(call.db(), call.arg(2), call.now());
-        if (record == null) {
-            call.reply().error(Errors.NO_SUCH_KEY);
-            return null;
-        }
-        if (Record.typeOf(record) != ValueType.STREAM) {
-            call.wrongType();
-            return null;
-        }
-        return StoredStream.load(call, record).stream();
+        StoredStream stored = StoredStream.existing(call, 2, false);
+        return stored == null ? null : stored.stream();
     }
 
     private void consumers(Call call) {

@@ -63,7 +63,7 @@ class StreamDeadLetterTest {
     void theCommandShowsSetsAndResets() {
         setUp();
         assertEquals(Map.of("max-deliveries", 2L, "stream", "jobs:dead"),
-                asMap(h.run("MILLRACE.XDEADLETTER", "GET", "jobs", "workers")));
+                EngineHarness.asMap(h.run("MILLRACE.XDEADLETTER", "GET", "jobs", "workers")));
         assertEquals("OK", h.run("MILLRACE.XDEADLETTER", "RESET", "jobs", "workers"));
         assertNull(h.run("MILLRACE.XDEADLETTER", "GET", "jobs", "workers"));
         for (int i = 0; i < 4; i++) {
@@ -78,18 +78,5 @@ class StreamDeadLetterTest {
                 h.run("MILLRACE.XDEADLETTER", "SET", "jobs", "workers", "MAXDELIVERIES", "3", "STREAM", "jobs"));
         assertEquals(err("ERR wrong number of arguments for 'millrace.xdeadletter|set' command"),
                 h.run("MILLRACE.XDEADLETTER", "SET", "jobs", "workers", "MAXDELIVERIES", "3"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<Object, Object> asMap(Object reply) {
-        if (reply instanceof Map<?, ?> m) {
-            return (Map<Object, Object>) m;
-        }
-        List<?> list = (List<?>) reply;
-        Map<Object, Object> out = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < list.size(); i += 2) {
-            out.put(list.get(i), list.get(i + 1));
-        }
-        return out;
     }
 }

@@ -87,12 +87,12 @@ class StreamRetentionTest {
         assertEquals(1L, h.run("XLEN", "old"));
         assertEquals(1L, h.run("XLEN", "mine"), "its own policy (no limit) wins over the defaults");
         assertEquals(Map.of("max-age-ms", 10000L, "max-bytes", 0L, "undelivered", "keep", "source", "server"),
-                asMap(h.run("MILLRACE.XRETENTION", "GET", "old")));
-        assertEquals("stream", asMap(h.run("MILLRACE.XRETENTION", "GET", "mine")).get("source"));
-        Map<Object, Object> info = asMap(h.run("XINFO", "STREAM", "old"));
+                EngineHarness.asMap(h.run("MILLRACE.XRETENTION", "GET", "old")));
+        assertEquals("stream", EngineHarness.asMap(h.run("MILLRACE.XRETENTION", "GET", "mine")).get("source"));
+        Map<Object, Object> info = EngineHarness.asMap(h.run("XINFO", "STREAM", "old"));
         assertEquals(10000L, info.get("retention-max-age-ms"));
         assertEquals("keep", info.get("retention-undelivered"));
-        assertTrue(!asMap(h.run("XINFO", "STREAM", "mine")).containsKey("retention-max-age-ms"));
+        assertTrue(!EngineHarness.asMap(h.run("XINFO", "STREAM", "mine")).containsKey("retention-max-age-ms"));
         assertEquals("OK", h.run("MILLRACE.XRETENTION", "RESET", "mine"));
         cron();
         assertEquals(0L, h.run("XLEN", "mine"));
@@ -108,19 +108,5 @@ class StreamRetentionTest {
                 h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE", "-1"));
         assertEquals(err("ERR syntax error"), h.run("MILLRACE.XRETENTION", "SET", "s", "UNDELIVERED", "maybe"));
         assertEquals(err("ERR syntax error"), h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE"));
-    }
-
-    /** A map reply in RESP2 (flat list) or RESP3 (map) as a map. */
-    @SuppressWarnings("unchecked")
-    private static Map<Object, Object> asMap(Object reply) {
-        if (reply instanceof Map<?, ?> m) {
-            return (Map<Object, Object>) m;
-        }
-        List<?> list = (List<?>) reply;
-        Map<Object, Object> out = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < list.size(); i += 2) {
-            out.put(list.get(i), list.get(i + 1));
-        }
-        return out;
     }
 }
