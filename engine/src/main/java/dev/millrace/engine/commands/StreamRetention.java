@@ -44,6 +44,11 @@ public final class StreamRetention {
     private final ArrayDeque<Noted> queue = new ArrayDeque<>();
     private final long[] cursors;
     private int scanDb;
+    /**
+     * Whether the server's defaults limit anything, as of the last run: read on every stream write,
+     * so it is refreshed by each run instead of parsed from the configuration per write.
+     */
+    private boolean defaultsLimit;
 
     private record Noted(int db, ByteBuffer key) {
     }
@@ -55,14 +60,9 @@ public final class StreamRetention {
 
     /** A command wrote {@code stream} under {@code key}: check it on a coming run if a policy applies. */
     public void noteWrite(int db, byte[] key, Stream stream) {
-        if (stream.retention() != null || defaultsLimit()) {
+        if (stream.retention() != null || defaultsLimit) {
             note(db, key);
         }
-    }
-
-    private boolean defaultsLimit() {
-        ServerConfig config = engine.config();
-        return config.getLong("stream-retention-max-age-ms") > 0 || config.getLong("stream-retention-max-bytes") > 0;
     }
 
     private void note(int db, byte[] key) {
@@ -78,6 +78,8 @@ public final class StreamRetention {
         if (keyspace.loading()) {
             return;
         }
+        ServerConfig config = engine.config();
+        defaultsLimit = config.getLong("stream-retention-max-age-ms") > 0 || config.getLong("stream-retention-max-bytes") > 0;
         discover();
         for (int i = 0; i < STREAMS_PER_RUN && !queue.isEmpty(); i++) {
             Noted n = queue.poll();
