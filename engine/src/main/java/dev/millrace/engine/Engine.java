@@ -22,6 +22,12 @@ import dev.millrace.engine.commands.ListCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.SortCommand;
+import dev.millrace.engine.commands.StreamCommands;
+import dev.millrace.engine.commands.StreamGroupCommands;
+import dev.millrace.engine.commands.StreamInfoCommands;
+import dev.millrace.engine.commands.StreamExtensionCommands;
+import dev.millrace.engine.commands.StreamRetention;
+import dev.millrace.engine.commands.StreamPendingCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
@@ -55,6 +61,7 @@ public final class Engine {
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
     private final ExpiryCycle expiryCycle;
+    private final StreamRetention streamRetention;
     private final long startedAtMillis;
     private long lastSyncMillis;
     private long appendedSinceSync;
@@ -75,6 +82,7 @@ public final class Engine {
         this.blocking = new BlockingKeys(this);
         keyspace.setReadyKeys(blocking);
         this.expiryCycle = new ExpiryCycle(this);
+        this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
@@ -92,7 +100,12 @@ public final class Engine {
                 new HashCommands(this),
                 new ZSetCommands(this),
                 new GeoCommands(this),
-                new SortCommand());
+                new SortCommand(),
+                new StreamCommands(),
+                new StreamGroupCommands(),
+                new StreamPendingCommands(),
+                new StreamInfoCommands(),
+                new StreamExtensionCommands());
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -106,6 +119,7 @@ public final class Engine {
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
+    public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
     /** Registers a new client connection. */
@@ -157,7 +171,8 @@ public final class Engine {
     }
 
     /**
-     * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, save rules,
+     * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, stream
+     * retention, save rules,
      * everysec fsync, stats.
      */
     public void cron() {
@@ -167,6 +182,7 @@ public final class Engine {
         if (activeExpireEnabled) {
             expiryCycle.run(now);
         }
+        streamRetention.run(now);
         dispatcher.appendBatch();
         saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {

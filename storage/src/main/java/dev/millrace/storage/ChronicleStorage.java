@@ -10,6 +10,7 @@ import dev.millrace.storage.aof.AofReader;
 import dev.millrace.storage.aof.ChronicleEffectLog;
 import dev.millrace.storage.keyspace.ChronicleKeyStore;
 import dev.millrace.storage.snapshot.SnapshotStore;
+import dev.millrace.storage.stream.ChronicleStreamLogs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,7 @@ public final class ChronicleStorage implements AutoCloseable {
     static final String AOF_DIR = "appendonlydir";
     static final String FEED_DIR = "snapshot-feed";
     static final String SNAPSHOTS_DIR = "snapshots";
+    static final String STREAMS_DIR = "streams";
     static final String CLEAN_MARKER = "clean-shutdown";
     static final String STORAGE_META = "storage.meta";
     /** Six ten-minute cycles: the log never holds much more than an hour beyond the newest snapshot. */
@@ -71,6 +73,7 @@ public final class ChronicleStorage implements AutoCloseable {
     private final Path dir;
     private final String mode;
     private final ChronicleKeyStore keyStore;
+    private final ChronicleStreamLogs streamLogs;
     private final ChronicleEffectLog effectLog;
     private final SnapshotStore snapshots;
     /** Records after this index are not in the keyspace yet; {@link #recover} replays them. */
@@ -78,11 +81,12 @@ public final class ChronicleStorage implements AutoCloseable {
     private boolean recovered;
     private boolean closed;
 
-    private ChronicleStorage(Path dir, String mode, ChronicleKeyStore keyStore, ChronicleEffectLog effectLog,
-                             SnapshotStore snapshots, long replayAfter) {
+    private ChronicleStorage(Path dir, String mode, ChronicleKeyStore keyStore, ChronicleStreamLogs streamLogs,
+                             ChronicleEffectLog effectLog, SnapshotStore snapshots, long replayAfter) {
         this.dir = dir;
         this.mode = mode;
         this.keyStore = keyStore;
+        this.streamLogs = streamLogs;
         this.effectLog = effectLog;
         this.snapshots = snapshots;
         this.replayAfter = replayAfter;
@@ -149,7 +153,7 @@ public final class ChronicleStorage implements AutoCloseable {
             replayAfter = snapshot == null || mode.equals(FEED) ? -1 : snapshot.logIndex();
         }
         ChronicleEffectLog effectLog = ChronicleEffectLog.open(logDir, mode.equals(AOF), clock);
-        SnapshotStore snapshots = new SnapshotStore(root.resolve(SNAPSHOTS_DIR), effectLog, mode, databases,
+        SnapshotStore snapshots = new SnapshotStore(root.resolve(SNAPSHOTS_DIR), root.resolve(STREAMS_DIR), effectLog, mode, databases,
                 replayerFactory, clock);
         if (!clean && mode.equals(FEED) && snapshot != null) {
             snapshots.rebaseNewest(-1);
@@ -163,7 +167,9 @@ public final class ChronicleStorage implements AutoCloseable {
         }
         effectLog.onNewCycle(() -> snapshots.compactIfOlderThan(COMPACT_AFTER_CYCLES));
         ChronicleKeyStore keyStore = ChronicleKeyStore.open(keyspaceDir, databases);
-        return new ChronicleStorage(root, mode, keyStore, effectLog, snapshots, replayAfter);
+        ChronicleStreamLogs streamLogs = ChronicleStreamLogs.open(root.resolve(STREAMS_DIR), clock);
+        keyStore.attachStreamLogs(streamLogs);
+        return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter);
     }
 
     public KeyStore keyStore() {
@@ -221,6 +227,7 @@ public final class ChronicleStorage implements AutoCloseable {
         }
         long logIndex = effectLog.lastIndex();
         effectLog.close();
+        streamLogs.close();
         keyStore.close();
         Properties marker = new Properties();
         marker.setProperty("logIndex", Long.toString(logIndex));

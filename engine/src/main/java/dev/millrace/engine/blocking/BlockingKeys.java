@@ -23,9 +23,11 @@ import java.util.TreeSet;
  * back by the transport, until one of these ends the wait:
  * <ul>
  *   <li><b>a key it waits on becomes ready.</b> Every write that leaves a value under a key waited for
- *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB) marks the key ready through
- *       the keyspace's {@link ReadyKeys} port. Ready keys are served once the top-level command that
- *       readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
+ *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB), or removes one (DEL,
+ *       expiry, RENAME's source, FLUSHDB), marks the key ready through the keyspace's {@link ReadyKeys}
+ *       port; a removed key is offered only to waiters that must learn of it
+ *       ({@link Waiter#servedWhenKeyLost}: XREADGROUP). Ready keys are served once the top-level
+ *       command that readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
  *       transaction or a script wakes nobody before the whole of it has run, and what it popped again
  *       is not there to serve. For each ready key, in the order keys became ready, its clients are
  *       offered the key in the order they blocked (FIFO per key), those whose {@link Waiter#type()} the
@@ -127,6 +129,11 @@ public final class BlockingKeys implements ReadyKeys {
         }
     }
 
+    @Override
+    public void flushed(int db) {
+        swapped(db, db);
+    }
+
     /**
      * Serves the clients waiting on the keys made ready since the last call; the dispatcher calls it
      * when a top-level command completes. Servings that ready further keys are served too.
@@ -141,7 +148,10 @@ public final class BlockingKeys implements ReadyKeys {
         }
     }
 
-    /** Offers a ready key to its clients in the order they blocked, while it holds a value. */
+    /**
+     * Offers a ready key to its clients in the order they blocked: those waiting for the type it holds,
+     * and those that must learn it was lost.
+     */
     private void serve(WaitedKey key) {
         LinkedHashSet<BlockedClient> clients = waiting.get(key);
         if (clients == null) {
@@ -152,10 +162,9 @@ public final class BlockingKeys implements ReadyKeys {
                 continue; // served from another key meanwhile
             }
             ValueType type = liveType(key);
-            if (type == null) {
-                return; // emptied: the others keep waiting
-            }
-            if (type == client.waiter().type() && engine.dispatcher().serveBlocked(client, key.key())) {
+            boolean offered = type == client.waiter().type() || client.waiter().servedWhenKeyLost();
+            // An emptied key (or one of another type) leaves the others waiting.
+            if (offered && engine.dispatcher().serveBlocked(client, key.key())) {
                 end(client);
             }
         }

@@ -20,6 +20,15 @@ public interface Waiter {
     ValueType type();
 
     /**
+     * Whether the client is also offered its key when the key is deleted or comes to hold another type:
+     * {@link #serve} then sees the key as it is and ends the wait with an error (XREADGROUP, whose
+     * stream is gone, as Redis 7.0.15 does). Others keep waiting.
+     */
+    default boolean servedWhenKeyLost() {
+        return false;
+    }
+
+    /**
      * Serves the client from {@code key}, which now holds a live value of {@link #type()}. Runs as a
      * command of the blocked client: {@code call.session()}, {@code call.db()} and {@code call.reply()}
      * are the blocked client's, {@code call.argv()} its blocking command, {@code call.now()} the time of

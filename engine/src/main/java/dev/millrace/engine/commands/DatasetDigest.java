@@ -3,6 +3,9 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.stream.Stream;
+import dev.millrace.engine.stream.StreamEntry;
+import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.util.DoubleFormat;
 import dev.millrace.engine.types.HashField;
 
@@ -91,6 +94,18 @@ final class DatasetDigest {
             for (Iterator<byte[]> elements = StoredList.elements(store, encoded); elements.hasNext(); ) {
                 mix(digest, elements.next());
             }
+        } else if (record.type() == ValueType.STREAM) {
+            // Redis digests its listpacks' raw bytes, which Millrace does not have: entries and the
+            // last ID instead, so equal streams digest equal here (not equal to Redis's digest).
+            Stream stream = Stream.decode(store, record.payload(), false);
+            for (Iterator<StreamEntry> entries = stream.range(StreamId.MIN, StreamId.MAX); entries.hasNext(); ) {
+                StreamEntry entry = entries.next();
+                mix(digest, entry.id().toBytes());
+                for (byte[] part : entry.fieldsAndValues()) {
+                    mix(digest, part);
+                }
+            }
+            mix(digest, stream.lastId().toBytes());
         } else {
             // A string's payload is its value: Redis's mixStringObjectDigest. Other types: see the class comment.
             mix(digest, record.payload());

@@ -4,10 +4,13 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.stream.Stream;
 
 import java.util.Arrays;
 
@@ -153,7 +156,13 @@ public final class KeyCommands implements CommandFamily {
         Record.setAccessClock(copied, AccessClock.at(call.now()));
         if (Record.isPaged(copied)) {
             Record decoded = Record.decode(copied);
-            ObjectPages pages = ObjectPages.decode(call.keyspace().store(), decoded.payload(), 0).copy();
+            KeyStore store = call.keyspace().store();
+            ObjectPages pages = ObjectPages.decode(store, decoded.payload(), 0).copy();
+            if (decoded.type() == ValueType.STREAM) {
+                // A stream's entries are in its log, not its pages: O(n), as Redis's COPY of a stream.
+                Stream.decode(store, decoded.payload(), call.keyspace().loading())
+                        .copyEntriesTo(store.streamLogs().open(pages.objectId()));
+            }
             pages.encode(decoded.payload(), 0);
             call.keyspace().putOwner(targetDb, target, decoded, pages);
         } else {

@@ -71,6 +71,7 @@ final class ObjectCommands implements CommandFamily {
             case SET -> record.paged() ? "hashtable" : "intset";
             case HASH -> HashKey.encoding(encoded);
             case ZSET -> record.paged() ? "skiplist" : "listpack";
+            case STREAM -> "stream";
             default -> throw new IllegalStateException("no OBJECT ENCODING rule for type " + record.type());
         };
     }

@@ -101,6 +101,12 @@ public final class ServerConfig {
         integer("zset-max-listpack-value", 64, 0, Long.MAX_VALUE, true);
         alias("zset-max-ziplist-value", "zset-max-listpack-value");
         memory("hll-sparse-max-bytes", 3000, 0, Long.MAX_VALUE, true);
+        memory("stream-node-max-bytes", 4096, 0, Long.MAX_VALUE, true);
+        integer("stream-node-max-entries", 100, 0, Long.MAX_VALUE, true);
+        // Millrace's stream retention defaults (0: no limit), for streams without their own policy.
+        integer("stream-retention-max-age-ms", 0, 0, Long.MAX_VALUE, true);
+        memory("stream-retention-max-bytes", 0, 0, Long.MAX_VALUE, true);
+        choice("stream-retention-undelivered", "keep", true, "keep", "drop");
     }
 
     /** A second name for a parameter (Redis 7.0 keeps the ziplist names of the listpack thresholds). */

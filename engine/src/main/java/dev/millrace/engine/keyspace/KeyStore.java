@@ -1,5 +1,6 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.stream.StreamLogs;
 import dev.millrace.engine.types.NodeCache;
 
 import java.util.function.BiConsumer;
@@ -96,6 +97,12 @@ public interface KeyStore extends AutoCloseable {
         System.arraycopy(bytes, 0, current, offset, bytes.length);
         putPage(objectId, page, current);
     }
+
+    /**
+     * The logs of this keyspace's streams, named by the object id of each stream's record. A log
+     * belongs to its owner record as its pages do: when the owner goes, the store retires the log.
+     */
+    StreamLogs streamLogs();
 
     /**
      * The cache of decoded tree nodes over this store's pages ({@link NodeCache}), or null for none.

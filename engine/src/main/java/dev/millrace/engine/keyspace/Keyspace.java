@@ -8,8 +8,8 @@ import java.util.function.Consumer;
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
  * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
- * leaves a value under a key tells the {@link ReadyKeys}). Later duties (WATCH invalidation, keyspace
- * notifications) belong here too.
+ * leaves a value under a key, or removes one, tells the {@link ReadyKeys}). Later duties (WATCH
+ * invalidation, keyspace notifications) belong here too.
  *
  * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
  * expiry then happens only through the DEL effects that were logged when it first happened, which
@@ -160,6 +160,7 @@ public final class Keyspace {
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
         store.rename(fromDb, from, toDb, to);
         dirty++;
+        readyKeys.stored(fromDb, from);
         readyKeys.stored(toDb, to);
     }
 
@@ -171,6 +172,7 @@ public final class Keyspace {
         }
         store.remove(db, key);
         dirty++;
+        readyKeys.stored(db, key); // a client waiting on the key may need to know it is gone
         return true;
     }
 
@@ -187,6 +189,7 @@ public final class Keyspace {
             return false;
         }
         store.remove(db, key);
+        readyKeys.stored(db, key);
         expiredKeys++;
         dirty++;
         expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));
@@ -201,6 +204,7 @@ public final class Keyspace {
         long n = store.size(db);
         store.flush(db);
         dirty += n;
+        readyKeys.flushed(db);
     }
 
     public void swap(int db1, int db2) {

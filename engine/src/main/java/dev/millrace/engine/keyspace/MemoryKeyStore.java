@@ -1,5 +1,7 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.stream.MemoryStreamLogs;
+import dev.millrace.engine.stream.StreamLogs;
 import dev.millrace.engine.types.NodeCache;
 
 import java.nio.ByteBuffer;
@@ -30,6 +32,7 @@ public final class MemoryKeyStore implements KeyStore {
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
+    private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
     private record Owned(long objectId, long pageLimit) {
     }
@@ -132,6 +135,11 @@ public final class MemoryKeyStore implements KeyStore {
     }
 
     @Override
+    public StreamLogs streamLogs() {
+        return streamLogs;
+    }
+
+    @Override
     public NodeCache nodeCache() {
         return nodeCache;
     }
@@ -151,6 +159,7 @@ public final class MemoryKeyStore implements KeyStore {
     }
 
     private void deletePages(Owned owned) {
+        streamLogs.retire(owned.objectId());
         Map<Long, byte[]> object = pages.get(owned.objectId());
         if (object != null) {
             object.keySet().removeIf(page -> page >= 0 && page < owned.pageLimit());

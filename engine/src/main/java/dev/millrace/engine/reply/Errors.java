@@ -184,6 +184,70 @@ public final class Errors {
     // SORT and SORT_RO (SortCommand).
     public static final String SORT_SCORE_NOT_DOUBLE = "ERR One or more scores can't be converted into double";
 
+    // Streams
+    public static final String DEAD_LETTER_SAME_STREAM = "ERR the dead-letter stream must be another key than the stream";
+    public static final String INVALID_STREAM_ID = "ERR Invalid stream ID specified as stream command argument";
+    public static final String STREAM_MAXLEN_AND_MINID = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+    public static final String STREAM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0.";
+    public static final String STREAM_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0.";
+    public static final String STREAM_LIMIT_WITHOUT_STRATEGY = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+    public static final String XTRIM_WITHOUT_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy";
+    public static final String STREAM_LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option";
+    public static final String XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
+    public static final String STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items";
+    public static final String XADD_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+    public static final String STREAM_ELEMENTS_TOO_LARGE = "ERR Elements are too large to be stored";
+    public static final String STREAM_INVALID_START = "ERR invalid start ID for the interval";
+    public static final String STREAM_INVALID_END = "ERR invalid end ID for the interval";
+    public static final String XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive";
+    public static final String XSETID_BELOW_GIVEN_MAX_DELETED = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+    public static final String XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item";
+    public static final String XSETID_ENTRIES_ADDED_BELOW_LENGTH = "ERR The entries_added specified in XSETID is smaller than the target stream length";
+    public static final String XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+    public static final String XREAD_NOACK_OPTION = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+    public static final String XREAD_UNBALANCED = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
+    public static final String XREAD_GREATER_ID = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.";
+
+    // Stream consumer groups (StreamGroupCommands, StreamInfoCommands).
+    public static final String BUSYGROUP = "BUSYGROUP Consumer Group name already exists";
+    public static final String XGROUP_KEY_MISSING = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
+    public static final String XGROUP_ENTRIES_READ_NEGATIVE = "ERR value for ENTRIESREAD must be positive or -1";
+    public static final String XREADGROUP_DOLLAR_ID = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.";
+    public static final String XREADGROUP_GROUP_GONE = "NOGROUP the consumer group this client was blocked on no longer exists";
+    public static final String XREADGROUP_KEY_GONE = "UNBLOCKED the stream key no longer exists";
+    public static final String XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM";
+    public static final String XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM";
+    public static final String XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM";
+    public static final String XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+    public static final String XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+    public static final String XAUTOCLAIM_COUNT = "ERR COUNT must be > 0";
+
+    /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
+    public static String noGroup(String key, String group) {
+        return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");
+    }
+
+    /** XREADGROUP on a missing key or group. */
+    public static String noGroupForXreadgroup(String key, String group) {
+        return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group)
+                + "' in XREADGROUP with GROUP option");
+    }
+
+    /** XGROUP and XINFO CONSUMERS on a missing group of an existing stream. */
+    public static String noGroupOfKey(String group, String key) {
+        return formatted("NOGROUP No such consumer group '" + cString(group) + "' for key name '" + cString(key) + "'");
+    }
+
+    public static String xclaimOption(String option) {
+        return formatted("ERR Unrecognized XCLAIM option '" + cString(option) + "'");
+    }
+
+    /** Redis's addReplyErrorFormat turns line breaks in a formatted error into spaces. */
+    private static String formatted(String message) {
+        return message.replace('\r', ' ').replace('\n', ' ');
+    }
+
+
     public static String atLeastOneInputKey(String command) {
         return "ERR at least 1 input key is needed for '" + command + "' command";
     }

@@ -5,4 +5,13 @@ package dev.millrace.engine.stream;
  * value ...}).
  */
 public record StreamEntry(StreamId id, byte[][] fieldsAndValues) {
+
+    /** The bytes an entry's fields and values take in a log: each one's length (4) and bytes. */
+    public static long size(byte[][] fieldsAndValues) {
+        long size = 0;
+        for (byte[] part : fieldsAndValues) {
+            size += 4 + part.length;
+        }
+        return size;
+    }
 }

@@ -1,5 +1,7 @@
 package dev.millrace.engine.stream;
 
+import dev.millrace.engine.types.Bytes;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -55,12 +57,12 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
     }
 
     public void encode(byte[] out, int offset) {
-        putLong(out, offset, ms);
-        putLong(out, offset + 8, seq);
+        Bytes.putLong(out, offset, ms);
+        Bytes.putLong(out, offset + 8, seq);
     }
 
     public static StreamId decode(byte[] in, int offset) {
-        return new StreamId(getLong(in, offset), getLong(in, offset + 8));
+        return new StreamId(Bytes.getLong(in, offset), Bytes.getLong(in, offset + 8));
     }
 
     /** The outcome of parsing an ID argument. */
@@ -168,20 +170,5 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
 
     private static boolean isSpace(byte b) {
         return b == ' ' || (b >= '\t' && b <= '\r');
-    }
-
-    private static void putLong(byte[] out, int offset, long v) {
-        for (int i = 7; i >= 0; i--) {
-            out[offset + i] = (byte) v;
-            v >>>= 8;
-        }
-    }
-
-    private static long getLong(byte[] in, int offset) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (in[offset + i] & 0xFF);
-        }
-        return v;
     }
 }

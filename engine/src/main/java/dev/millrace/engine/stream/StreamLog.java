@@ -42,6 +42,13 @@ public interface StreamLog {
     StreamEntry read(long number);
 
     /**
+     * The total {@link StreamEntry#size} of the entries numbered below {@code number}, counted from
+     * the log's first entry ever ({@code firstNumber() <= number <= lastNumber() + 1}): the bytes
+     * between two numbers are a difference of two calls, which retention by size needs.
+     */
+    long bytesBefore(long number);
+
+    /**
      * Forgets the entries above {@code number}: after a crash, entries whose AOF record never became
      * durable were never acknowledged, and the record does not count them.
      */

@@ -15,6 +15,9 @@ public interface StreamLogs extends AutoCloseable {
      */
     void retire(long logId);
 
+    /** The largest entry a log takes, in {@link StreamEntry#size} bytes: XADD refuses larger ones. */
+    long maxEntryBytes();
+
     @Override
     void close();
 }

@@ -1,18 +1,18 @@
 package dev.millrace.engine.types;
 
 /** Big-endian fixed-width integers and unsigned LEB128 varints in byte arrays. Stateless. */
-final class Bytes {
+public final class Bytes {
     private Bytes() {
     }
 
-    static void putLong(byte[] b, int at, long v) {
+    public static void putLong(byte[] b, int at, long v) {
         for (int i = 7; i >= 0; i--) {
             b[at + i] = (byte) v;
             v >>>= 8;
         }
     }
 
-    static long getLong(byte[] b, int at) {
+    public static long getLong(byte[] b, int at) {
         long v = 0;
         for (int i = 0; i < 8; i++) {
             v = (v << 8) | (b[at + i] & 0xff);
@@ -20,14 +20,14 @@ final class Bytes {
         return v;
     }
 
-    static void putInt(byte[] b, int at, int v) {
+    public static void putInt(byte[] b, int at, int v) {
         for (int i = 3; i >= 0; i--) {
             b[at + i] = (byte) v;
             v >>>= 8;
         }
     }
 
-    static int getInt(byte[] b, int at) {
+    public static int getInt(byte[] b, int at) {
         int v = 0;
         for (int i = 0; i < 4; i++) {
             v = (v << 8) | (b[at + i] & 0xff);

@@ -205,6 +205,16 @@ public final class PagedTree {
         shrinkRoot();
     }
 
+    /**
+     * Frees every page of the tree, the root's included: for an owner dropping a whole tree that lives
+     * among other structures on the same pages (a stream's consumer group). The tree must not be used
+     * afterwards. O(pages).
+     */
+    public void free() {
+        freeSubtree(rootPage, height);
+        size = 0;
+    }
+
     /** Entries from {@code fromIndex} upwards, in order. */
     public Iterator<Entry> iterator(long fromIndex) {
         return new Walk(fromIndex, true);

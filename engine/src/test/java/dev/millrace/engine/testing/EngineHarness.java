@@ -114,4 +114,18 @@ public final class EngineHarness {
     public static ReplyCapture.Err err(String message) {
         return new ReplyCapture.Err(message);
     }
+
+    /** A map reply as a map, whether it came as a RESP3 map or a RESP2 flat list of pairs. */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<Object, Object> asMap(Object reply) {
+        if (reply instanceof java.util.Map<?, ?> m) {
+            return (java.util.Map<Object, Object>) m;
+        }
+        List<?> list = (List<?>) reply;
+        java.util.Map<Object, Object> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < list.size(); i += 2) {
+            out.put(list.get(i), list.get(i + 1));
+        }
+        return out;
+    }
 }

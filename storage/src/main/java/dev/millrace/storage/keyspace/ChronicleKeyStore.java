@@ -1,6 +1,7 @@
 package dev.millrace.storage.keyspace;
 
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.stream.StreamLogs;
 import dev.millrace.engine.types.NodeCache;
 import dev.millrace.storage.ChronicleSettings;
 import dev.millrace.storage.DurableFiles;
@@ -92,6 +93,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private long nextObjectId;
     /** Decoded inner nodes of the collections' trees over this store's pages (engine PagedTree). */
     private final NodeCache nodeCache = new NodeCache(NODE_CACHE_BYTES);
+    private StreamLogs streamLogs;
     private static final long NODE_CACHE_BYTES = 64L << 20;
     /** Slots of flushed databases whose entries the sweep has not deleted yet. */
     private final Set<Integer> garbageSlots = new HashSet<>();
@@ -101,7 +103,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private int sweepSegment;
     private int migrateSegment;
     /** Chunks and pages nothing refers to any more, awaiting deletion. */
-    private final RetiredEntries retired = new RetiredEntries();
+    private final RetiredEntries retired = new RetiredEntries(this::objectGone);
     /**
      * The next generation, created on a background thread once the newest is half full: creating a
      * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
@@ -411,6 +413,25 @@ public final class ChronicleKeyStore implements KeyStore {
         long count = dbCount[db1];
         dbCount[db1] = dbCount[db2];
         dbCount[db2] = count;
+    }
+
+    private void objectGone(long objectId) {
+        if (streamLogs != null) {
+            streamLogs.retire(objectId);
+        }
+    }
+
+    /** Gives the store the logs its stream records name; the storage facade does it once, at open. */
+    public void attachStreamLogs(StreamLogs logs) {
+        this.streamLogs = logs;
+    }
+
+    @Override
+    public StreamLogs streamLogs() {
+        if (streamLogs == null) {
+            throw new IllegalStateException("no stream logs attached to the keyspace in " + dir);
+        }
+        return streamLogs;
     }
 
     /** Object ids come from their own counter, saved in {@code keyspace.meta}; the first is 1. */

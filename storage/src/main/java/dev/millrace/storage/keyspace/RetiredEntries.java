@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Entries nothing refers to any more, deleted a few per keyspace operation so that DEL, an
@@ -30,6 +31,12 @@ final class RetiredEntries {
     private final ArrayDeque<long[]> chunks = new ArrayDeque<>();
     /** Objects whose owner is gone: {object id, page limit, next page to delete}. */
     private final ArrayDeque<long[]> pages = new ArrayDeque<>();
+    /** Told of every object whose owner is gone (a stream's log goes with its record). */
+    private final LongConsumer objectGone;
+
+    RetiredEntries(LongConsumer objectGone) {
+        this.objectGone = objectGone;
+    }
 
     /**
      * Queues what a removed or overwritten value referred to: its chunks, and the pages it owned
@@ -42,8 +49,11 @@ final class RetiredEntries {
             chunks.add(new long[]{d.version(), d.chunks(), 0});
         }
         Owned owned = previous.owned();
-        if (owned != null && owned.objectId() != keepObject && owned.pageLimit() > 0) {
-            pages.add(new long[]{owned.objectId(), owned.pageLimit(), 0});
+        if (owned != null && owned.objectId() != keepObject) {
+            objectGone.accept(owned.objectId());
+            if (owned.pageLimit() > 0) {
+                pages.add(new long[]{owned.objectId(), owned.pageLimit(), 0});
+            }
         }
     }
 

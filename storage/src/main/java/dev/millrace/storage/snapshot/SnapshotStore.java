@@ -8,6 +8,7 @@ import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.aof.AofReader;
 import dev.millrace.storage.aof.ChronicleEffectLog;
 import dev.millrace.storage.keyspace.ChronicleKeyStore;
+import dev.millrace.storage.stream.ChronicleStreamLogs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class SnapshotStore implements Snapshots {
     private static final String TMP_PREFIX = "tmp-";
 
     private final Path dir;
+    /** The live stream logs' directory, which snapshot builds read. */
+    private final Path streamsDir;
     private final ChronicleEffectLog effectLog;
     private final String logKind;
     private final int databases;
@@ -63,12 +66,15 @@ public final class SnapshotStore implements Snapshots {
     }
 
     /**
+     * @param streamsDir the stream logs' directory (a snapshot holds streams' records; their
+     *        entries stay in the live logs)
      * @param logKind names the log whose indexes snapshots refer to ("aof" or "feed"); a snapshot
      *        of another kind does not fit this log
      */
-    public SnapshotStore(Path dir, ChronicleEffectLog effectLog, String logKind, int databases,
+    public SnapshotStore(Path dir, Path streamsDir, ChronicleEffectLog effectLog, String logKind, int databases,
                          Function<KeyStore, Consumer<List<Effect>>> replayerFactory, Clock clock) {
         this.dir = dir;
+        this.streamsDir = streamsDir;
         this.effectLog = effectLog;
         this.logKind = logKind;
         this.databases = databases;
@@ -253,7 +259,11 @@ public final class SnapshotStore implements Snapshots {
             }
             long applied;
             try (ChronicleKeyStore store = ChronicleKeyStore.open(keyspace, databases);
+                 ChronicleStreamLogs streams = new ChronicleStreamLogs(streamsDir,
+                         ChronicleStreamLogs.Settings.defaults(clock).follower());
                  AofReader reader = effectLog.reader()) {
+                // The stream logs are the live ones, read-only: replayed XADDs find their entries there.
+                store.attachStreamLogs(streams);
                 Consumer<List<Effect>> replayer = replayerFactory.apply(store);
                 applied = reader.replay(after, upTo, record -> replayer.accept(record.effects()));
                 store.finishHousekeeping();

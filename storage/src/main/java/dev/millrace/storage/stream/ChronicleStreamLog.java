@@ -3,6 +3,7 @@ package dev.millrace.storage.stream;
 import dev.millrace.engine.Clock;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
+import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.bytes.Bytes;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * One open stream log: its queue (one directory, one file per cycle; format in {@link EntryFormat}),
@@ -54,6 +56,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     private final Path dir;
     private final ChronicleStreamLogs.Settings settings;
     private final DirtyFiles dirty;
+    private final EntryFormat format;
     /** Null only for a follower whose log directory does not exist yet. */
     private SingleChronicleQueue reader;
     /** Reads the first and last excerpts of cycles when the runs are built, and counts them. */
@@ -73,27 +76,33 @@ final class ChronicleStreamLog implements AutoCloseable {
     private ExcerptAppender appender;
     private final Runs runs = new Runs();
     private LogMeta meta = LogMeta.NEW;
+    /** {@link StreamLog#bytesBefore} the entry after the last. */
+    private long nextBytesBefore;
     /** The cycle whose file {@link #dirty} knows about in its {@link #dirtyEpoch}. */
     private int dirtyCycle = NO_CYCLE;
     private long dirtyEpoch = -1;
     private boolean closed;
 
-    private ChronicleStreamLog(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty) {
+    private ChronicleStreamLog(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
+                               EntryFormat format) {
         this.logId = logId;
         this.dir = dir;
         this.settings = settings;
         this.dirty = dirty;
+        this.format = format;
     }
 
     /**
      * Opens the log in {@code dir}, creating it unless this is a follower.
      *
+     * @param dirty      where appends note the files to sync
+     * @param format     encodes appended entries (shared by the owner's logs)
      * @param repairTail whether to zero a killed writer's unfinished excerpt first (the first open of
      *                   the log in this process; never for a follower)
      */
     static ChronicleStreamLog open(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
-                                   boolean repairTail) {
-        ChronicleStreamLog log = new ChronicleStreamLog(logId, dir, settings, dirty);
+                                   EntryFormat format, boolean repairTail) {
+        ChronicleStreamLog log = new ChronicleStreamLog(logId, dir, settings, dirty, format);
         try {
             if (!settings.readOnly() && !Files.isDirectory(dir)) {
                 dirty.directory(dir.getParent());
@@ -251,11 +260,31 @@ final class ChronicleStreamLog implements AutoCloseable {
                 runs.add(firstNumber, from, to - from + 1);
             });
         }
+        nextBytesBefore = runs.isEmpty() ? meta.emptyBytesBefore() : headerAt(runs.lastIndex()).bytesAfter();
         forgetLastReads();
     }
 
     private long numberAt(long index) {
-        return readExcerpt(scanner, index, false, EntryFormat::readNumber);
+        return headerAt(index).number();
+    }
+
+    private EntryFormat.Header headerAt(long index) {
+        return readExcerpt(scanner, index, false, ChronicleStreamLog::copyHeader);
+    }
+
+    private static EntryFormat.Header copyHeader(Bytes<?> in) {
+        long length = in.readRemaining();
+        byte[] header = new byte[EntryFormat.HEADER_BYTES];
+        if (length >= header.length) {
+            in.read(header);
+        }
+        return EntryFormat.header(header, length);
+    }
+
+    private static byte[] copyExcerpt(Bytes<?> in) {
+        byte[] excerpt = new byte[Math.toIntExact(in.readRemaining())];
+        in.read(excerpt);
+        return excerpt;
     }
 
     long firstNumber() {
@@ -274,7 +303,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         if (!runs.isEmpty() && number != lastNumber() + 1) {
             throw new IllegalStateException("stream log gap: appending " + number + " after " + lastNumber());
         }
-        long size = EntryFormat.size(fieldsAndValues);
+        long size = StreamEntry.size(fieldsAndValues);
         if (size > settings.maxEntryBytes()) {
             throw new IllegalArgumentException("stream entry of " + size + " bytes is larger than the "
                     + settings.maxEntryBytes() + " bytes a stream log entry may hold");
@@ -282,15 +311,17 @@ final class ChronicleStreamLog implements AutoCloseable {
         if (appender == null) {
             openWriter();
         }
+        byte[] excerpt = format.encode(number, id, nextBytesBefore, fieldsAndValues, size);
         DocumentContext dc = appender.writingDocument();
         try {
-            EntryFormat.write(dc.wire().bytes(), number, id, fieldsAndValues);
+            dc.wire().bytes().write(excerpt, 0, EntryFormat.HEADER_BYTES + (int) size);
         } catch (RuntimeException e) {
             dc.rollbackOnClose();
             throw e;
         } finally {
             dc.close();
         }
+        nextBytesBefore += size;
         runs.add(number, appender.lastIndexAppended());
         if (appender.cycle() != dirtyCycle || dirty.epoch() != dirtyEpoch) {
             Path file = appender.currentFile().toPath();
@@ -304,15 +335,29 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     StreamId id(long number) {
-        return withEntry(number, EntryFormat::readId);
+        return withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).id();
     }
 
     StreamEntry read(long number) {
-        return withEntry(number, EntryFormat::readEntry);
+        return EntryFormat.entry(withEntry(number, ChronicleStreamLog::copyExcerpt, EntryFormat::number));
     }
 
-    /** Runs {@code decode} on entry {@code number}'s excerpt, positioned after its number. */
-    private <T> T withEntry(long number, Function<Bytes<?>, T> decode) {
+    /** See {@link dev.millrace.engine.stream.StreamLog#bytesBefore}. */
+    long bytesBefore(long number) {
+        if (settings.readOnly() && number > lastNumber() + 1) {
+            refresh();
+        }
+        if (number == lastNumber() + 1) {
+            return nextBytesBefore;
+        }
+        return withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).bytesBefore();
+    }
+
+    /**
+     * Copies what {@code copy} takes of entry {@code number}'s excerpt, checking with
+     * {@code numberOf} that it is that entry's.
+     */
+    private <T> T withEntry(long number, Function<Bytes<?>, T> copy, ToLongFunction<T> numberOf) {
         long index = runs.indexOf(number);
         if (index < 0 && settings.readOnly() && number > lastNumber()) {
             refresh();
@@ -331,28 +376,25 @@ final class ChronicleStreamLog implements AutoCloseable {
             tailer.tailer.direction(want);
             tailer.direction = want;
         }
-        long at = index;
-        T value = readExcerpt(tailer.tailer, index, sequential, in -> {
-            long stored = EntryFormat.readNumber(in);
-            if (stored != number) {
-                throw corrupt("index " + hex(at) + " holds entry " + stored + ", not " + number);
-            }
-            return decode.apply(in);
-        });
+        T value = readExcerpt(tailer.tailer, index, sequential, copy);
+        long stored = numberOf.applyAsLong(value);
+        if (stored != number) {
+            throw corrupt("index " + hex(index) + " holds entry " + stored + ", not " + number);
+        }
         tailer.lastRead = number;
         return value;
     }
 
     /**
-     * Runs {@code decode} on the excerpt at {@code index}. With {@code sequential} the tailer is
-     * expected to be there already; when it is not, it moves.
+     * Copies what {@code copy} takes of the excerpt at {@code index}. With {@code sequential} the
+     * tailer is expected to be there already; when it is not, it moves.
      */
-    private <T> T readExcerpt(ExcerptTailer tailer, long index, boolean sequential, Function<Bytes<?>, T> decode) {
+    private <T> T readExcerpt(ExcerptTailer tailer, long index, boolean sequential, Function<Bytes<?>, T> copy) {
         try {
             if (sequential) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (dc.isPresent() && dc.index() == index) {
-                        return decode.apply(dc.wire().bytes());
+                        return copy.apply(dc.wire().bytes());
                     }
                 }
             }
@@ -367,7 +409,7 @@ final class ChronicleStreamLog implements AutoCloseable {
                 if (!dc.isPresent() || dc.index() != index) {
                     throw corrupt("no excerpt at index " + hex(index));
                 }
-                return decode.apply(dc.wire().bytes());
+                return copy.apply(dc.wire().bytes());
             }
         } catch (EntryFormat.BadExcerpt e) {
             throw corrupt("index " + hex(index) + ": " + e.getMessage());
@@ -383,13 +425,15 @@ final class ChronicleStreamLog implements AutoCloseable {
             return;
         }
         long from = runs.indexOf(Math.max(number + 1, runs.firstNumber()));
+        long bytesBeforeFrom = headerAt(from).bytesBefore();
         LogMeta next = meta.withVoided(from, runs.lastIndex());
         if (number < runs.firstNumber()) {
-            next = next.withEmptyFirst(runs.firstNumber());
+            next = next.withEmpty(runs.firstNumber(), bytesBeforeFrom);
         }
         next.write(dir);
         meta = next;
         runs.truncateAfter(number);
+        nextBytesBefore = bytesBeforeFrom;
         forgetLastReads();
     }
 
@@ -416,7 +460,8 @@ final class ChronicleStreamLog implements AutoCloseable {
         }
         LogMeta next = meta;
         if (keepFrom == Integer.MAX_VALUE && !runs.isEmpty()) {
-            next = next.withEmptyFirst(Math.min(below, runs.lastNumber() + 1));
+            // Nothing at or above below: it is above the last, the first number of the empty log.
+            next = next.withEmpty(runs.lastNumber() + 1, nextBytesBefore);
         }
         RollCycle rollCycle = reader.rollCycle();
         close();

@@ -58,8 +58,8 @@ import java.util.TreeSet;
  *       syncs do nothing; a read beyond what it has seen first looks for entries appended since. It
  *       never creates, repairs or deletes anything. It does not see truncations made after it opened
  *       a log (the owner truncates only while recovering, before any snapshot).</li>
- *   <li><b>Entry size.</b> An entry may take {@link Settings#maxEntryBytes}, a quarter of the block
- *       size (1 MiB by default); a larger one is refused with an {@link IllegalArgumentException}.</li>
+ *   <li><b>Entry size.</b> An entry may take {@link Settings#maxEntryBytes} (4 MiB - 36 bytes with
+ *       the default 16 MiB blocks); a larger one is refused with an {@link IllegalArgumentException}.</li>
  * </ul>
  *
  * <p>Threading: one thread at a time (the execution thread; a follower on its snapshot thread).
@@ -80,13 +80,17 @@ public final class ChronicleStreamLogs implements StreamLogs {
      *
      * @param clock       decides which cycle file an entry goes to (Chronicle's time provider)
      * @param rollCycle   fixed when a log is created; later opens use the log's own
-     * @param blockSize   Chronicle's mapping unit; an entry may take a quarter of it
+     * @param blockSize   the writer's mapping unit; an entry's excerpt may take a quarter of it
      * @param maxOpenLogs queues open at once
      * @param readOnly    a follower (see the class comment)
      */
     public record Settings(Clock clock, RollCycle rollCycle, long blockSize, int maxOpenLogs, boolean readOnly) {
         public static final RollCycle DEFAULT_ROLL_CYCLE = RollCycles.FAST_HOURLY;
-        public static final long DEFAULT_BLOCK_SIZE = 4 << 20;
+        /**
+         * Entries up to 4 MiB; 4 MiB blocks (1 MiB entries) cost less page cache per new cycle file
+         * where read-ahead is large, and remapped more often under heavy appends (docs/storage-format.md).
+         */
+        public static final long DEFAULT_BLOCK_SIZE = 16 << 20;
         public static final int DEFAULT_MAX_OPEN_LOGS = 1024;
 
         public Settings {
@@ -116,9 +120,12 @@ public final class ChronicleStreamLogs implements StreamLogs {
             return new Settings(clock, rollCycle, blockSize, maxOpenLogs, true);
         }
 
-        /** The largest entry (its excerpt, {@link EntryFormat}): Chronicle refuses an excerpt above a quarter block. */
+        /**
+         * The largest entry, in {@link StreamEntry#size} bytes: Chronicle refuses an excerpt above a
+         * quarter of the block, and the excerpt's header takes {@value EntryFormat#HEADER_BYTES}.
+         */
         public long maxEntryBytes() {
-            return blockSize / 4;
+            return blockSize / 4 - EntryFormat.HEADER_BYTES;
         }
     }
 
@@ -129,6 +136,7 @@ public final class ChronicleStreamLogs implements StreamLogs {
     private final Path streamsDir;
     private final Settings settings;
     private final DirtyFiles dirty = new DirtyFiles();
+    private final EntryFormat format = new EntryFormat();
     private final LinkedHashMap<Long, ChronicleStreamLog> openLogs;
     /** Logs whose tail was checked in this process (see {@link ChronicleStreamLog#open}). */
     private final Set<Long> tailChecked = new HashSet<>();
@@ -343,6 +351,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
         }
     }
 
+    @Override
+    public long maxEntryBytes() {
+        return settings.maxEntryBytes();
+    }
+
     /** Fsyncs the entries appended since the last sync (and the files and directories made for them). */
     public void sync() {
         checkOpen();
@@ -357,7 +370,7 @@ public final class ChronicleStreamLogs implements StreamLogs {
         ChronicleStreamLog open = openLogs.get(logId);
         if (open == null) {
             boolean repairTail = !settings.readOnly() && tailChecked.add(logId);
-            open = ChronicleStreamLog.open(logId, logDirectory(logId), settings, dirty, repairTail);
+            open = ChronicleStreamLog.open(logId, logDirectory(logId), settings, dirty, format, repairTail);
             openLogs.put(logId, open);
         }
         return open;
@@ -436,6 +449,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
         @Override
         public StreamEntry read(long number) {
             return acquire(logId).read(number);
+        }
+
+        @Override
+        public long bytesBefore(long number) {
+            return acquire(logId).bytesBefore(number);
         }
 
         @Override

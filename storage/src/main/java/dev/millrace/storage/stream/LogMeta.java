@@ -14,14 +14,15 @@ import java.util.Properties;
  *   <li>{@code voided}: the Chronicle index ranges {@code from-to} (inclusive, hex) whose excerpts
  *       {@link dev.millrace.engine.stream.StreamLog#truncateAfter} dropped. Chronicle cannot shorten a
  *       file, so the excerpts stay and readers skip them.</li>
- *   <li>{@code emptyFirst}: the log's first number while it holds no entry (1 for a new log): the
- *       number it had before truncation or deletion emptied it.</li>
+ *   <li>{@code emptyFirst} and {@code emptyBytesBefore}: the log's first number, and the bytes
+ *       before it, while it holds no entry (1 and 0 for a new log): what they were when truncation or
+ *       deletion emptied it.</li>
  * </ul>
  * Immutable.
  */
-record LogMeta(List<LogMeta.Range> voided, long emptyFirst) {
+record LogMeta(List<LogMeta.Range> voided, long emptyFirst, long emptyBytesBefore) {
     static final String FILE = "log.meta";
-    static final LogMeta NEW = new LogMeta(List.of(), 1);
+    static final LogMeta NEW = new LogMeta(List.of(), 1, 0);
 
     /** Chronicle indexes {@code from..to}, inclusive. */
     record Range(long from, long to) {
@@ -38,7 +39,8 @@ record LogMeta(List<LogMeta.Range> voided, long emptyFirst) {
             int dash = range.indexOf('-');
             voided.add(new Range(Long.parseLong(range.substring(0, dash), 16), Long.parseLong(range.substring(dash + 1), 16)));
         }
-        return new LogMeta(List.copyOf(voided), Long.parseLong(props.getProperty("emptyFirst", "1")));
+        return new LogMeta(List.copyOf(voided), Long.parseLong(props.getProperty("emptyFirst", "1")),
+                Long.parseLong(props.getProperty("emptyBytesBefore", "0")));
     }
 
     void write(Path dir) {
@@ -52,7 +54,8 @@ record LogMeta(List<LogMeta.Range> voided, long emptyFirst) {
         }
         props.setProperty("voided", ranges.toString());
         props.setProperty("emptyFirst", Long.toString(emptyFirst));
-        DurableFiles.writeProperties(dir.resolve(FILE), props, "stream log: voided index ranges, first number when empty");
+        props.setProperty("emptyBytesBefore", Long.toString(emptyBytesBefore));
+        DurableFiles.writeProperties(dir.resolve(FILE), props, "stream log: voided index ranges, first number and bytes before it when empty");
     }
 
     /** This meta with {@code from..to} voided too (ranges kept sorted and merged). */
@@ -68,11 +71,12 @@ record LogMeta(List<LogMeta.Range> voided, long emptyFirst) {
         }
         ranges.add(added);
         ranges.sort((a, b) -> Long.compare(a.from, b.from));
-        return new LogMeta(List.copyOf(ranges), emptyFirst);
+        return new LogMeta(List.copyOf(ranges), emptyFirst, emptyBytesBefore);
     }
 
-    LogMeta withEmptyFirst(long number) {
-        return new LogMeta(voided, number);
+    /** This meta saying what an empty log's first number, and the bytes before it, are. */
+    LogMeta withEmpty(long first, long bytesBefore) {
+        return new LogMeta(voided, first, bytesBefore);
     }
 
     /**
@@ -89,7 +93,7 @@ record LogMeta(List<LogMeta.Range> voided, long emptyFirst) {
                 ranges.add(new Range(from, to));
             }
         }
-        return new LogMeta(List.copyOf(ranges), emptyFirst);
+        return new LogMeta(List.copyOf(ranges), emptyFirst, emptyBytesBefore);
     }
 
     /** Calls {@code consumer} with the segments of {@code lo..hi} (inclusive) outside every voided range, in order. */

@@ -1,5 +1,7 @@
 package dev.millrace.storage.stream;
 
+import dev.millrace.engine.stream.MemoryStreamLogs;
+import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.MutableClock;
 import dev.millrace.storage.queue.QueueFiles;
@@ -190,21 +192,24 @@ class ChronicleStreamLogCyclesTest {
     }
 
     @Test
-    void anEntryMayTakeAQuarterOfTheBlock() {
+    void anEntryMayTakeAQuarterOfTheBlockLessTheHeader() {
         open(ChronicleStreamLogs.Settings.defaults(clock));
-        assertEquals(1 << 20, logs.settings().maxEntryBytes());
+        assertEquals((4 << 20) - 36, logs.settings().maxEntryBytes());
+        assertEquals(new MemoryStreamLogs().maxEntryBytes(), logs.maxEntryBytes(), "the engine tests' logs allow the same");
         StreamLog log = logs.open(1);
-        int fits = (int) logs.settings().maxEntryBytes() - EntryFormat.HEADER_BYTES - 2 * 4;
-        byte[][] largest = {new byte[]{'f'}, new byte[fits - 1]};
-        largest[1][fits - 2] = 9;
+        // StreamEntry.size: 4 + 1 for the field, 4 + n for the value.
+        int largestValue = (int) logs.maxEntryBytes() - 5 - 4;
+        byte[][] largest = {new byte[]{'f'}, new byte[largestValue]};
+        largest[1][largestValue - 1] = 9;
         log.append(1, id(1), largest);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> log.append(2, id(2), new byte[][]{new byte[]{'f'}, new byte[fits]}));
-        assertEquals("stream entry of 1048577 bytes is larger than the 1048576 bytes a stream log entry may hold", e.getMessage());
+                () -> log.append(2, id(2), new byte[][]{new byte[]{'f'}, new byte[largestValue + 1]}));
+        assertEquals("stream entry of 4194269 bytes is larger than the 4194268 bytes a stream log entry may hold", e.getMessage());
         assertEquals(1, log.lastNumber());
-        assertEquals(9, log.read(1).fieldsAndValues()[1][fits - 2]);
+        assertEquals(9, log.read(1).fieldsAndValues()[1][largestValue - 1]);
         log.append(2, id(2), fields(2));
         assertEntry(log, 2);
+        assertEquals(StreamEntry.size(largest), log.bytesBefore(2));
     }
 
     @Test

@@ -37,11 +37,13 @@ class ChronicleStreamLogPropertyTest {
 
     /** What one log must hold. */
     private static final class Model {
-        record Entry(long number, StreamId id, byte[][] fields, long cycle) {
+        record Entry(long number, StreamId id, byte[][] fields, long cycle, long bytesBefore) {
         }
 
         final List<Entry> live = new ArrayList<>();
         long emptyFirst = 1;
+        /** The bytes before the next entry. */
+        long nextBytesBefore;
         long pendingRelease = Long.MIN_VALUE;
         boolean pendingRetire;
 
@@ -64,6 +66,7 @@ class ChronicleStreamLogPropertyTest {
             if (number < first()) {
                 emptyFirst = first();
             }
+            nextBytesBefore = live.stream().filter(e -> e.number > number).findFirst().orElseThrow().bytesBefore;
             live.removeIf(e -> e.number > number);
         }
 
@@ -107,6 +110,7 @@ class ChronicleStreamLogPropertyTest {
             StreamLog log = logs.open(logId);
             assertEquals(models[logId].first(), log.firstNumber(), where + ": first number");
             assertEquals(models[logId].last(), log.lastNumber(), where + ": last number");
+            assertEquals(models[logId].nextBytesBefore, log.bytesBefore(log.lastNumber() + 1), where + ": bytes before the next");
         }
         reopen();
         for (int i = 1; i <= LOGS; i++) {
@@ -138,7 +142,7 @@ class ChronicleStreamLogPropertyTest {
                 assertThrows(IllegalStateException.class, () -> log.append(number, new StreamId(1, 1), new byte[0][]), where);
             }
         } else if (op < 46) {
-            byte[][] huge = {new byte[(int) settings.maxEntryBytes()]};
+            byte[][] huge = {new byte[(int) settings.maxEntryBytes() - 3]};
             assertThrows(IllegalArgumentException.class, () -> log.append(model.last() + 1, new StreamId(1, 1), huge), where);
         } else if (op < 51) {
             long number = model.first() - 3 + random.nextInt((int) (model.last() - model.first() + 6));
@@ -193,7 +197,9 @@ class ChronicleStreamLogPropertyTest {
         }
         StreamId id = new StreamId(random.nextLong(), random.nextLong());
         log.append(number, id, fields);
-        model.live.add(new Model.Entry(number, id, fields, clock.currentTimeMillis() / settings.rollCycle().lengthInMillis()));
+        model.live.add(new Model.Entry(number, id, fields, clock.currentTimeMillis() / settings.rollCycle().lengthInMillis(),
+                model.nextBytesBefore));
+        model.nextBytesBefore += StreamEntry.size(fields);
     }
 
     private static void assertRead(StreamLog log, Model model, long number, String where) {
@@ -201,6 +207,7 @@ class ChronicleStreamLogPropertyTest {
         StreamEntry entry = log.read(number);
         assertEquals(expected.id(), entry.id(), where + ": id of " + number);
         assertEquals(expected.id(), log.id(number), where + ": id() of " + number);
+        assertEquals(expected.bytesBefore(), log.bytesBefore(number), where + ": bytes before " + number);
         assertEquals(expected.fields().length, entry.fieldsAndValues().length, where + ": elements of " + number);
         for (int i = 0; i < expected.fields().length; i++) {
             assertArrayEquals(expected.fields()[i], entry.fieldsAndValues()[i], where + ": element " + i + " of " + number);

@@ -1,6 +1,7 @@
 package dev.millrace.storage.stream;
 
 import dev.millrace.engine.Clock;
+import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.DurableFiles;
@@ -109,7 +110,7 @@ public final class ChronicleStreamLogsMeasure {
                 }
             }
             System.out.printf("%,d entries of %d bytes appended: %.1f s, %.2f M entries/s%n", entries,
-                    EntryFormat.size(fields), seconds(start), entries / seconds(start) / 1e6);
+                    StreamEntry.size(fields) + EntryFormat.HEADER_BYTES, seconds(start), entries / seconds(start) / 1e6);
             report("after appending");
             long syncStart = System.nanoTime();
             logs.sync();

@@ -66,6 +66,15 @@ abstract class StreamLogsContract {
         }
     }
 
+    /** The total size of the entries {@link #fields} makes for numbers {@code from} to {@code to - 1}. */
+    static long sizes(long from, long to) {
+        long total = 0;
+        for (long n = from; n < to; n++) {
+            total += StreamEntry.size(fields(n));
+        }
+        return total;
+    }
+
     static void assertEntries(StreamLog log, long first, long last) {
         assertEquals(first, log.firstNumber(), "first number");
         assertEquals(last, log.lastNumber(), "last number");
@@ -87,6 +96,9 @@ abstract class StreamLogsContract {
         StreamLog log = logs().open(1);
         appendRange(log, 1, 50);
         assertEntries(log, 1, 50);
+        for (long n = 1; n <= 51; n++) {
+            assertEquals(sizes(1, n), log.bytesBefore(n), "bytes before " + n);
+        }
         assertThrows(IndexOutOfBoundsException.class, () -> log.read(51));
         assertThrows(IndexOutOfBoundsException.class, () -> log.read(0));
     }
@@ -132,8 +144,10 @@ abstract class StreamLogsContract {
         StreamLog log = logs().open(1);
         appendRange(log, 42, 45);
         assertEntries(log, 42, 45);
+        assertEquals(0, log.bytesBefore(42));
         reopen();
         assertEntries(logs().open(1), 42, 45);
+        assertEquals(sizes(42, 46), logs().open(1).bytesBefore(46));
     }
 
     @Test
@@ -144,8 +158,10 @@ abstract class StreamLogsContract {
         assertEntries(log, 1, 6);
         log.truncateAfter(8);
         assertEquals(6, log.lastNumber(), "truncating above the end changes nothing");
+        assertEquals(sizes(1, 7), log.bytesBefore(7));
         log.append(7, new StreamId(7, 7), fields(70));
         assertArrayEquals(fields(70)[0], log.read(7).fieldsAndValues()[0]);
+        assertEquals(sizes(1, 7) + StreamEntry.size(fields(70)), log.bytesBefore(8));
         reopen();
         StreamLog reopened = logs().open(1);
         assertEquals(7, reopened.lastNumber());
@@ -157,6 +173,7 @@ abstract class StreamLogsContract {
         for (long n = 8; n <= 12; n++) {
             assertEntry(reopened, n);
         }
+        assertEquals(sizes(1, 7) + StreamEntry.size(fields(70)) + sizes(8, 13), reopened.bytesBefore(13));
     }
 
     @Test
@@ -166,14 +183,17 @@ abstract class StreamLogsContract {
         log.truncateAfter(5);
         assertEquals(20, log.firstNumber());
         assertEquals(19, log.lastNumber());
+        assertEquals(0, log.bytesBefore(20));
         log.append(12, id(12), fields(12));
         assertEquals(19, log.lastNumber(), "numbers below the first are held already");
         reopen();
         log = logs().open(1);
         assertEquals(20, log.firstNumber());
         assertEquals(19, log.lastNumber());
+        assertEquals(0, log.bytesBefore(20));
         appendRange(log, 20, 22);
         assertEntries(log, 20, 22);
+        assertEquals(sizes(20, 23), log.bytesBefore(23));
     }
 
     @Test
@@ -189,6 +209,7 @@ abstract class StreamLogsContract {
         long first = log.firstNumber();
         assertTrue(first >= 5 && first <= 6, "the cycle holding 5..8 stays, the one below goes: first " + first);
         assertEntries(log, first, 10);
+        assertEquals(sizes(1, 6), log.bytesBefore(6), "counted from the first entry ever");
         reopen();
         log = logs().open(1);
         assertEquals(first, log.firstNumber());
@@ -207,14 +228,17 @@ abstract class StreamLogsContract {
         performDeletions();
         assertEquals(11, log.firstNumber());
         assertEquals(10, log.lastNumber());
+        assertEquals(sizes(1, 11), log.bytesBefore(11));
         reopen();
         log = logs().open(1);
         assertEquals(11, log.firstNumber());
         assertEquals(10, log.lastNumber());
+        assertEquals(sizes(1, 11), log.bytesBefore(11));
         log.append(9, id(9), fields(9));
         assertEquals(10, log.lastNumber());
         appendRange(log, 11, 12);
         assertEntries(log, 11, 12);
+        assertEquals(sizes(1, 13), log.bytesBefore(13));
     }
 
     @Test

@@ -1,0 +1,116 @@
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stream measurements bench/streams.sh runs against Millrace and redis-server (a single-file
+ * program: {@code java -cp <jedis and its dependencies> bench/StreamBench.java <mode> ...}).
+ *
+ * <pre>
+ *   consume PORT KEY               XREAD COUNT 1000 from the start to the end: entries/s
+ *   consume-group PORT KEY         XREADGROUP GROUP g c COUNT 1000 '>' (group created at 0): entries/s
+ *   latency PORT KEY N             XADD -> blocked XREAD on another connection, N times: p50/p99 us
+ * </pre>
+ */
+public class StreamBench {
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[1]);
+        String key = args[2];
+        switch (args[0]) {
+            case "consume" -> consume(port, key);
+            case "consume-group" -> consumeGroup(port, key);
+            case "latency" -> latency(port, key, Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static void consume(int port, String key) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 60_000)) {
+            StreamEntryID after = new StreamEntryID(0, 0);
+            long read = 0;
+            long started = System.nanoTime();
+            while (true) {
+                List<Map.Entry<String, List<StreamEntry>>> reply =
+                        jedis.xread(XReadParams.xReadParams().count(1000), Map.of(key, after));
+                if (reply == null || reply.isEmpty() || reply.get(0).getValue().isEmpty()) {
+                    break;
+                }
+                List<StreamEntry> entries = reply.get(0).getValue();
+                read += entries.size();
+                after = entries.get(entries.size() - 1).getID();
+            }
+            report("XREAD COUNT 1000", read, System.nanoTime() - started);
+        }
+    }
+
+    private static void consumeGroup(int port, String key) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port, 60_000)) {
+            jedis.xgroupCreate(key, "bench", new StreamEntryID(0, 0), false);
+            long read = 0;
+            long started = System.nanoTime();
+            while (true) {
+                List<Map.Entry<String, List<StreamEntry>>> reply = jedis.xreadGroup("bench", "c",
+                        XReadGroupParams.xReadGroupParams().count(1000).noAck(),
+                        Map.of(key, StreamEntryID.UNRECEIVED_ENTRY));
+                if (reply == null || reply.isEmpty() || reply.get(0).getValue().isEmpty()) {
+                    break;
+                }
+                read += reply.get(0).getValue().size();
+            }
+            report("XREADGROUP COUNT 1000 NOACK", read, System.nanoTime() - started);
+        }
+    }
+
+    private static void report(String what, long entries, long nanos) {
+        System.out.printf("%s: %d entries in %.2f s = %.0f entries/s%n", what, entries, nanos / 1e9, entries / (nanos / 1e9));
+    }
+
+    /** One XADD at a time; a second connection blocked in XREAD gets it; the gap is timed on one clock. */
+    private static void latency(int port, String key, int n) throws Exception {
+        List<Long> micros = Collections.synchronizedList(new ArrayList<>());
+        try (Jedis producer = new Jedis("127.0.0.1", port, 60_000);
+             Jedis consumer = new Jedis("127.0.0.1", port, 60_000)) {
+            producer.del(key);
+            StreamEntryID last = producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", "0"));
+            for (int i = 0; i < n + 100; i++) {
+                StreamEntryID from = last;
+                long[] sent = new long[1];
+                Thread reader = new Thread(() -> {
+                    List<Map.Entry<String, List<StreamEntry>>> got =
+                            consumer.xread(XReadParams.xReadParams().block(10_000).count(1), Map.of(key, from));
+                    long at = System.nanoTime();
+                    if (got != null && !got.isEmpty()) {
+                        synchronized (sent) {
+                            micros.add((at - sent[0]) / 1000);
+                        }
+                    }
+                });
+                reader.start();
+                // Give the reader time to block before the entry exists (polling INFO would add load).
+                waitBlocked(producer);
+                synchronized (sent) {
+                    sent[0] = System.nanoTime();
+                }
+                last = producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", Integer.toString(i)));
+                reader.join();
+            }
+        }
+        List<Long> sorted = new ArrayList<>(micros.subList(100, micros.size()));
+        Collections.sort(sorted);
+        System.out.printf("XADD -> blocked XREAD: n=%d p50=%d us p99=%d us max=%d us%n", sorted.size(),
+                sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), sorted.get(sorted.size() - 1));
+    }
+
+    private static void waitBlocked(Jedis admin) {
+        while (!admin.info("clients").contains("blocked_clients:1")) {
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Streams, Millrace beside redis-server on this machine in the same run (issue 4's figures):
+#
+#   bench/streams.sh                        defaults below
+#   ENTRIES=10000000 ROUNDS=3 bench/streams.sh
+#
+#  1. pipelined XADD (redis-benchmark -P 32, 100-byte values): Millrace as launched (AOF everysec)
+#     vs Redis as launched (no AOF), then both with appendfsync everysec; medians of ROUNDS
+#     alternating runs, and the ratio. Kafka's producer on this machine: ~135,000 records/s.
+#  2. consumer: ENTRIES entries of 100 bytes, read end to end with XREAD COUNT 1000 (and, where
+#     the server has consumer groups, XREADGROUP COUNT 1000) by bench/StreamBench.java.
+#  3. latency: XADD -> a blocked XREAD on another connection, p50 and p99.
+#  4. memory: RSS of the Millrace process and Redis's used_memory_rss holding the ENTRIES stream.
+#  5. restart: clean shutdown, then launch -> first XLEN answer (Redis: SAVE, then RDB load).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+ENTRIES=${ENTRIES:-1000000}
+REQUESTS=${REQUESTS:-500000}
+ROUNDS=${ROUNDS:-3}
+REDIS_PORT=${REDIS_PORT:-7479}
+MILLRACE_PORT=${MILLRACE_PORT:-7480}
+VALUE=$(head -c 100 /dev/zero | tr '\0' 'x')
+# StreamBench runs on Jedis, a test dependency of the protocol module: take its test classpath.
+CP_FILE=$(mktemp)
+(cd "$root" && mvn -o -q -B package dependency:build-classpath -DskipTests -pl protocol -am \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null)
+CP=$(cat "$CP_FILE"); rm -f "$CP_FILE"
+
+work=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+now_ms() { date +%s%3N; }
+wait_ready() { until redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.01; done; }
+start_redis() { # extra redis-server options...
+  redis-server --port "$REDIS_PORT" --dir "$work/redis" --save "" --daemonize yes \
+    --logfile "$work/redis.log" "$@" >/dev/null
+  wait_ready "$REDIS_PORT"
+}
+start_millrace() {
+  "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --save "" >>"$work/millrace.log" 2>&1 &
+  wait_ready "$MILLRACE_PORT"
+}
+stop_all() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+}
+xadd_rps() { # port key
+  redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -P 32 --csv XADD "$2" '*' f "$VALUE" 2>/dev/null \
+    | awk -F'"' 'NR==2 {print $4}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+compare_xadd() { # label
+  xadd_rps "$REDIS_PORT" warm >/dev/null; xadd_rps "$MILLRACE_PORT" warm >/dev/null
+  local m=() r=()
+  for i in $(seq 1 "$ROUNDS"); do
+    r+=("$(xadd_rps "$REDIS_PORT" "s$i")")
+    m+=("$(xadd_rps "$MILLRACE_PORT" "s$i")")
+  done
+  local mm rr
+  mm=$(printf '%s\n' "${m[@]}" | median); rr=$(printf '%s\n' "${r[@]}" | median)
+  printf '| XADD -P 32, %s | %s | %s | %s |\n' "$1" "$mm" "$rr" "$(awk -v a="$mm" -v b="$rr" 'BEGIN {printf "%.2f", a / b}')"
+}
+
+mkdir -p "$work/redis" "$work/millrace"
+echo "| measurement | Millrace | redis-server | ratio |"
+echo "|---|---|---|---|"
+start_redis --appendonly no
+start_millrace
+compare_xadd "as launched (Millrace AOF everysec, Redis no AOF)"
+redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null
+start_redis --appendonly yes --appendfsync everysec
+compare_xadd "both appendfsync everysec"
+stop_all
+rm -rf "$work/redis" "$work/millrace"; mkdir -p "$work/redis" "$work/millrace"
+
+start_redis --appendonly no
+start_millrace
+for port in "$REDIS_PORT" "$MILLRACE_PORT"; do
+  redis-benchmark -p "$port" -c 50 -n "$ENTRIES" -P 32 -q XADD big '*' f "$VALUE" >/dev/null 2>&1
+done
+for port in "$MILLRACE_PORT" "$REDIS_PORT"; do
+  echo "port $port: $(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null consume "$port" big)" >&2
+done
+m_read=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null consume "$MILLRACE_PORT" big | awk '{print $(NF-1)}')
+r_read=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null consume "$REDIS_PORT" big | awk '{print $(NF-1)}')
+printf '| XREAD COUNT 1000 over %s entries, entries/s | %s | %s | %s |\n' "$ENTRIES" "$m_read" "$r_read" \
+  "$(awk -v a="$m_read" -v b="$r_read" 'BEGIN {printf "%.2f", a / b}')"
+if redis-cli -p "$MILLRACE_PORT" command info xreadgroup | grep -q xreadgroup; then
+  m_group=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null consume-group "$MILLRACE_PORT" big | awk '{print $(NF-1)}')
+  r_group=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null consume-group "$REDIS_PORT" big | awk '{print $(NF-1)}')
+  printf '| XREADGROUP COUNT 1000 over %s entries, entries/s | %s | %s | %s |\n' "$ENTRIES" "$m_group" "$r_group" \
+    "$(awk -v a="$m_group" -v b="$r_group" 'BEGIN {printf "%.2f", a / b}')"
+fi
+m_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null latency "$MILLRACE_PORT" lat 2000)
+r_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null latency "$REDIS_PORT" lat 2000)
+printf '| XADD -> blocked XREAD latency | %s | %s | |\n' "${m_lat#*: }" "${r_lat#*: }"
+
+m_rss=$(( $(ps -o rss= -p "$(pgrep -f "port $MILLRACE_PORT" | head -1)") * 1024 ))
+r_rss=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory_rss:/ {print $2+0}')
+m_disk=$(du -s -B1 "$work/millrace/streams" | cut -f1)  # blocks in use, not the sparse size
+printf '| RSS holding %s entries (MB) | %s | %s | %s |\n' "$ENTRIES" $((m_rss >> 20)) $((r_rss >> 20)) \
+  "$(awk -v a="$m_rss" -v b="$r_rss" 'BEGIN {printf "%.2f", a / b}')"
+printf '| stream log on disk, bytes per entry | %s | | |\n' "$((m_disk / ENTRIES))"
+
+redis-cli -p "$REDIS_PORT" save >/dev/null
+stop_all
+t0=$(now_ms); start_redis --appendonly no
+until [ "$(redis-cli -p "$REDIS_PORT" xlen big 2>/dev/null)" = "$ENTRIES" ]; do sleep 0.01; done
+r_restart=$(( $(now_ms) - t0 ))
+t0=$(now_ms); start_millrace
+until [ "$(redis-cli -p "$MILLRACE_PORT" xlen big 2>/dev/null)" = "$((ENTRIES))" ]; do sleep 0.01; done
+m_restart=$(( $(now_ms) - t0 ))
+printf '| restart -> first XLEN (ms) | %s | %s | |\n' "$m_restart" "$r_restart"

@@ -1,0 +1,67 @@
+package dev.millrace.engine.commands;
+
+import dev.millrace.engine.command.Call;
+import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.keyspace.Record;
+import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.stream.Stream;
+
+/**
+ * A stream key's {@link Stream} with the record it was loaded from: how the stream commands read a
+ * stream from the keyspace and write it back. A stream's record is always paged (its payload is
+ * {@link Stream#encode}); unlike other collections an empty stream stays (Redis keeps it, with its
+ * last ID). Execution thread only.
+ */
+final class StoredStream {
+    private final Record record;
+    private final Stream stream;
+
+    private StoredStream(Record record, Stream stream) {
+        this.record = record;
+        this.stream = stream;
+    }
+
+    /** The stream held by an encoded record of type STREAM. */
+    static StoredStream load(Call call, byte[] encoded) {
+        Record record = Record.decode(encoded);
+        return new StoredStream(record, Stream.decode(call.keyspace().store(), record.payload(), call.keyspace().loading()));
+    }
+
+    /**
+     * The stream under argument {@code argIndex}, which must exist: replies "ERR no such key" or
+     * WRONGTYPE and returns null otherwise (XINFO, MILLRACE.XRETENTION ...).
+     *
+     * @param forWrite a write command's lookup (no hit or miss counted) rather than a read's
+     */
+    static StoredStream existing(Call call, int argIndex, boolean forWrite) {
+        byte[] key = call.arg(argIndex);
+        byte[] record = forWrite ? call.keyspace().lookup(call.db(), key, call.now())
+                : call.keyspace().lookupRead(call.db(), key, call.now());
+        if (record == null) {
+            call.reply().error(Errors.NO_SUCH_KEY);
+            return null;
+        }
+        if (Record.typeOf(record) != ValueType.STREAM) {
+            call.wrongType();
+            return null;
+        }
+        return load(call, record);
+    }
+
+    /** A new, empty stream for a key that does not exist. */
+    static StoredStream create(Call call) {
+        Record record = Record.collection(ValueType.STREAM, AccessClock.at(call.now()), Record.NO_EXPIRY, new byte[0], true);
+        return new StoredStream(record, Stream.create(call.keyspace().store(), call.keyspace().loading()));
+    }
+
+    Stream stream() {
+        return stream;
+    }
+
+    /** Writes the stream's state back under {@code key}: one keyspace change. */
+    void save(Call call, byte[] key) {
+        call.keyspace().putOwner(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.engine().streamRetention().noteWrite(call.db(), key, stream);
+    }
+}

@@ -1,0 +1,614 @@
+package dev.millrace.engine.stream;
+
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.keyspace.ObjectPages;
+import dev.millrace.engine.types.Bytes;
+import dev.millrace.engine.types.PagedTree;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * One stream: its entries in a {@link StreamLog}, its state in the key's record. The record is a
+ * paged collection (docs/storage-format.md, "Streams"); its payload:
+ *
+ * <pre>
+ *   ObjectPages header (16)   the object id names the stream's log too
+ *   byte   layout version (1)
+ *   16     last ID            the top ID: XADD must go above it (XSETID may raise it)
+ *   16     max deleted ID     the largest ID ever removed by XDEL (XINFO's max-deleted-entry-id)
+ *   long   entries added      Redis's counter (XSETID may set it)
+ *   long   first number       entries numbered below are trimmed
+ *   long   last number        the number of the last entry added to the log
+ *   20     tombstones root    PagedTree of entry numbers removed by XDEL (>= first number), or page -1
+ *   20     groups root        PagedTree of consumer groups by name, or page -1 ({@link ConsumerGroups})
+ *   17     retention          the stream's own {@link Retention} policy: max age (ms), max bytes,
+ *                             undelivered rule; or all -1 for the server's defaults
+ * </pre>
+ *
+ * <p>The length is derived: entries from the first to the last number, less the tombstones, so a
+ * replay that starts from an older snapshot converges on the same length whatever it finds.
+ * Trimming moves the first number and drops the tombstones below it; the log is told it may
+ * release the files below. An ID is found by binary search over entry numbers (IDs grow with
+ * numbers): O(log n) log reads.
+ *
+ * <p>Execution thread only.
+ */
+public final class Stream {
+    private static final byte LAYOUT = 3;
+    private static final int VERSION_AT = ObjectPages.SIZE;
+    private static final int LAST_ID_AT = VERSION_AT + 1;
+    private static final int MAX_DELETED_AT = LAST_ID_AT + StreamId.BYTES;
+    private static final int ENTRIES_ADDED_AT = MAX_DELETED_AT + StreamId.BYTES;
+    private static final int FIRST_NUMBER_AT = ENTRIES_ADDED_AT + 8;
+    private static final int LAST_NUMBER_AT = FIRST_NUMBER_AT + 8;
+    private static final int TOMBSTONES_AT = LAST_NUMBER_AT + 8;
+    private static final int GROUPS_AT = TOMBSTONES_AT + PagedTree.Root.SIZE;
+    private static final int RETENTION_AT = GROUPS_AT + PagedTree.Root.SIZE;
+    public static final int PAYLOAD_BYTES = RETENTION_AT + Retention.BYTES;
+    private static final PagedTree.Root NO_TREE = new PagedTree.Root(-1, 0, 0);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ObjectPages pages;
+    private final StreamLog log;
+    private StreamId lastId;
+    private StreamId maxDeletedId;
+    private long entriesAdded;
+    private long firstNumber;
+    private long lastNumber;
+    /** Numbers removed by XDEL, at or above {@link #firstNumber}; null until the first XDEL. */
+    private PagedTree tombstones;
+    private ConsumerGroups groups;
+    /** The stream's own retention policy, or null for the server's defaults. */
+    private Retention retention;
+
+    private Stream(ObjectPages pages, StreamLog log) {
+        this.pages = pages;
+        this.log = log;
+    }
+
+    /** A new, empty stream with a new log. */
+    public static Stream create(KeyStore store, boolean loading) {
+        ObjectPages pages = ObjectPages.create(store);
+        Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
+        stream.lastId = StreamId.MIN;
+        stream.maxDeletedId = StreamId.MIN;
+        stream.firstNumber = 1;
+        stream.lastNumber = 0;
+        stream.groups = new ConsumerGroups(pages, null);
+        stream.dropUnacknowledged(loading);
+        return stream;
+    }
+
+    /**
+     * The stream whose record payload is {@code payload}.
+     *
+     * @param loading whether the AOF is being replayed (the log may then be ahead of the record)
+     */
+    public static Stream decode(KeyStore store, byte[] payload, boolean loading) {
+        if (payload[VERSION_AT] != LAYOUT) {
+            throw new IllegalStateException("unknown stream record layout " + payload[VERSION_AT]);
+        }
+        ObjectPages pages = ObjectPages.decode(store, payload, 0);
+        Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
+        stream.lastId = StreamId.decode(payload, LAST_ID_AT);
+        stream.maxDeletedId = StreamId.decode(payload, MAX_DELETED_AT);
+        stream.entriesAdded = Bytes.getLong(payload, ENTRIES_ADDED_AT);
+        stream.firstNumber = Bytes.getLong(payload, FIRST_NUMBER_AT);
+        stream.lastNumber = Bytes.getLong(payload, LAST_NUMBER_AT);
+        PagedTree.Root root = PagedTree.Root.decode(payload, TOMBSTONES_AT);
+        stream.tombstones = root.page() < 0 ? null : new PagedTree(pages, root);
+        PagedTree.Root groupsRoot = PagedTree.Root.decode(payload, GROUPS_AT);
+        stream.groups = new ConsumerGroups(pages, groupsRoot.page() < 0 ? null : new PagedTree(pages, groupsRoot));
+        stream.retention = Retention.decode(payload, RETENTION_AT);
+        stream.dropUnacknowledged(loading);
+        return stream;
+    }
+
+    /**
+     * Outside recovery the record is the truth: entries the log holds beyond it were appended by
+     * commands whose AOF record never became durable (a crash), so nobody was told of them. During
+     * replay the log is legitimately ahead. (A snapshot build's read-only logs ignore truncation.)
+     */
+    private void dropUnacknowledged(boolean loading) {
+        if (!loading && log.lastNumber() > lastNumber) {
+            log.truncateAfter(lastNumber);
+        }
+    }
+
+    /** The record payload for the stream's current state. */
+    public byte[] encode() {
+        byte[] out = new byte[PAYLOAD_BYTES];
+        pages.encode(out, 0);
+        out[VERSION_AT] = LAYOUT;
+        lastId.encode(out, LAST_ID_AT);
+        maxDeletedId.encode(out, MAX_DELETED_AT);
+        Bytes.putLong(out, ENTRIES_ADDED_AT, entriesAdded);
+        Bytes.putLong(out, FIRST_NUMBER_AT, firstNumber);
+        Bytes.putLong(out, LAST_NUMBER_AT, lastNumber);
+        (tombstones == null ? NO_TREE : tombstones.root()).encode(out, TOMBSTONES_AT);
+        groups.flush();
+        PagedTree.Root groupsRoot = groups.root();
+        (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, GROUPS_AT);
+        Retention.encode(retention, out, RETENTION_AT);
+        return out;
+    }
+
+    public ObjectPages pages() {
+        return pages;
+    }
+
+    public StreamId lastId() {
+        return lastId;
+    }
+
+    public StreamId maxDeletedId() {
+        return maxDeletedId;
+    }
+
+    public long entriesAdded() {
+        return entriesAdded;
+    }
+
+    /** The stream's own retention policy, or null when the server's defaults apply. */
+    public Retention retention() {
+        return retention;
+    }
+
+    public void setRetention(Retention retention) {
+        this.retention = retention;
+    }
+
+    /** The stream's consumer groups (kept on the stream's pages, saved with its record). */
+    public ConsumerGroups groups() {
+        return groups;
+    }
+
+    /** The number of entries (XLEN). O(1). */
+    public long length() {
+        long first = first();
+        return Math.max(0, lastNumber - first + 1) - (tombstones == null ? 0 : tombstones.size());
+    }
+
+    /**
+     * The first number still readable: entries below the log's first were deleted with their files
+     * (possible only when recovery started from a snapshot older than a trim), so they count as trimmed.
+     */
+    private long first() {
+        if (firstNumber < log.firstNumber() && lastNumber >= log.firstNumber()) {
+            trimTo(log.firstNumber());
+        }
+        return firstNumber;
+    }
+
+    // ---- adding
+
+    /**
+     * The ID {@code *} gives at {@code nowMillis}, or null when the stream's top is the largest ID
+     * (Redis's "exhausted" error comes before this).
+     */
+    public StreamId autoId(long nowMillis) {
+        if (Long.compareUnsigned(nowMillis, lastId.ms()) > 0) {
+            return new StreamId(nowMillis, 0);
+        }
+        return lastId.next();
+    }
+
+    /**
+     * The ID {@code <ms>-*} gives: the next sequence under the top's millisecond, or 0 above it; null
+     * when that is not above the top.
+     */
+    public StreamId autoSeqId(long ms) {
+        int c = Long.compareUnsigned(ms, lastId.ms());
+        if (c > 0) {
+            return new StreamId(ms, 0);
+        }
+        if (c < 0 || lastId.seq() == -1) {
+            return null;
+        }
+        return new StreamId(ms, lastId.seq() + 1);
+    }
+
+    /** Appends an entry; the caller has checked {@code id} is above {@link #lastId}. */
+    public void add(StreamId id, byte[][] fieldsAndValues) {
+        long number = lastNumber + 1;
+        if (number <= log.lastNumber() && number >= log.firstNumber() && !log.id(number).equals(id)) {
+            // The log holds another entry under this number: one appended by a command whose AOF
+            // record was lost in a crash. This entry replaces it and whatever followed it.
+            log.truncateAfter(number - 1);
+        }
+        log.append(number, id, fieldsAndValues);
+        lastNumber++;
+        lastId = id;
+        entriesAdded++;
+    }
+
+    // ---- reading
+
+    /** The first entry number whose ID is at least {@code id}; past the last when none is. */
+    public long seek(StreamId id) {
+        long lo = first();
+        long hi = lastNumber + 1;
+        if (lo >= hi || !log.id(lo).isBefore(id)) {
+            return lo;
+        }
+        if (log.id(lastNumber).isBefore(id)) {
+            return hi;
+        }
+        // Invariant: id(lo) < id, id(hi) >= id.
+        hi = lastNumber;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (log.id(mid).isBefore(id)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+
+    /** Entries with IDs from {@code start} up to {@code end}, in ID order. */
+    public Iterator<StreamEntry> range(StreamId start, StreamId end) {
+        return new Forward(seek(start), end);
+    }
+
+    /** Entries with IDs from {@code end} down to {@code start}, in reverse ID order. */
+    public Iterator<StreamEntry> reverseRange(StreamId end, StreamId start) {
+        StreamId after = end.next();
+        long from = after == null ? lastNumber : seek(after) - 1;
+        return new Backward(from, start);
+    }
+
+    /** The first entry, or null when the stream is empty. */
+    public StreamEntry firstEntry() {
+        Iterator<StreamEntry> it = range(StreamId.MIN, StreamId.MAX);
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** The last entry, or null when the stream is empty. */
+    public StreamEntry lastEntry() {
+        Iterator<StreamEntry> it = reverseRange(StreamId.MAX, StreamId.MIN);
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /**
+     * The ID of the first entry, or 0-0 when the stream is empty: what Redis records as the stream's
+     * {@code first_id} (XINFO's recorded-first-entry-id), kept up to date by XADD, XDEL and trimming.
+     * O(log n), plus the tombstones a trim left at the start.
+     */
+    public StreamId firstId() {
+        long number = first();
+        while (number <= lastNumber && isTombstone(number)) {
+            number++;
+        }
+        return number <= lastNumber ? log.id(number) : StreamId.MIN;
+    }
+
+    /** The entry with ID {@code id}, or null when there is none (never added, deleted or trimmed). O(log n). */
+    public StreamEntry entry(StreamId id) {
+        long number = seek(id);
+        if (number > lastNumber || isTombstone(number)) {
+            return null;
+        }
+        StreamEntry entry = log.read(number);
+        return entry.id().equals(id) ? entry : null;
+    }
+
+    /** Whether an entry with ID {@code id} is in the stream (Redis's streamEntryExists). O(log n). */
+    public boolean contains(StreamId id) {
+        long number = seek(id);
+        return number <= lastNumber && !isTombstone(number) && log.id(number).equals(id);
+    }
+
+    /**
+     * The first IDs of the nodes of {@code nodeEntries} entry numbers that still hold an entry, in
+     * order: the keys of Redis's radix tree of listpacks (a listpack keeps its master ID, the ID of its
+     * first entry, while any of its entries is left). A node whose first entry's log record is gone (its
+     * file released after a trim) is keyed by its first readable entry. O(nodes log n).
+     */
+    public java.util.List<StreamId> nodeKeys(long nodeEntries) {
+        long node = Math.max(1, nodeEntries);
+        java.util.List<StreamId> keys = new java.util.ArrayList<>();
+        long start = first();
+        for (long nodeStart = (start - 1) / node * node + 1; nodeStart <= lastNumber; nodeStart += node) {
+            long from = Math.max(nodeStart, start);
+            long to = Math.min(lastNumber, nodeStart + node - 1);
+            if (live(from, to) > 0) {
+                keys.add(log.id(Math.max(nodeStart, log.firstNumber())));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The number of nodes {@link #nodeKeys} would list, without reading the log or checking for wholly
+     * deleted nodes: O(1), for streams too large to list.
+     */
+    public long nodeCountEstimate(long nodeEntries) {
+        long node = Math.max(1, nodeEntries);
+        long start = first();
+        return start > lastNumber ? 0 : (lastNumber - 1) / node - (start - 1) / node + 1;
+    }
+
+    private boolean isTombstone(long number) {
+        return tombstones != null && tombstones.get(key(number)) != null;
+    }
+
+    private static byte[] key(long number) {
+        byte[] key = new byte[8];
+        Bytes.putLong(key, 0, number);
+        return key;
+    }
+
+    /** Walks entry numbers upwards, stepping over tombstones in step with the tombstone tree. */
+    private final class Forward implements Iterator<StreamEntry> {
+        private final StreamId end;
+        private final Iterator<PagedTree.Entry> deleted;
+        private long number;
+        private long nextDeleted = Long.MAX_VALUE;
+        private StreamEntry next;
+
+        Forward(long from, StreamId end) {
+            this.end = end;
+            this.number = from;
+            this.deleted = tombstones == null ? null : tombstones.iterator(tombstones.rank(key(from)));
+            advanceDeleted();
+            fetch();
+        }
+
+        private void advanceDeleted() {
+            nextDeleted = deleted != null && deleted.hasNext() ? Bytes.getLong(deleted.next().key(), 0) : Long.MAX_VALUE;
+        }
+
+        private void fetch() {
+            next = null;
+            while (number <= lastNumber) {
+                long n = number++;
+                if (n == nextDeleted) {
+                    advanceDeleted();
+                    continue;
+                }
+                StreamEntry entry = log.read(n);
+                if (entry.id().isAfter(end)) {
+                    number = Long.MAX_VALUE;
+                    return;
+                }
+                next = entry;
+                return;
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public StreamEntry next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            StreamEntry entry = next;
+            fetch();
+            return entry;
+        }
+    }
+
+    /** Walks entry numbers downwards, stepping over tombstones. */
+    private final class Backward implements Iterator<StreamEntry> {
+        private final StreamId start;
+        private final Iterator<PagedTree.Entry> deleted;
+        private long number;
+        private long nextDeleted = -1;
+        private StreamEntry next;
+
+        Backward(long from, StreamId start) {
+            this.start = start;
+            this.number = from;
+            this.deleted = tombstones == null || from < 0 ? null
+                    : tombstones.descendingIterator(tombstones.rank(key(from + 1)) - 1);
+            advanceDeleted();
+            fetch();
+        }
+
+        private void advanceDeleted() {
+            nextDeleted = deleted != null && deleted.hasNext() ? Bytes.getLong(deleted.next().key(), 0) : -1;
+        }
+
+        private void fetch() {
+            next = null;
+            long first = first();
+            while (number >= first) {
+                long n = number--;
+                if (n == nextDeleted) {
+                    advanceDeleted();
+                    continue;
+                }
+                StreamEntry entry = log.read(n);
+                if (entry.id().isBefore(start)) {
+                    number = Long.MIN_VALUE;
+                    return;
+                }
+                next = entry;
+                return;
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public StreamEntry next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            StreamEntry entry = next;
+            fetch();
+            return entry;
+        }
+    }
+
+    // ---- removing
+
+    /** XDEL of one ID: whether an entry was removed. O(log n). */
+    public boolean delete(StreamId id) {
+        long number = seek(id);
+        if (number > lastNumber || !log.id(number).equals(id) || isTombstone(number)) {
+            return false;
+        }
+        if (tombstones == null) {
+            tombstones = PagedTree.create(pages);
+        }
+        tombstones.put(key(number), EMPTY);
+        if (id.isAfter(maxDeletedId)) {
+            maxDeletedId = id;
+        }
+        if (number == firstNumber) {
+            // A queue consumed from its head: move the start instead of keeping tombstones.
+            long first = firstNumber + 1;
+            while (first <= lastNumber && isTombstone(first)) {
+                first++;
+            }
+            trimTo(first);
+        }
+        return true;
+    }
+
+    /** How an XTRIM or an XADD's trimming option trims. */
+    public record Trim(boolean byMaxLen, long maxLen, StreamId minId, boolean approximate, long limit) {
+    }
+
+    /**
+     * Trims as Redis's {@code streamTrim} does, over nodes of {@code nodeEntries} entry numbers
+     * (Redis's listpack nodes of {@code stream-node-max-entries}): whole nodes go first; an
+     * approximate trim stops at the first node it cannot remove whole, or when removing the next
+     * node would pass {@code limit} entries (0: no limit); an exact one then removes single entries.
+     *
+     * @return the number of entries removed
+     */
+    public long trim(Trim trim, long nodeEntries) {
+        long node = Math.max(1, nodeEntries);
+        long removed = 0;
+        long length = length();
+        while (first() <= lastNumber) {
+            if (trim.byMaxLen() && length <= trim.maxLen()) {
+                break;
+            }
+            long nodeEnd = Math.min(lastNumber, ((firstNumber - 1) / node + 1) * node);
+            long live = live(firstNumber, nodeEnd);
+            if (trim.limit() > 0 && removed + live > trim.limit()) {
+                break;
+            }
+            // Redis frees a node whose entries were all deleted, so such a node never stops a trim.
+            boolean wholeNode = live == 0 || (trim.byMaxLen()
+                    ? length - live >= trim.maxLen()
+                    : log.id(nodeEnd).isBefore(trim.minId()));
+            if (wholeNode) {
+                trimTo(nodeEnd + 1);
+                length -= live;
+                removed += live;
+                continue;
+            }
+            if (trim.approximate()) {
+                break;
+            }
+            long target = trim.byMaxLen() ? nthLive(length - trim.maxLen()) : seek(trim.minId());
+            long before = length;
+            trimTo(target);
+            removed += before - length();
+            break;
+        }
+        return removed;
+    }
+
+    /**
+     * Trims every entry numbered below {@code number} (retention). O(log n + tombstones removed).
+     *
+     * @return the number of entries removed
+     */
+    public long trimBelow(long number) {
+        long target = Math.min(number, lastNumber + 1);
+        if (target <= first()) {
+            return 0;
+        }
+        long before = length();
+        trimTo(target);
+        return before - length();
+    }
+
+    /** The number of the first entry not trimmed (entries from it to {@link #lastNumber()} may be live). */
+    public long firstNumber() {
+        return first();
+    }
+
+    /** The number of the last entry added. */
+    public long lastNumber() {
+        return lastNumber;
+    }
+
+    /** The log bytes ({@link StreamEntry#size}) of the entries from {@code number} to the last, tombstones included. */
+    public long bytesFrom(long number) {
+        return log.bytesBefore(lastNumber + 1) - log.bytesBefore(number);
+    }
+
+    /** Entries from {@code from} to {@code to} (inclusive) that are not tombstones. */
+    private long live(long from, long to) {
+        long count = to - from + 1;
+        if (tombstones != null) {
+            count -= tombstones.rank(key(to + 1)) - tombstones.rank(key(from));
+        }
+        return count;
+    }
+
+    /** The number just after the {@code k}-th live entry from the start (k >= 1). */
+    private long nthLive(long k) {
+        long candidate = firstNumber + k - 1;
+        if (tombstones != null) {
+            Iterator<PagedTree.Entry> it = tombstones.iterator(0);
+            while (it.hasNext() && Bytes.getLong(it.next().key(), 0) <= candidate) {
+                candidate++;
+            }
+        }
+        return candidate + 1;
+    }
+
+    /** Moves the start to {@code number}, dropping the tombstones below it. */
+    private void trimTo(long number) {
+        if (number <= firstNumber) {
+            return;
+        }
+        firstNumber = number;
+        if (tombstones != null) {
+            long below = tombstones.rank(key(number));
+            if (below > 0) {
+                tombstones.removeRange(0, below);
+            }
+        }
+        log.releaseBelow(number);
+    }
+
+    /** COPY: writes this stream's entries, under the same numbers, into another log. O(n). */
+    public void copyEntriesTo(StreamLog target) {
+        for (long number = first(); number <= lastNumber; number++) {
+            StreamEntry entry = log.read(number);
+            target.append(number, entry.id(), entry.fieldsAndValues());
+        }
+    }
+
+    // ---- XSETID
+
+    public void setLastId(StreamId id) {
+        this.lastId = id;
+    }
+
+    public void setEntriesAdded(long entriesAdded) {
+        this.entriesAdded = entriesAdded;
+    }
+
+    public void setMaxDeletedId(StreamId id) {
+        this.maxDeletedId = id;
+    }
+}
