@@ -184,6 +184,7 @@ public final class Engine {
         }
         streamRetention.run(now);
         dispatcher.appendBatch();
+        snapshots.housekeeping();
         saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
             syncLog();

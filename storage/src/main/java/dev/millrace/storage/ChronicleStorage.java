@@ -169,6 +169,7 @@ public final class ChronicleStorage implements AutoCloseable {
         ChronicleKeyStore keyStore = ChronicleKeyStore.open(keyspaceDir, databases);
         ChronicleStreamLogs streamLogs = ChronicleStreamLogs.open(root.resolve(STREAMS_DIR), clock);
         keyStore.attachStreamLogs(streamLogs);
+        snapshots.attachLiveStreamLogs(streamLogs);
         return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter);
     }
 

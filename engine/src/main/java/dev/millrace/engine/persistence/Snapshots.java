@@ -25,6 +25,13 @@ public interface Snapshots {
     /** Whether the last background snapshot succeeded. */
     boolean lastBackgroundSaveOk();
 
+    /**
+     * Storage work that must run on the execution thread once a background snapshot is complete
+     * (deleting stream log files it no longer needs); called from cron.
+     */
+    default void housekeeping() {
+    }
+
     /** Snapshots that keep nothing, for unit tests and {@code appendonly no} with no save rules. */
     static Snapshots none(long startUnixSeconds) {
         return new Snapshots() {

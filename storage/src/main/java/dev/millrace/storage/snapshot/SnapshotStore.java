@@ -48,6 +48,10 @@ public final class SnapshotStore implements Snapshots {
     private final Path dir;
     /** The live stream logs' directory, which snapshot builds read. */
     private final Path streamsDir;
+    /** The live stream logs (execution thread only): a snapshot fixes their deletion point. */
+    private ChronicleStreamLogs liveStreams;
+    /** The deletion mark of the newest completed background snapshot not yet acted on, or -1. */
+    private long completedMark = -1;
     private final ChronicleEffectLog effectLog;
     private final String logKind;
     private final int databases;
@@ -171,6 +175,11 @@ public final class SnapshotStore implements Snapshots {
         }
     }
 
+    /** Gives the snapshots the live stream logs, whose deletions they gate (see {@link #housekeeping}). */
+    public void attachLiveStreamLogs(ChronicleStreamLogs logs) {
+        this.liveStreams = logs;
+    }
+
     @Override
     public void save() throws Exception {
         Thread previous;
@@ -180,7 +189,43 @@ public final class SnapshotStore implements Snapshots {
         if (previous != null) {
             previous.join();
         }
+        long mark = fixStreamPoint();
         build(effectLog.lastIndex());
+        if (liveStreams != null) {
+            liveStreams.deleteReleased(mark);
+        }
+    }
+
+    /**
+     * A snapshot's point is fixed now (execution thread): the stream entries it counts on are synced,
+     * since the AOF below it goes once it is complete, and the trims and deletions requested so far
+     * are marked: they may delete files once it is complete (the previous snapshot may need them).
+     *
+     * @return the deletion mark, or -1 without stream logs
+     */
+    private long fixStreamPoint() {
+        if (liveStreams == null) {
+            return -1;
+        }
+        long mark = liveStreams.releaseMark();
+        liveStreams.sync();
+        return mark;
+    }
+
+    /**
+     * Execution-thread work after a background snapshot completed: deletes the stream files its mark
+     * released (whole cycle files below trim points, logs of deleted streams).
+     */
+    @Override
+    public void housekeeping() {
+        long mark;
+        synchronized (this) {
+            mark = completedMark;
+            completedMark = -1;
+        }
+        if (mark >= 0 && liveStreams != null) {
+            liveStreams.deleteReleased(mark);
+        }
     }
 
     @Override
@@ -189,11 +234,15 @@ public final class SnapshotStore implements Snapshots {
             return false;
         }
         long upTo = effectLog.lastIndex();
+        long mark = fixStreamPoint();
         running = new Thread(() -> {
             boolean ok = false;
             try {
                 build(upTo);
                 ok = true;
+                synchronized (this) {
+                    completedMark = Math.max(completedMark, mark);
+                }
             } catch (Exception | Error e) {
                 log.error("background snapshot failed", e);
             } finally {
