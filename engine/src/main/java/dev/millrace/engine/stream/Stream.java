@@ -227,25 +227,8 @@ public final class Stream {
 
     /** The first entry number whose ID is at least {@code id}; past the last when none is. */
     public long seek(StreamId id) {
-        long lo = first();
-        long hi = lastNumber + 1;
-        if (lo >= hi || !log.id(lo).isBefore(id)) {
-            return lo;
-        }
-        if (log.id(lastNumber).isBefore(id)) {
-            return hi;
-        }
-        // Invariant: id(lo) < id, id(hi) >= id.
-        hi = lastNumber;
-        while (hi - lo > 1) {
-            long mid = lo + (hi - lo) / 2;
-            if (log.id(mid).isBefore(id)) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return hi;
+        long first = first();
+        return first > lastNumber ? first : log.seek(id, first, lastNumber);
     }
 
     /** Entries with IDs from {@code start} up to {@code end}, in ID order. */

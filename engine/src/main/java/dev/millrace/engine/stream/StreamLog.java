@@ -42,6 +42,27 @@ public interface StreamLog {
     StreamEntry read(long number);
 
     /**
+     * The first number in {@code [from, to]} whose entry's ID is at least {@code id}, or {@code to + 1}
+     * when there is none (IDs grow with numbers; {@code firstNumber() <= from}, {@code to <=
+     * lastNumber()}). This default is a binary search over {@link #id}; a log that knows more about
+     * where its entries are (its files' first IDs, its last read) answers with fewer reads.
+     */
+    default long seek(StreamId id, long from, long to) {
+        long lo = from;
+        long hi = to + 1;
+        // Invariant: the answer is in [lo, hi].
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (id(mid).isBefore(id)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /**
      * The total {@link StreamEntry#size} of the entries numbered below {@code number}, counted from
      * the log's first entry ever ({@code firstNumber() <= number <= lastNumber() + 1}): the bytes
      * between two numbers are a difference of two calls, which retention by size needs.

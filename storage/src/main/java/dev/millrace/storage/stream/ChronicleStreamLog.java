@@ -19,6 +19,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -75,6 +76,10 @@ final class ChronicleStreamLog implements AutoCloseable {
     private SingleChronicleQueue writer;
     private ExcerptAppender appender;
     private final Runs runs = new Runs();
+    /** The first ID of each run (by its first number), as {@link #seek} read them. */
+    private final Map<Long, StreamId> runFirstIds = new HashMap<>();
+    /** The number of the entry read last, or -1: where a consumer's next {@link #seek} lands. */
+    private long lastReadNumber = -1;
     private LogMeta meta = LogMeta.NEW;
     /** {@link StreamLog#bytesBefore} the entry after the last. */
     private long nextBytesBefore;
@@ -164,6 +169,8 @@ final class ChronicleStreamLog implements AutoCloseable {
 
     /** After a truncation or a new scan: no tailer's last read says where the next entry is. */
     private void forgetLastReads() {
+        lastReadNumber = -1;
+        runFirstIds.clear();
         tailers.values().forEach(t -> t.lastRead = -1);
     }
 
@@ -338,6 +345,61 @@ final class ChronicleStreamLog implements AutoCloseable {
         return withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).id();
     }
 
+    /**
+     * See {@link dev.millrace.engine.stream.StreamLog#seek}. A read from another cycle file costs a
+     * remap (hundreds of microseconds), one within a file a few, so: first the entry after the last one
+     * read (a consumer's next read starts there), then the cycle file by the first IDs of the runs
+     * (kept once read), then a binary search inside that file.
+     */
+    long seek(StreamId target, long from, long to) {
+        long hint = lastReadNumber + 1;
+        if (lastReadNumber >= 0 && hint >= from && hint <= to + 1
+                && (hint == from || id(hint - 1).isBefore(target))
+                && (hint > to || !id(hint).isBefore(target))) {
+            return hint;
+        }
+        long lo = from;
+        long hi = to + 1;
+        int firstRun = runs.runOf(from);
+        int lastRun = runs.runOf(to);
+        if (firstRun >= 0 && lastRun > firstRun) {
+            // Runs firstRun+1 .. lastRun start inside [from, to]: find the one the answer is in.
+            int a = firstRun + 1;
+            int b = lastRun;
+            while (a <= b) {
+                int mid = (a + b) >>> 1;
+                long start = runs.firstNumberOfRun(mid);
+                if (firstIdOfRun(mid).isBefore(target)) {
+                    lo = Math.max(lo, start + 1);
+                    a = mid + 1;
+                } else {
+                    hi = Math.min(hi, start);
+                    b = mid - 1;
+                }
+            }
+        }
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (id(mid).isBefore(target)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The ID of run {@code run}'s first entry, remembered (runs are few: about one per cycle file). */
+    private StreamId firstIdOfRun(int run) {
+        long first = runs.firstNumberOfRun(run);
+        StreamId id = runFirstIds.get(first);
+        if (id == null) {
+            id = id(first);
+            runFirstIds.put(first, id);
+        }
+        return id;
+    }
+
     StreamEntry read(long number) {
         return EntryFormat.entry(withEntry(number, ChronicleStreamLog::copyExcerpt, EntryFormat::number));
     }
@@ -382,6 +444,7 @@ final class ChronicleStreamLog implements AutoCloseable {
             throw corrupt("index " + hex(index) + " holds entry " + stored + ", not " + number);
         }
         tailer.lastRead = number;
+        lastReadNumber = number;
         return value;
     }
 

@@ -452,6 +452,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
         }
 
         @Override
+        public long seek(StreamId id, long from, long to) {
+            return acquire(logId).seek(id, from, to);
+        }
+
+        @Override
         public long bytesBefore(long number) {
             return acquire(logId).bytesBefore(number);
         }

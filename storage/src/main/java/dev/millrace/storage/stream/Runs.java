@@ -53,8 +53,12 @@ final class Runs {
         return run < 0 ? -1 : firstIndexes[run] + (number - firstNumbers[run]);
     }
 
+    long firstNumberOfRun(int run) {
+        return firstNumbers[run];
+    }
+
     /** The run holding {@code number}, or -1. */
-    private int runOf(long number) {
+    int runOf(long number) {
         int lo = 0;
         int hi = size - 1;
         while (lo <= hi) {

@@ -268,4 +268,34 @@ abstract class StreamLogsContract {
             assertEntries(logs().open(logId), logId, logId == 3 ? 20 : logId * 10);
         }
     }
+
+    @Test
+    void seekFindsTheFirstEntryAtOrAboveAnIdAcrossCycles() {
+        StreamLog log = logs().open(20);
+        for (long n = 1; n <= 120; n++) {
+            log.append(n, id(n), fields(n));
+            if (n % 25 == 0) {
+                nextCycle();
+            }
+        }
+        log.truncateAfter(100);
+        appendRange(log, 101, 110);
+        for (long from = 1; from <= 110; from += 13) {
+            for (long to = from; to <= 110; to += 17) {
+                for (long target = 990; target <= 1_125; target += 3) {
+                    StreamId wanted = new StreamId(target, target % 2);
+                    long expected = from;
+                    while (expected <= to && id(expected).isBefore(wanted)) {
+                        expected++;
+                    }
+                    assertEquals(expected, log.seek(wanted, from, to), "seek " + wanted + " in " + from + ".." + to);
+                }
+            }
+        }
+        // A consumer's pattern: read an entry, then seek just after it.
+        for (long n = 1; n < 110; n++) {
+            log.read(n);
+            assertEquals(n + 1, log.seek(id(n).next(), 1, 110));
+        }
+    }
 }
