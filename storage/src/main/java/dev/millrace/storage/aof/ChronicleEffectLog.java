@@ -4,6 +4,7 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.storage.ChronicleSettings;
+import dev.millrace.storage.queue.WriterTime;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.bytes.Bytes;
@@ -72,7 +73,9 @@ public final class ChronicleEffectLog implements EffectLog {
         try (SingleChronicleQueue repair = builder(dir, time).build()) {
             TornTail.truncate(repair, repair.blockSize());
         }
-        this.queue = builder(dir, time).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
+        // The writer's clock never goes back (see WriterTime): a record in an earlier cycle's file
+        // would leave the log unreadable.
+        this.queue = builder(dir, WriterTime.of(dir, ROLL_CYCLE, time)).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
         this.appender = queue.createAppender();
         // close() may come from a shutdown thread; appends stay on the execution thread.
         appender.singleThreadedCheckDisabled(true);

@@ -1,14 +1,13 @@
 package dev.millrace.storage.stream;
 
-import dev.millrace.engine.Clock;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
+import dev.millrace.storage.queue.WriterTime;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -175,45 +174,16 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     private void openWriter() {
-        // Chronicle writes into an earlier cycle's file when the clock goes back, and entries must stay
-        // in cycle order: the writer's time never goes below the start of the newest cycle file.
-        int[] cycles = reader == null ? new int[0] : QueueFiles.cycles(dir, reader.rollCycle());
-        long floor = cycles.length == 0 ? Long.MIN_VALUE : (long) cycles[cycles.length - 1] * reader.rollCycle().lengthInMillis();
+        // Entries must stay in cycle order (see WriterTime).
+        RollCycle rollCycle = reader == null ? settings.rollCycle() : reader.rollCycle();
         writer = ChronicleQueue.singleBuilder(dir)
                 .rollCycle(settings.rollCycle())
                 .blockSize(settings.blockSize())
-                .timeProvider(new NeverBackwards(settings.clock(), floor))
+                .timeProvider(WriterTime.of(dir, rollCycle, settings.clock()::currentTimeMillis))
                 .syncMode(SyncMode.NONE)
                 .build();
         appender = writer.createAppender();
         appender.singleThreadedCheckDisabled(true);
-    }
-
-    /** The clock, held at the latest time it has shown (and at least a floor). Not thread-safe. */
-    private static final class NeverBackwards implements TimeProvider {
-        private final Clock clock;
-        private long latest;
-
-        NeverBackwards(Clock clock, long floor) {
-            this.clock = clock;
-            this.latest = floor;
-        }
-
-        @Override
-        public long currentTimeMillis() {
-            latest = Math.max(latest, clock.currentTimeMillis());
-            return latest;
-        }
-
-        @Override
-        public long currentTimeMicros() {
-            return currentTimeMillis() * 1000;
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            return currentTimeMillis() * 1_000_000;
-        }
     }
 
     /** Reads the meta and builds the runs from the queue's cycles; a live log also drops stale ranges. */

@@ -297,6 +297,27 @@ class ChronicleEffectLogTest {
         }
     }
 
+    @Test
+    void aClockThatGoesBackDoesNotWriteIntoAnEarlierCycle() {
+        MutableClock clock = new MutableClock(1_800_000_000_000L);
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
+            log.append(clock.currentTimeMillis(), set(0, "before", b("v")));
+            clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+            log.append(clock.currentTimeMillis(), set(0, "later cycle", b("v")));
+        }
+        // An NTP step or a machine whose clock is behind: two cycles back, then on again.
+        clock.advance(-2 * ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
+            log.append(clock.currentTimeMillis(), set(0, "clock behind", b("v")));
+        }
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, clock)) {
+            List<AofReader.LoggedRecord> all = readAll(log, -1);
+            assertEquals(3, all.size());
+            assertArrayEquals(b("clock behind"), all.get(2).effects().get(0).argv()[1]);
+            assertEquals(2, QueueFiles.cycleFiles(dir).size(), "the third record went to the newest cycle file");
+        }
+    }
+
     private static long truncateTornTail(Path queueDir) {
         try (SingleChronicleQueue queue = ChronicleEffectLog.builder(queueDir, System::currentTimeMillis).build()) {
             return TornTail.truncate(queue, queue.blockSize());
