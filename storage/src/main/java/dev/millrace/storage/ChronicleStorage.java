@@ -167,7 +167,8 @@ public final class ChronicleStorage implements AutoCloseable {
         }
         effectLog.onNewCycle(() -> snapshots.compactIfOlderThan(COMPACT_AFTER_CYCLES));
         ChronicleKeyStore keyStore = ChronicleKeyStore.open(keyspaceDir, databases);
-        ChronicleStreamLogs streamLogs = ChronicleStreamLogs.open(root.resolve(STREAMS_DIR), clock);
+        ChronicleStreamLogs streamLogs = new ChronicleStreamLogs(root.resolve(STREAMS_DIR),
+                ChronicleStreamLogs.Settings.defaults(clock).withBlockSize(config.getLong("stream-log-block-size")));
         keyStore.attachStreamLogs(streamLogs);
         snapshots.attachLiveStreamLogs(streamLogs);
         return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter);

@@ -107,6 +107,9 @@ public final class ServerConfig {
         integer("stream-retention-max-age-ms", 0, 0, Long.MAX_VALUE, true);
         memory("stream-retention-max-bytes", 0, 0, Long.MAX_VALUE, true);
         choice("stream-retention-undelivered", "keep", true, "keep", "drop");
+        // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at
+        // start: larger blocks allow larger entries and cost more page cache per cycle file.
+        memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);
     }
 
     /** A second name for a parameter (Redis 7.0 keeps the ziplist names of the listpack thresholds). */

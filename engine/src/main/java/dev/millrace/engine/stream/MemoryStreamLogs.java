@@ -22,10 +22,10 @@ public final class MemoryStreamLogs implements StreamLogs {
         logs.remove(logId);
     }
 
-    /** As the Chronicle logs' limit with their default block size, so engine tests meet it too. */
+    /** As the Chronicle logs' limit with the default stream-log-block-size (4 MiB), so engine tests meet it too. */
     @Override
     public long maxEntryBytes() {
-        return (4 << 20) - 36;
+        return (1 << 20) - 36;
     }
 
     @Override

@@ -194,7 +194,7 @@ class ChronicleStreamLogCyclesTest {
     @Test
     void anEntryMayTakeAQuarterOfTheBlockLessTheHeader() {
         open(ChronicleStreamLogs.Settings.defaults(clock));
-        assertEquals((4 << 20) - 36, logs.settings().maxEntryBytes());
+        assertEquals((1 << 20) - 36, logs.settings().maxEntryBytes());
         assertEquals(new MemoryStreamLogs().maxEntryBytes(), logs.maxEntryBytes(), "the engine tests' logs allow the same");
         StreamLog log = logs.open(1);
         // StreamEntry.size: 4 + 1 for the field, 4 + n for the value.
@@ -204,7 +204,7 @@ class ChronicleStreamLogCyclesTest {
         log.append(1, id(1), largest);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> log.append(2, id(2), new byte[][]{new byte[]{'f'}, new byte[largestValue + 1]}));
-        assertEquals("stream entry of 4194269 bytes is larger than the 4194268 bytes a stream log entry may hold", e.getMessage());
+        assertEquals("stream entry of 1048541 bytes is larger than the 1048540 bytes a stream log entry may hold", e.getMessage());
         assertEquals(1, log.lastNumber());
         assertEquals(9, log.read(1).fieldsAndValues()[1][largestValue - 1]);
         log.append(2, id(2), fields(2));
