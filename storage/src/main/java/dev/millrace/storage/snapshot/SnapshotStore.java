@@ -52,6 +52,8 @@ public final class SnapshotStore implements Snapshots {
     private ChronicleStreamLogs liveStreams;
     /** The deletion mark of the newest completed background snapshot not yet acted on, or -1. */
     private long completedMark = -1;
+    /** The fsync of the stream entries the snapshot being built counts on (see {@link #fixStreamPoint}). */
+    private volatile Runnable streamSync = () -> { };
     private final ChronicleEffectLog effectLog;
     private final String logKind;
     private final int databases;
@@ -197,9 +199,10 @@ public final class SnapshotStore implements Snapshots {
     }
 
     /**
-     * A snapshot's point is fixed now (execution thread): the stream entries it counts on are synced,
-     * since the AOF below it goes once it is complete, and the trims and deletions requested so far
-     * are marked: they may delete files once it is complete (the previous snapshot may need them).
+     * A snapshot's point is fixed now (execution thread): the trims and deletions requested so far are
+     * marked (they may delete files once the snapshot is complete; the previous snapshot may need
+     * them), and the stream entries appended so far are to be synced before it is published (the AOF
+     * below it goes then) by {@link #streamSync}, which the build runs on its own thread.
      *
      * @return the deletion mark, or -1 without stream logs
      */
@@ -207,9 +210,8 @@ public final class SnapshotStore implements Snapshots {
         if (liveStreams == null) {
             return -1;
         }
-        long mark = liveStreams.releaseMark();
-        liveStreams.sync();
-        return mark;
+        streamSync = liveStreams.syncLater();
+        return liveStreams.releaseMark();
     }
 
     /**
@@ -318,6 +320,7 @@ public final class SnapshotStore implements Snapshots {
                 store.finishHousekeeping();
             }
             long crc = DurableFiles.checksum(keyspace);
+            streamSync.run();
             publish(tmp, Math.max(upTo, after), crc);
             log.info("snapshot covering log index {} written: {} records applied to the previous one in {} ms",
                     AofReader.hex(upTo), applied, clock.currentTimeMillis() - started);

@@ -356,6 +356,16 @@ public final class ChronicleStreamLogs implements StreamLogs {
         return settings.maxEntryBytes();
     }
 
+    /**
+     * The fsync of the entries appended so far (and the files and directories made for them), to run
+     * on any thread, for example a snapshot's; later appends are left to the next sync. A follower's
+     * does nothing.
+     */
+    public Runnable syncLater() {
+        checkOpen();
+        return settings.readOnly() ? () -> { } : dirty.takeSync();
+    }
+
     /** Fsyncs the entries appended since the last sync (and the files and directories made for them). */
     public void sync() {
         checkOpen();

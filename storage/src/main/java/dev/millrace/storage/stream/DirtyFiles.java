@@ -2,8 +2,11 @@ package dev.millrace.storage.stream;
 
 import dev.millrace.storage.DurableFiles;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -36,18 +39,40 @@ final class DirtyFiles {
 
     /** Fsyncs the noted files, then the noted directories; files deleted since are skipped. */
     void sync() {
-        for (Path file : files) {
-            if (Files.exists(file)) {
-                DurableFiles.fsync(file);
-            }
-        }
-        for (Path dir : directories) {
-            if (Files.isDirectory(dir)) {
-                DurableFiles.fsyncDirectory(dir);
-            }
-        }
+        takeSync().run();
+    }
+
+    /**
+     * Starts a new epoch and returns the fsync of what was noted before it, to run on any thread
+     * (a snapshot's, so the execution thread does not wait for the disk). A file deleted meanwhile is
+     * skipped.
+     */
+    Runnable takeSync() {
+        List<Path> fileList = new ArrayList<>(files);
+        List<Path> dirList = new ArrayList<>(directories);
         files.clear();
         directories.clear();
         epoch++;
+        return () -> {
+            for (Path file : fileList) {
+                fsyncIfPresent(file, DurableFiles::fsync);
+            }
+            for (Path dir : dirList) {
+                fsyncIfPresent(dir, DurableFiles::fsyncDirectory);
+            }
+        };
+    }
+
+    private static void fsyncIfPresent(Path path, java.util.function.Consumer<Path> fsync) {
+        try {
+            if (Files.exists(path)) {
+                fsync.accept(path);
+            }
+        } catch (UncheckedIOException e) {
+            if (Files.exists(path)) {
+                throw e;
+            }
+            // deleted between the check and the fsync (its log was retired): nothing to make durable
+        }
     }
 }
