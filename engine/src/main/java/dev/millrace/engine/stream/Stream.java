@@ -233,14 +233,14 @@ public final class Stream {
 
     /** Entries with IDs from {@code start} up to {@code end}, in ID order. */
     public Iterator<StreamEntry> range(StreamId start, StreamId end) {
-        return new Forward(seek(start), end);
+        return new Walk(seek(start), end, true);
     }
 
     /** Entries with IDs from {@code end} down to {@code start}, in reverse ID order. */
     public Iterator<StreamEntry> reverseRange(StreamId end, StreamId start) {
         StreamId after = end.next();
         long from = after == null ? lastNumber : seek(after) - 1;
-        return new Backward(from, start);
+        return new Walk(from, start, false);
     }
 
     /** The first entry, or null when the stream is empty. */
@@ -324,73 +324,30 @@ public final class Stream {
         return key;
     }
 
-    /** Walks entry numbers upwards, stepping over tombstones in step with the tombstone tree. */
-    private final class Forward implements Iterator<StreamEntry> {
-        private final StreamId end;
+    /**
+     * Walks entry numbers up (or down) from {@code from}, stepping over tombstones in step with the
+     * tombstone tree, and stops at the first entry past {@code bound} (above it going up, below it
+     * going down).
+     */
+    private final class Walk implements Iterator<StreamEntry> {
+        private final boolean up;
+        private final StreamId bound;
         private final Iterator<PagedTree.Entry> deleted;
         private long number;
-        private long nextDeleted = Long.MAX_VALUE;
+        private long nextDeleted;
         private StreamEntry next;
 
-        Forward(long from, StreamId end) {
-            this.end = end;
+        Walk(long from, StreamId bound, boolean up) {
+            this.up = up;
+            this.bound = bound;
             this.number = from;
-            this.deleted = tombstones == null ? null : tombstones.iterator(tombstones.rank(key(from)));
-            advanceDeleted();
-            fetch();
-        }
-
-        private void advanceDeleted() {
-            nextDeleted = deleted != null && deleted.hasNext() ? Bytes.getLong(deleted.next().key(), 0) : Long.MAX_VALUE;
-        }
-
-        private void fetch() {
-            next = null;
-            while (number <= lastNumber) {
-                long n = number++;
-                if (n == nextDeleted) {
-                    advanceDeleted();
-                    continue;
-                }
-                StreamEntry entry = log.read(n);
-                if (entry.id().isAfter(end)) {
-                    number = Long.MAX_VALUE;
-                    return;
-                }
-                next = entry;
-                return;
+            if (tombstones == null || from < 0) {
+                this.deleted = null;
+            } else if (up) {
+                this.deleted = tombstones.iterator(tombstones.rank(key(from)));
+            } else {
+                this.deleted = tombstones.descendingIterator(tombstones.rank(key(from + 1)) - 1);
             }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next != null;
-        }
-
-        @Override
-        public StreamEntry next() {
-            if (next == null) {
-                throw new NoSuchElementException();
-            }
-            StreamEntry entry = next;
-            fetch();
-            return entry;
-        }
-    }
-
-    /** Walks entry numbers downwards, stepping over tombstones. */
-    private final class Backward implements Iterator<StreamEntry> {
-        private final StreamId start;
-        private final Iterator<PagedTree.Entry> deleted;
-        private long number;
-        private long nextDeleted = -1;
-        private StreamEntry next;
-
-        Backward(long from, StreamId start) {
-            this.start = start;
-            this.number = from;
-            this.deleted = tombstones == null || from < 0 ? null
-                    : tombstones.descendingIterator(tombstones.rank(key(from + 1)) - 1);
             advanceDeleted();
             fetch();
         }
@@ -402,15 +359,15 @@ public final class Stream {
         private void fetch() {
             next = null;
             long first = first();
-            while (number >= first) {
-                long n = number--;
+            while (up ? number <= lastNumber : number >= first) {
+                long n = up ? number++ : number--;
                 if (n == nextDeleted) {
                     advanceDeleted();
                     continue;
                 }
                 StreamEntry entry = log.read(n);
-                if (entry.id().isBefore(start)) {
-                    number = Long.MIN_VALUE;
+                if (up ? entry.id().isAfter(bound) : entry.id().isBefore(bound)) {
+                    number = up ? Long.MAX_VALUE : Long.MIN_VALUE;
                     return;
                 }
                 next = entry;
