@@ -126,13 +126,8 @@ public final class StreamCommands implements CommandFamily {
                     i++;
                 }
                 if (maxLen) {
-                    Long n = Numbers.parseLong(call.arg(i + 1));
+                    Long n = nonNegative(call, i + 1, Errors.STREAM_MAXLEN_NEGATIVE);
                     if (n == null) {
-                        call.reply().error(Errors.NOT_INTEGER);
-                        return null;
-                    }
-                    if (n < 0) {
-                        call.reply().error(Errors.STREAM_MAXLEN_NEGATIVE);
                         return null;
                     }
                     o.maxLen = n;
@@ -147,13 +142,8 @@ public final class StreamCommands implements CommandFamily {
                 }
                 i++;
             } else if (call.argIs(i, "limit") && more > 0) {
-                Long n = Numbers.parseLong(call.arg(i + 1));
+                Long n = nonNegative(call, i + 1, Errors.STREAM_LIMIT_NEGATIVE);
                 if (n == null) {
-                    call.reply().error(Errors.NOT_INTEGER);
-                    return null;
-                }
-                if (n < 0) {
-                    call.reply().error(Errors.STREAM_LIMIT_NEGATIVE);
                     return null;
                 }
                 o.limit = n;
@@ -199,6 +189,18 @@ public final class StreamCommands implements CommandFamily {
             o.idIndex = call.argc(); // no ID at all: the arity check below fails
         }
         return o;
+    }
+
+    /** A count argument: an integer ("not an integer" otherwise), at least 0 ({@code negative} otherwise). */
+    private static Long nonNegative(Call call, int index, String negative) {
+        Long n = Numbers.parseLong(call.arg(index));
+        if (n == null) {
+            call.reply().error(Errors.NOT_INTEGER);
+        } else if (n < 0) {
+            call.reply().error(negative);
+            return null;
+        }
+        return n;
     }
 
     private static long nodeEntries(Call call) {
