@@ -79,6 +79,8 @@ final class ChronicleStreamLog implements AutoCloseable {
     private final Map<Long, StreamId> runFirstIds = new HashMap<>();
     /** The number of the entry read last, or -1: where a consumer's next {@link #seek} lands. */
     private long lastReadNumber = -1;
+    /** The ID of that entry, so a seek from it need not read it again (a move back costs an index scan). */
+    private StreamId lastReadId;
     private LogMeta meta = LogMeta.NEW;
     /** {@link StreamLog#bytesBefore} the entry after the last. */
     private long nextBytesBefore;
@@ -169,6 +171,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     /** After a truncation or a new scan: no tailer's last read says where the next entry is. */
     private void forgetLastReads() {
         lastReadNumber = -1;
+        lastReadId = null;
         runFirstIds.clear();
         tailers.values().forEach(t -> t.lastRead = -1);
     }
@@ -312,7 +315,8 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     StreamId id(long number) {
-        return withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).id();
+        lastReadId = withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).id();
+        return lastReadId;
     }
 
     /**
@@ -323,8 +327,8 @@ final class ChronicleStreamLog implements AutoCloseable {
      */
     long seek(StreamId target, long from, long to) {
         long hint = lastReadNumber + 1;
-        if (lastReadNumber >= 0 && hint >= from && hint <= to + 1
-                && (hint == from || id(hint - 1).isBefore(target))
+        if (lastReadNumber >= 0 && lastReadId != null && hint >= from && hint <= to + 1
+                && (hint == from || lastReadId.isBefore(target))
                 && (hint > to || !id(hint).isBefore(target))) {
             return hint;
         }
@@ -371,7 +375,9 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     StreamEntry read(long number) {
-        return EntryFormat.entry(withEntry(number, ChronicleStreamLog::copyExcerpt, EntryFormat::number));
+        StreamEntry entry = EntryFormat.entry(withEntry(number, ChronicleStreamLog::copyExcerpt, EntryFormat::number));
+        lastReadId = entry.id();
+        return entry;
     }
 
     /** See {@link dev.millrace.engine.stream.StreamLog#bytesBefore}. */
@@ -382,7 +388,9 @@ final class ChronicleStreamLog implements AutoCloseable {
         if (number == lastNumber() + 1) {
             return nextBytesBefore;
         }
-        return withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).bytesBefore();
+        EntryFormat.Header header = withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number);
+        lastReadId = header.id();
+        return header.bytesBefore();
     }
 
     /**
