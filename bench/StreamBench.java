@@ -72,45 +72,44 @@ public class StreamBench {
         System.out.printf("%s: %d entries in %.2f s = %.0f entries/s%n", what, entries, nanos / 1e9, entries / (nanos / 1e9));
     }
 
-    /** One XADD at a time; a second connection blocked in XREAD gets it; the gap is timed on one clock. */
+    /**
+     * One XADD at a time, its send time (this JVM's nanoTime) in the entry; a reader thread on another
+     * connection loops on XREAD BLOCK and times each entry on arrival. The producer waits for the
+     * reader between entries, then a moment for it to block again.
+     */
     private static void latency(int port, String key, int n) throws Exception {
         List<Long> micros = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
         try (Jedis producer = new Jedis("127.0.0.1", port, 60_000);
              Jedis consumer = new Jedis("127.0.0.1", port, 60_000)) {
             producer.del(key);
-            StreamEntryID last = producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", "0"));
-            for (int i = 0; i < n + 100; i++) {
-                StreamEntryID from = last;
-                long[] sent = new long[1];
-                Thread reader = new Thread(() -> {
-                    List<Map.Entry<String, List<StreamEntry>>> got =
-                            consumer.xread(XReadParams.xReadParams().block(10_000).count(1), Map.of(key, from));
+            StreamEntryID start = producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", "0"));
+            int total = n + 100;
+            Thread reader = new Thread(() -> {
+                StreamEntryID after = start;
+                for (int got = 0; got < total; ) {
+                    List<Map.Entry<String, List<StreamEntry>>> reply =
+                            consumer.xread(XReadParams.xReadParams().block(0).count(1), Map.of(key, after));
                     long at = System.nanoTime();
-                    if (got != null && !got.isEmpty()) {
-                        synchronized (sent) {
-                            micros.add((at - sent[0]) / 1000);
-                        }
+                    for (StreamEntry e : reply.get(0).getValue()) {
+                        micros.add((at - Long.parseLong(e.getFields().get("t"))) / 1000);
+                        after = e.getID();
+                        got++;
+                        received.release();
                     }
-                });
-                reader.start();
-                // Give the reader time to block before the entry exists (polling INFO would add load).
-                waitBlocked(producer);
-                synchronized (sent) {
-                    sent[0] = System.nanoTime();
                 }
-                last = producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", Integer.toString(i)));
-                reader.join();
+            });
+            reader.start();
+            for (int i = 0; i < total; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+                producer.xadd(key, StreamEntryID.NEW_ENTRY, Map.of("t", Long.toString(System.nanoTime())));
+                received.acquire();
             }
+            reader.join();
         }
         List<Long> sorted = new ArrayList<>(micros.subList(100, micros.size()));
         Collections.sort(sorted);
         System.out.printf("XADD -> blocked XREAD: n=%d p50=%d us p99=%d us max=%d us%n", sorted.size(),
                 sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), sorted.get(sorted.size() - 1));
-    }
-
-    private static void waitBlocked(Jedis admin) {
-        while (!admin.info("clients").contains("blocked_clients:1")) {
-            Thread.onSpinWait();
-        }
     }
 }
