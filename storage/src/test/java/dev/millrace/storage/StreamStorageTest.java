@@ -10,6 +10,7 @@ import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.stream.Stream;
 import dev.millrace.storage.snapshot.SnapshotStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,35 +90,10 @@ class StreamStorageTest {
         ChronicleStorage reopened = open(dir);
         Engine again = new Engine(config(), reopened.keyStore(), reopened.effectLog(), reopened.snapshots(), Clock.SYSTEM);
         reopened.recover(again::replay);
-        Session s2 = again.connect(Connection.NONE);
-        RecordingReplies replies = new RecordingReplies();
-        again.execute(s2, new byte[][] {b("XLEN"), b("kept")}, replies);
-        assertEquals(100L, replies.lastInteger);
+        byte[] kept = again.keyspace().store().get(0, b("kept"));
+        Stream stream = Stream.decode(again.keyspace().store(), Record.decode(kept).payload(), false);
+        assertEquals(100L, stream.length());
+        assertEquals(100, stream.lastEntry().id().ms());
         reopened.close();
-    }
-
-    /** Keeps the last integer reply. */
-    private static final class RecordingReplies implements ReplyWriter {
-        long lastInteger = -1;
-
-        @Override public void integer(long value) { lastInteger = value; }
-        @Override public void simple(String text) { }
-        @Override public void error(String message) { throw new AssertionError(message); }
-        @Override public void bulk(byte[] value) { }
-        @Override public void bulk(String value) { }
-        @Override public void bulk(byte[] value, int offset, int length) { }
-        @Override public void nullBulk() { }
-        @Override public void nullArray() { }
-        @Override public void array(int length) { }
-        @Override public void map(int entries) { }
-        @Override public void set(int length) { }
-        @Override public void doubleValue(double value) { }
-        @Override public void doubleText(String text) { }
-        @Override public void bool(boolean value) { }
-        @Override public void verbatim(String format, String text) { }
-        @Override public void bigNumber(String digits) { }
-        @Override public void attribute(int entries) { }
-        @Override public void push(int length) { }
-        @Override public int protocol() { return 2; }
     }
 }
