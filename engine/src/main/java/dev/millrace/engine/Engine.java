@@ -34,6 +34,7 @@ import dev.millrace.engine.commands.ZSetCommands;
 import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
+import dev.millrace.engine.keyspace.KeyChanges;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
@@ -80,7 +81,7 @@ public final class Engine {
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
-        keyspace.setReadyKeys(blocking);
+        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking)));
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(

@@ -3,7 +3,7 @@ package dev.millrace.engine.blocking;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.command.Call;
-import dev.millrace.engine.keyspace.ReadyKeys;
+import dev.millrace.engine.keyspace.KeyChanges;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.reply.Errors;
@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * <ul>
  *   <li><b>a key it waits on becomes ready.</b> Every write that leaves a value under a key waited for
  *       (a push, LMOVE's destination, RENAME, COPY, SORT ... STORE, SWAPDB), or removes one (DEL,
- *       expiry, RENAME's source, FLUSHDB), marks the key ready through the keyspace's {@link ReadyKeys}
+ *       expiry, RENAME's source, FLUSHDB), marks the key ready through the keyspace's {@link KeyChanges}
  *       port; a removed key is offered only to waiters that must learn of it
  *       ({@link Waiter#servedWhenKeyLost}: XREADGROUP). Ready keys are served once the top-level
  *       command that readied them has completed ({@link #serveReadyKeys}, called by the dispatcher): a push inside a
@@ -61,7 +61,7 @@ import java.util.TreeSet;
  * a write O(1) (nothing while no client is blocked); serving a key O(clients waiting on it).
  * Execution thread only.
  */
-public final class BlockingKeys implements ReadyKeys {
+public final class BlockingKeys implements KeyChanges {
     private final Engine engine;
     /** The clients waiting on each key, in the order they blocked. */
     private final Map<WaitedKey, LinkedHashSet<BlockedClient>> waiting = new HashMap<>();
@@ -107,10 +107,10 @@ public final class BlockingKeys implements ReadyKeys {
         session.setBlocked(true);
     }
 
-    // ---- ReadyKeys: the keyspace reports writes
+    // ---- KeyChanges: the keyspace reports writes
 
     @Override
-    public void stored(int db, byte[] key) {
+    public void changed(int db, byte[] key) {
         if (waiting.isEmpty()) {
             return;
         }

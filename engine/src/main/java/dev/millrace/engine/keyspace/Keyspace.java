@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
  * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
- * leaves a value under a key, or removes one, tells the {@link ReadyKeys}). Later duties (WATCH
+ * leaves a value under a key, or removes one, tells the {@link KeyChanges}). Later duties (WATCH
  * invalidation, keyspace notifications) belong here too.
  *
  * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
@@ -19,7 +19,7 @@ public final class Keyspace {
     private final KeyStore store;
     private final int databases;
     private final Consumer<Effect> expiryEffects;
-    private ReadyKeys readyKeys = ReadyKeys.NONE;
+    private KeyChanges keyChanges = KeyChanges.NONE;
     private boolean loading;
     private boolean touchOnAccess = true;
     private long dirty;
@@ -37,8 +37,8 @@ public final class Keyspace {
     }
 
     /** Who is told of every stored key (the engine's blocked clients); set once at startup. */
-    public void setReadyKeys(ReadyKeys readyKeys) {
-        this.readyKeys = readyKeys;
+    public void setKeyChanges(KeyChanges keyChanges) {
+        this.keyChanges = keyChanges;
     }
 
     public KeyStore store() { return store; }
@@ -128,7 +128,7 @@ public final class Keyspace {
         }
         store.put(db, key, record.encode());
         dirty++;
-        readyKeys.stored(db, key);
+        keyChanges.changed(db, key);
     }
 
     /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
@@ -140,7 +140,7 @@ public final class Keyspace {
             store.put(db, key, record);
         }
         dirty++;
-        readyKeys.stored(db, key);
+        keyChanges.changed(db, key);
     }
 
     /**
@@ -150,7 +150,7 @@ public final class Keyspace {
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
         store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
         dirty++;
-        readyKeys.stored(db, key);
+        keyChanges.changed(db, key);
     }
 
     /**
@@ -160,8 +160,8 @@ public final class Keyspace {
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
         store.rename(fromDb, from, toDb, to);
         dirty++;
-        readyKeys.stored(fromDb, from);
-        readyKeys.stored(toDb, to);
+        keyChanges.changed(fromDb, from);
+        keyChanges.changed(toDb, to);
     }
 
     /** Deletes a key; returns whether it existed (expired keys count as absent). */
@@ -172,7 +172,7 @@ public final class Keyspace {
         }
         store.remove(db, key);
         dirty++;
-        readyKeys.stored(db, key); // a client waiting on the key may need to know it is gone
+        keyChanges.changed(db, key); // a client waiting on the key may need to know it is gone
         return true;
     }
 
@@ -189,7 +189,7 @@ public final class Keyspace {
             return false;
         }
         store.remove(db, key);
-        readyKeys.stored(db, key);
+        keyChanges.changed(db, key);
         expiredKeys++;
         dirty++;
         expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));
@@ -204,13 +204,13 @@ public final class Keyspace {
         long n = store.size(db);
         store.flush(db);
         dirty += n;
-        readyKeys.flushed(db);
+        keyChanges.flushed(db);
     }
 
     public void swap(int db1, int db2) {
         store.swap(db1, db2);
         dirty++;
-        readyKeys.swapped(db1, db2);
+        keyChanges.swapped(db1, db2);
     }
 
     private static final byte[] DEL = {'D', 'E', 'L'};

@@ -1,0 +1,56 @@
+package dev.millrace.engine.keyspace;
+
+import java.util.List;
+
+/**
+ * Told by the {@link Keyspace} whenever a write leaves a value under a key or removes it (Redis's
+ * signalModifiedKey), whatever wrote it: a command, expiry, a flush. Listeners: clients blocked on
+ * the key ({@code blocking.BlockingKeys}: served once the current command completes), WATCHed keys
+ * (a transaction that watched the key fails), client-side caching (invalidation). Each only marks
+ * keys someone cares about, so a write costs a map lookup while anyone does and nothing otherwise.
+ * Execution thread only.
+ */
+public interface KeyChanges {
+    /** A write stored a value (of any type) under {@code key} in {@code db}, or removed its value. */
+    void changed(int db, byte[] key);
+
+    /** SWAPDB exchanged two databases: every key in either may now hold another value. */
+    void swapped(int db1, int db2);
+
+    /** FLUSHDB or FLUSHALL emptied a database: every key in it lost its value. */
+    void flushed(int db);
+
+    /** Nobody listens (replay tools, tests of the keyspace alone). */
+    KeyChanges NONE = new KeyChanges() {
+        @Override public void changed(int db, byte[] key) { }
+        @Override public void swapped(int db1, int db2) { }
+        @Override public void flushed(int db) { }
+    };
+
+    /** Tells every listener, in order. */
+    static KeyChanges all(List<KeyChanges> listeners) {
+        KeyChanges[] each = listeners.toArray(KeyChanges[]::new);
+        if (each.length == 1) {
+            return each[0];
+        }
+        return new KeyChanges() {
+            @Override public void changed(int db, byte[] key) {
+                for (KeyChanges listener : each) {
+                    listener.changed(db, key);
+                }
+            }
+
+            @Override public void swapped(int db1, int db2) {
+                for (KeyChanges listener : each) {
+                    listener.swapped(db1, db2);
+                }
+            }
+
+            @Override public void flushed(int db) {
+                for (KeyChanges listener : each) {
+                    listener.flushed(db);
+                }
+            }
+        };
+    }
+}
