@@ -29,6 +29,7 @@ import dev.millrace.engine.commands.StreamExtensionCommands;
 import dev.millrace.engine.commands.StreamRetention;
 import dev.millrace.engine.commands.StreamPendingCommands;
 import dev.millrace.engine.commands.StringCommands;
+import dev.millrace.engine.commands.TransactionCommands;
 import dev.millrace.engine.commands.BitCommands;
 import dev.millrace.engine.commands.ZSetCommands;
 import dev.millrace.engine.config.ServerConfig;
@@ -39,6 +40,8 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.transaction.Transaction;
+import dev.millrace.engine.transaction.WatchedKeys;
 
 import java.util.List;
 
@@ -61,6 +64,7 @@ public final class Engine {
     private final Stats stats = new Stats();
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
+    private final WatchedKeys watchedKeys;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
     private final long startedAtMillis;
@@ -81,7 +85,8 @@ public final class Engine {
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
-        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking)));
+        this.watchedKeys = new WatchedKeys(store, clock);
+        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking, watchedKeys)));
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(
@@ -106,7 +111,8 @@ public final class Engine {
                 new StreamGroupCommands(),
                 new StreamPendingCommands(),
                 new StreamInfoCommands(),
-                new StreamExtensionCommands());
+                new StreamExtensionCommands(),
+                new TransactionCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -120,6 +126,7 @@ public final class Engine {
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
+    public WatchedKeys watchedKeys() { return watchedKeys; }
     public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -129,9 +136,13 @@ public final class Engine {
         return clients.open(connection, clock.currentTimeMillis(), authenticated);
     }
 
-    /** Forgets a client whose connection closed (a blocked one stops waiting, without a reply). */
+    /**
+     * Forgets a client whose connection closed (a blocked one stops waiting, without a reply; its
+     * transaction and watches go).
+     */
     public void disconnect(Session session) {
         blocking.forget(session);
+        Transaction.end(session, watchedKeys);
         clients.closed(session);
     }
 

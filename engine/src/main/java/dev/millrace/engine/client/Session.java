@@ -1,5 +1,7 @@
 package dev.millrace.engine.client;
 
+import dev.millrace.engine.transaction.Transaction;
+
 /**
  * One client's state as the engine sees it: selected database, protocol version, authentication,
  * name and the flags CLIENT sets. Owned by the execution thread; the protocol adapter creates one per
@@ -25,6 +27,7 @@ public final class Session {
     private String lastCommand = "NULL";
     private boolean closing;
     private boolean blocked;
+    private Transaction transaction;
 
     public Session(long id, Connection connection, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -70,6 +73,13 @@ public final class Session {
      */
     public boolean blocked() { return blocked; }
     public void setBlocked(boolean blocked) { this.blocked = blocked; }
+
+    /**
+     * The commands queued since MULTI, or null outside a transaction. Set and cleared by the transaction
+     * commands only; the dispatcher reads it to queue commands instead of running them.
+     */
+    public Transaction transaction() { return transaction; }
+    public void setTransaction(Transaction transaction) { this.transaction = transaction; }
 
     /** True once QUIT, CLIENT KILL or a protocol error has doomed this session. */
     public boolean closing() { return closing; }

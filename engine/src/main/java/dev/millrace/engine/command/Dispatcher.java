@@ -7,6 +7,7 @@ import dev.millrace.engine.client.Session;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.transaction.Transaction;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,14 +17,22 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs a command through the gates every command passes (exists, arity, subcommand, auth), then its
- * handler, then logs its effects. Gates are driven by the command's {@link CommandSpec}; later gates
- * (ACL, OOM, MULTI queueing, subscribed mode) slot in here.
+ * Runs a command through the gates every command passes (exists, arity, subcommand, auth, no-multi),
+ * then queues it (inside MULTI) or runs its handler, then logs its effects. Gates are driven by the
+ * command's {@link CommandSpec}; later gates (ACL, OOM, subscribed mode) slot in here and refuse through
+ * {@link #reject}, which also aborts the client's transaction, as Redis's rejectCommand does.
  *
  * <p>Blocked clients ({@link BlockingKeys}) are served when a <em>top-level</em> command completes:
  * {@link #execute} may be re-entered by a command that runs others (EXEC, EVAL, ...), and those nested
  * commands neither serve ready keys (the outermost one does, once it is done) nor may block
- * ({@link Call#mayBlock()} is false for them, Redis's CLIENT_DENY_BLOCKING). Execution thread only.
+ * ({@link Call#mayBlock()} is false for them, Redis's CLIENT_DENY_BLOCKING), and they run at the time of
+ * the outermost command ({@link Call#now()}), so no key expires in the middle of a transaction.
+ *
+ * <p>Atomic logging: the effects of every command, nested ones included, join one list that
+ * {@link #appendBatch} writes as one log record, and appendBatch runs only between top-level commands
+ * (after an event-loop batch, from cron, at shutdown), never inside one. So the effects of an EXEC (or
+ * a script) always land in one record, which replay applies all or none: no MULTI/EXEC markers are
+ * logged (see docs/architecture.md, "Transactions"). Execution thread only.
  */
 public final class Dispatcher {
     private final Engine engine;
@@ -35,13 +44,22 @@ public final class Dispatcher {
     private int expiryEffectsThisCall;
     /** How many {@link #execute} calls are running: 1 for a client's command, more inside EXEC or a script. */
     private int depth;
+    /** The time of the running top-level command, which nested commands share. */
+    private long topLevelMillis;
 
     /**
      * A dispatchable command: its spec, its handler and the flags the gates read on every call, found
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
-    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch) {
+    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
+                         boolean noMulti, boolean runsInMulti) {
     }
+
+    /**
+     * The commands that run at once inside MULTI instead of being queued (Redis's processCommand list):
+     * the transaction's own commands, and the two that end the connection's state.
+     */
+    private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
 
@@ -61,7 +79,8 @@ public final class Dispatcher {
     private void addRoute(CommandSpec spec) {
         Handler handler = handlers.get(spec.name());
         if (handler != null) {
-            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch")));
+            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
+                    spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name())));
         }
     }
 
@@ -152,6 +171,13 @@ public final class Dispatcher {
             engine.stats().errorReplies++;
             return;
         }
+        Transaction transaction = session.transaction();
+        if (transaction != null && !route.runsInMulti()) {
+            session.commandStarted(route.spec().name(), engine.clock().currentTimeMillis());
+            transaction.queue(argv);
+            out.simple("QUEUED");
+            return;
+        }
         long dirtyBefore = engine.keyspace().dirty();
         int db = session.db();
         Call call = run(session, route, argv, out);
@@ -166,39 +192,61 @@ public final class Dispatcher {
     private Route resolve(Session session, byte[][] argv, ReplyWriter out) {
         CommandSpec spec = table.lookup(argv[0]);
         if (spec == null) {
-            out.error(Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv));
-            return null;
+            return reject(session, null, Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv), out);
         }
         if (spec.isContainer() && argv.length >= 2) {
             String sub = new String(argv[1], StandardCharsets.ISO_8859_1);
             CommandSpec subSpec = spec.subcommands().get(sub.toLowerCase(Locale.ROOT));
             if (subSpec == null) {
-                out.error(Errors.unknownSubcommand(sub, spec.name()));
-                return null;
+                return reject(session, null, Errors.unknownSubcommand(sub, spec.name()), out);
             }
             spec = subSpec;
         }
         // Arity first: a bare container ("CLIENT") is an arity error in Redis, not an unknown command.
         if (!spec.arityAccepts(argv.length)) {
-            out.error(Errors.wrongArity(spec.name()));
-            return null;
+            return reject(session, spec, Errors.wrongArity(spec.name()), out);
         }
         Route route = routes.get(spec);
         if (route == null) {
-            out.error(Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv));
-            return null;
+            return reject(session, null, Errors.unknownCommand(new String(argv[0], StandardCharsets.ISO_8859_1), argv), out);
         }
         if (!session.authenticated() && !route.noAuth()) {
-            out.error(Errors.NOAUTH);
-            return null;
+            return reject(session, spec, Errors.NOAUTH, out);
+        }
+        if (route.noMulti() && session.transaction() != null) {
+            return reject(session, spec, Errors.NOT_ALLOWED_IN_MULTI, out);
         }
         return route;
+    }
+
+    /**
+     * Refuses a command with {@code error} (Redis's rejectCommand): inside MULTI the transaction is
+     * aborted, so its EXEC fails with EXECABORT; a refused EXEC ends the transaction at once and says why.
+     *
+     * @param spec the command refused, or null when it is not known
+     * @return null, for {@link #resolve} to return
+     */
+    private Route reject(Session session, CommandSpec spec, String error, ReplyWriter out) {
+        Transaction transaction = session.transaction();
+        if (transaction != null) {
+            transaction.abort();
+        }
+        if (spec != null && spec.name().equals("exec")) {
+            Transaction.end(session, engine.watchedKeys());
+            out.error(Errors.execAbort(error));
+        } else {
+            out.error(error);
+        }
+        return null;
     }
 
     private Call run(Session session, Route route, byte[][] argv, ReplyWriter out) {
         CommandSpec spec = route.spec();
         Handler handler = route.handler();
-        long now = engine.clock().currentTimeMillis();
+        if (depth == 1) {
+            topLevelMillis = engine.clock().currentTimeMillis();
+        }
+        long now = topLevelMillis;
         session.commandStarted(spec.name(), now);
         engine.keyspace().setTouchOnAccess(!session.noTouch() || route.touch());
         engine.stats().commandsProcessed++;

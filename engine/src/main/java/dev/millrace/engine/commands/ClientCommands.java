@@ -118,10 +118,16 @@ public final class ClientCommands implements CommandFamily {
      * One CLIENT LIST line, with Redis 7.0's fields in its order (plus 7.2's lib-name and lib-ver).
      * Buffer and memory sizes belong to the network layer, which the engine does not see: they read 0.
      */
-    static String describe(Session s, long nowMillis) {
+    private String describe(Session s, long nowMillis) {
         StringBuilder flags = new StringBuilder();
+        if (s.transaction() != null) {
+            flags.append('x');
+        }
         if (s.blocked()) {
             flags.append('b');
+        }
+        if (engine.watchedKeys().touched(s)) {
+            flags.append('d');
         }
         if (s.closing()) {
             flags.append('c');
@@ -144,7 +150,7 @@ public final class ClientCommands implements CommandFamily {
                 + " idle=" + (nowMillis - s.lastCommandAtMillis()) / 1000
                 + " flags=" + flags
                 + " db=" + s.db()
-                + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+                + " sub=0 psub=0 ssub=0 multi=" + (s.transaction() == null ? -1 : s.transaction().size()) + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=0 tot-mem=0 events=r"
                 + " cmd=" + s.lastCommand()
                 + " user=default redir=-1"

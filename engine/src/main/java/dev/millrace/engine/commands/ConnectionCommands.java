@@ -6,6 +6,7 @@ import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.transaction.Transaction;
 import dev.millrace.engine.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
@@ -185,6 +186,7 @@ public final class ConnectionCommands implements CommandFamily {
         session.setNoEvict(false);
         session.setNoTouch(false);
         session.setAuthenticated(engine.config().get("requirepass").isEmpty());
+        Transaction.end(session, engine.watchedKeys());
         call.reply().simple("RESET");
     }
 }

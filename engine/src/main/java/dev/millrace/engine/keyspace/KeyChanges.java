@@ -17,7 +17,11 @@ public interface KeyChanges {
     /** SWAPDB exchanged two databases: every key in either may now hold another value. */
     void swapped(int db1, int db2);
 
-    /** FLUSHDB or FLUSHALL emptied a database: every key in it lost its value. */
+    /**
+     * FLUSHDB or FLUSHALL is emptying a database: every key in it loses its value. Told just before the
+     * database is emptied, so a listener can still see which keys it held (a WATCH breaks only when its
+     * key existed, as in Redis's touchAllWatchedKeysInDb).
+     */
     void flushed(int db);
 
     /** Nobody listens (replay tools, tests of the keyspace alone). */

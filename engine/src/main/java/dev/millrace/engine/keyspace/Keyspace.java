@@ -202,9 +202,9 @@ public final class Keyspace {
 
     public void flush(int db) {
         long n = store.size(db);
+        keyChanges.flushed(db); // before: a WATCH breaks only if its key was there
         store.flush(db);
         dirty += n;
-        keyChanges.flushed(db);
     }
 
     public void swap(int db1, int db2) {

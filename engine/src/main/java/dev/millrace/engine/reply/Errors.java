@@ -222,6 +222,22 @@ public final class Errors {
     public static final String XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
     public static final String XAUTOCLAIM_COUNT = "ERR COUNT must be > 0";
 
+    // Transactions (MULTI, EXEC, DISCARD, WATCH, the dispatcher's queueing gate)
+    public static final String MULTI_NESTED = "ERR MULTI calls can not be nested";
+    public static final String EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
+    public static final String DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
+    public static final String WATCH_INSIDE_MULTI = "ERR WATCH inside MULTI is not allowed";
+    public static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+    public static final String NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction";
+
+    /**
+     * EXEC itself refused by a gate (arity, NOAUTH ...): the transaction is discarded and the reason
+     * given without its "ERR " (Redis's execCommandAbort prints the bare message, or a code like NOAUTH).
+     */
+    public static String execAbort(String reason) {
+        return "EXECABORT Transaction discarded because of: " + (reason.startsWith("ERR ") ? reason.substring(4) : reason);
+    }
+
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {
         return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");
