@@ -38,6 +38,8 @@ import dev.millrace.engine.keyspace.KeyChanges;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
+import dev.millrace.engine.pubsub.PubSub;
+import dev.millrace.engine.commands.PubSubCommands;
 import dev.millrace.engine.reply.ReplyWriter;
 
 import java.util.List;
@@ -61,6 +63,7 @@ public final class Engine {
     private final Stats stats = new Stats();
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
+    private final PubSub pubsub = new PubSub();
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
     private final long startedAtMillis;
@@ -106,7 +109,8 @@ public final class Engine {
                 new StreamGroupCommands(),
                 new StreamPendingCommands(),
                 new StreamInfoCommands(),
-                new StreamExtensionCommands());
+                new StreamExtensionCommands(),
+                new PubSubCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -120,6 +124,7 @@ public final class Engine {
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
+    public PubSub pubsub() { return pubsub; }
     public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -129,9 +134,13 @@ public final class Engine {
         return clients.open(connection, clock.currentTimeMillis(), authenticated);
     }
 
-    /** Forgets a client whose connection closed (a blocked one stops waiting, without a reply). */
+    /**
+     * Forgets a client whose connection closed (a blocked one stops waiting, without a reply; a
+     * subscriber's subscriptions go).
+     */
     public void disconnect(Session session) {
         blocking.forget(session);
+        pubsub.forget(session);
         clients.closed(session);
     }
 

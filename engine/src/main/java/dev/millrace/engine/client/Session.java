@@ -1,5 +1,7 @@
 package dev.millrace.engine.client;
 
+import dev.millrace.engine.reply.ReplyWriter;
+
 /**
  * One client's state as the engine sees it: selected database, protocol version, authentication,
  * name and the flags CLIENT sets. Owned by the execution thread; the protocol adapter creates one per
@@ -25,6 +27,10 @@ public final class Session {
     private String lastCommand = "NULL";
     private boolean closing;
     private boolean blocked;
+    private ReplyWriter pushWriter = ReplyWriter.DISCARD;
+    private int subscribedChannels;
+    private int subscribedPatterns;
+    private int subscribedShardChannels;
 
     public Session(long id, Connection connection, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -70,6 +76,33 @@ public final class Session {
      */
     public boolean blocked() { return blocked; }
     public void setBlocked(boolean blocked) { this.blocked = blocked; }
+
+    /**
+     * Where out-of-band messages for this client go (pub/sub messages, invalidations): the writer of
+     * its latest top-level command, which is its connection's; set by the dispatcher. Unlike a
+     * command's reply it is not silenced by CLIENT REPLY OFF (Redis's CLIENT_PUSHING).
+     */
+    public ReplyWriter pushWriter() { return pushWriter; }
+    public void setPushWriter(ReplyWriter pushWriter) { this.pushWriter = pushWriter; }
+
+    /**
+     * In pub/sub mode (Redis's CLIENT_PUBSUB): subscribed to at least one channel, pattern or shard
+     * channel. A RESP2 client in this mode may only run the subscription commands, PING, QUIT, RESET.
+     */
+    public boolean subscribed() {
+        return subscribedChannels + subscribedPatterns + subscribedShardChannels > 0;
+    }
+
+    public int subscribedChannels() { return subscribedChannels; }
+    public int subscribedPatterns() { return subscribedPatterns; }
+    public int subscribedShardChannels() { return subscribedShardChannels; }
+
+    /** Kept current by {@code pubsub.PubSub}, the owner of the subscriptions. */
+    public void setSubscriptionCounts(int channels, int patterns, int shardChannels) {
+        this.subscribedChannels = channels;
+        this.subscribedPatterns = patterns;
+        this.subscribedShardChannels = shardChannels;
+    }
 
     /** True once QUIT, CLIENT KILL or a protocol error has doomed this session. */
     public boolean closing() { return closing; }

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * Runs a command through the gates every command passes (exists, arity, subcommand, auth), then its
  * handler, then logs its effects. Gates are driven by the command's {@link CommandSpec}; later gates
- * (ACL, OOM, MULTI queueing, subscribed mode) slot in here.
+ * (ACL, OOM, MULTI queueing) slot in here. The subscribed-mode gate: a RESP2 client with
+ * subscriptions may only run the commands {@link #ALLOWED_WHILE_SUBSCRIBED} names (RESP3 clients
+ * may run anything, their messages being push frames).
  *
  * <p>Blocked clients ({@link BlockingKeys}) are served when a <em>top-level</em> command completes:
  * {@link #execute} may be re-entered by a command that runs others (EXEC, EVAL, ...), and those nested
@@ -40,8 +42,13 @@ public final class Dispatcher {
      * A dispatchable command: its spec, its handler and the flags the gates read on every call, found
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
-    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch) {
+    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
+                         boolean allowedWhileSubscribed) {
     }
+
+    /** What a RESP2 client in pub/sub mode may run, as Redis 7.0's processCommand allows. */
+    private static final java.util.Set<String> ALLOWED_WHILE_SUBSCRIBED = java.util.Set.of("ping", "subscribe",
+            "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset");
 
     private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
 
@@ -61,7 +68,8 @@ public final class Dispatcher {
     private void addRoute(CommandSpec spec) {
         Handler handler = handlers.get(spec.name());
         if (handler != null) {
-            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch")));
+            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
+                    ALLOWED_WHILE_SUBSCRIBED.contains(spec.name())));
         }
     }
 
@@ -90,6 +98,9 @@ public final class Dispatcher {
             throw new IllegalStateException("client " + session.id() + " is blocked: its commands must wait");
         }
         Session.ReplyMode modeBefore = session.replyMode();
+        if (depth == 0) {
+            session.setPushWriter(out);
+        }
         depth++;
         try {
             if (modeBefore == Session.ReplyMode.ON) {
@@ -190,6 +201,10 @@ public final class Dispatcher {
         }
         if (!session.authenticated() && !route.noAuth()) {
             out.error(Errors.NOAUTH);
+            return null;
+        }
+        if (session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
+            out.error(Errors.onlySubscriptionCommands(spec.name()));
             return null;
         }
         return route;
