@@ -1,11 +1,13 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.client.Session;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.pubsub.PubSub;
 import dev.millrace.engine.pubsub.PubSub.Kind;
 import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.reply.ReplyWriter;
 
 import java.util.List;
 
@@ -45,19 +47,30 @@ public final class PubSubCommands implements CommandFamily {
         return engine.pubsub();
     }
 
+    /**
+     * Where confirmations go: the command's reply, except while CLIENT REPLY OFF or SKIP silences it,
+     * when they go out anyway, as pushes (Redis's CLIENT_PUSHING).
+     */
+    private static ReplyWriter confirmations(Call call) {
+        Session session = call.session();
+        return session.replyMode() == Session.ReplyMode.ON ? call.reply() : session.pushWriter();
+    }
+
     private void subscribe(Call call, Kind kind) {
+        ReplyWriter out = confirmations(call);
         for (int i = 1; i < call.argc(); i++) {
-            pubsub().subscribe(call.session(), kind, call.arg(i), call.reply());
+            pubsub().subscribe(call.session(), kind, call.arg(i), out);
         }
     }
 
     private void unsubscribe(Call call, Kind kind) {
+        ReplyWriter out = confirmations(call);
         if (call.argc() == 1) {
-            pubsub().unsubscribeAll(call.session(), kind, call.reply());
+            pubsub().unsubscribeAll(call.session(), kind, out);
             return;
         }
         for (int i = 1; i < call.argc(); i++) {
-            pubsub().unsubscribe(call.session(), kind, call.arg(i), call.reply());
+            pubsub().unsubscribe(call.session(), kind, call.arg(i), out);
         }
     }
 

@@ -258,13 +258,18 @@ class PubSubCommandsTest {
         assertTrue(h.effects().isEmpty(), h.effects().toString());
     }
 
-    @Test
-    void messagesReachASubscriberWhoseRepliesAreOff() {
-        PubSubClient c = client(3);
-        c.run("CLIENT", "REPLY", "OFF");
-        c.run("SUBSCRIBE", "a");
-        c.received();
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void confirmationsAndMessagesReachAClientWhoseRepliesAreOffOrSkipped(int protocol) {
+        PubSubClient c = client(protocol);
+        assertEquals("", c.run("CLIENT", "REPLY", "OFF"));
+        assertEquals(frame(protocol, "subscribe", "a", 1), c.run("SUBSCRIBE", "a"));
         assertEquals(1L, h.run("PUBLISH", "a", "m"));
-        assertEquals(frame(3, "message", "a", "m"), c.received());
+        assertEquals(frame(protocol, "message", "a", "m"), c.received());
+        assertEquals(frame(protocol, "unsubscribe", "a", 0), c.run("UNSUBSCRIBE"));
+        assertEquals("+OK\\r\\n", c.run("CLIENT", "REPLY", "ON"));
+        assertEquals("", c.run("CLIENT", "REPLY", "SKIP"));
+        assertEquals(frame(protocol, "subscribe", "b", 1), c.run("SUBSCRIBE", "b"));
+        assertEquals(protocol == 2 ? "*2\\r\\n$4\\r\\npong\\r\\n$0\\r\\n\\r\\n" : "+PONG\\r\\n", c.run("PING"));
     }
 }
