@@ -39,6 +39,8 @@ import dev.millrace.engine.keyspace.KeyChanges;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
+import dev.millrace.engine.pubsub.PubSub;
+import dev.millrace.engine.commands.PubSubCommands;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.transaction.Transaction;
 import dev.millrace.engine.transaction.WatchedKeys;
@@ -65,6 +67,7 @@ public final class Engine {
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
     private final WatchedKeys watchedKeys;
+    private final PubSub pubsub = new PubSub();
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
     private final long startedAtMillis;
@@ -112,7 +115,8 @@ public final class Engine {
                 new StreamPendingCommands(),
                 new StreamInfoCommands(),
                 new StreamExtensionCommands(),
-                new TransactionCommands(this));
+                new TransactionCommands(this),
+                new PubSubCommands(this));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -127,6 +131,7 @@ public final class Engine {
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
     public WatchedKeys watchedKeys() { return watchedKeys; }
+    public PubSub pubsub() { return pubsub; }
     public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -138,11 +143,12 @@ public final class Engine {
 
     /**
      * Forgets a client whose connection closed (a blocked one stops waiting, without a reply; its
-     * transaction and watches go).
+     * transaction and watches go, and a subscriber's subscriptions).
      */
     public void disconnect(Session session) {
         blocking.forget(session);
         Transaction.end(session, watchedKeys);
+        pubsub.forget(session);
         clients.closed(session);
     }
 

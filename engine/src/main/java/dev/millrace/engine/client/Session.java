@@ -1,6 +1,7 @@
 package dev.millrace.engine.client;
 
 import dev.millrace.engine.transaction.Transaction;
+import dev.millrace.engine.reply.ReplyWriter;
 
 /**
  * One client's state as the engine sees it: selected database, protocol version, authentication,
@@ -28,6 +29,10 @@ public final class Session {
     private boolean closing;
     private boolean blocked;
     private Transaction transaction;
+    private ReplyWriter pushWriter = ReplyWriter.DISCARD;
+    private int subscribedChannels;
+    private int subscribedPatterns;
+    private int subscribedShardChannels;
 
     public Session(long id, Connection connection, long nowMillis, boolean authenticated) {
         this.id = id;
@@ -80,6 +85,33 @@ public final class Session {
      */
     public Transaction transaction() { return transaction; }
     public void setTransaction(Transaction transaction) { this.transaction = transaction; }
+
+    /**
+     * Where out-of-band messages for this client go (pub/sub messages, invalidations): the writer of
+     * its latest top-level command, which is its connection's; set by the dispatcher. Unlike a
+     * command's reply it is not silenced by CLIENT REPLY OFF (Redis's CLIENT_PUSHING).
+     */
+    public ReplyWriter pushWriter() { return pushWriter; }
+    public void setPushWriter(ReplyWriter pushWriter) { this.pushWriter = pushWriter; }
+
+    /**
+     * In pub/sub mode (Redis's CLIENT_PUBSUB): subscribed to at least one channel, pattern or shard
+     * channel. A RESP2 client in this mode may only run the subscription commands, PING, QUIT, RESET.
+     */
+    public boolean subscribed() {
+        return subscribedChannels + subscribedPatterns + subscribedShardChannels > 0;
+    }
+
+    public int subscribedChannels() { return subscribedChannels; }
+    public int subscribedPatterns() { return subscribedPatterns; }
+    public int subscribedShardChannels() { return subscribedShardChannels; }
+
+    /** Kept current by {@code pubsub.PubSub}, the owner of the subscriptions. */
+    public void setSubscriptionCounts(int channels, int patterns, int shardChannels) {
+        this.subscribedChannels = channels;
+        this.subscribedPatterns = patterns;
+        this.subscribedShardChannels = shardChannels;
+    }
 
     /** True once QUIT, CLIENT KILL or a protocol error has doomed this session. */
     public boolean closing() { return closing; }

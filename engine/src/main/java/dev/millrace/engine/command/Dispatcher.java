@@ -21,6 +21,9 @@ import java.util.Map;
  * then queues it (inside MULTI) or runs its handler, then logs its effects. Gates are driven by the
  * command's {@link CommandSpec}; later gates (ACL, OOM, subscribed mode) slot in here and refuse through
  * {@link #reject}, which also aborts the client's transaction, as Redis's rejectCommand does.
+ * The subscribed-mode gate: a RESP2 client with subscriptions may only run the commands
+ * {@link #ALLOWED_WHILE_SUBSCRIBED} names (RESP3 clients may run anything, their messages being push
+ * frames).
  *
  * <p>Blocked clients ({@link BlockingKeys}) are served when a <em>top-level</em> command completes:
  * {@link #execute} may be re-entered by a command that runs others (EXEC, EVAL, ...), and those nested
@@ -52,7 +55,7 @@ public final class Dispatcher {
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
     private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
-                         boolean noMulti, boolean runsInMulti) {
+                         boolean noMulti, boolean runsInMulti, boolean allowedWhileSubscribed) {
     }
 
     /**
@@ -60,6 +63,10 @@ public final class Dispatcher {
      * the transaction's own commands, and the two that end the connection's state.
      */
     private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    /** What a RESP2 client in pub/sub mode may run, as Redis 7.0's processCommand allows. */
+    private static final java.util.Set<String> ALLOWED_WHILE_SUBSCRIBED = java.util.Set.of("ping", "subscribe",
+            "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset");
 
     private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
 
@@ -80,7 +87,7 @@ public final class Dispatcher {
         Handler handler = handlers.get(spec.name());
         if (handler != null) {
             routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
-                    spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name())));
+                    spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name()), ALLOWED_WHILE_SUBSCRIBED.contains(spec.name())));
         }
     }
 
@@ -109,6 +116,9 @@ public final class Dispatcher {
             throw new IllegalStateException("client " + session.id() + " is blocked: its commands must wait");
         }
         Session.ReplyMode modeBefore = session.replyMode();
+        if (depth == 0) {
+            session.setPushWriter(out);
+        }
         depth++;
         try {
             if (modeBefore == Session.ReplyMode.ON) {
@@ -215,6 +225,9 @@ public final class Dispatcher {
         }
         if (route.noMulti() && session.transaction() != null) {
             return reject(session, spec, Errors.NOT_ALLOWED_IN_MULTI, out);
+        }
+        if (session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
+            return reject(session, spec, Errors.onlySubscriptionCommands(spec.name()), out);
         }
         return route;
     }

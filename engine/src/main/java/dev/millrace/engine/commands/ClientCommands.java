@@ -78,9 +78,8 @@ public final class ClientCommands implements CommandFamily {
                 call.reply().error(Errors.unknownClientType(type));
                 return;
             }
-            if (isNormalType(type)) {
-                engine.clients().all().forEach(s -> out.append(describe(s, call.now())).append('\n'));
-            }
+            engine.clients().all().stream().filter(s -> isOfType(s, type))
+                    .forEach(s -> out.append(describe(s, call.now())).append('\n'));
         } else if (call.argc() > 3 && call.argIs(2, "ID")) {
             List<Session> sessions = new ArrayList<>();
             for (int j = 3; j < call.argc(); j++) {
@@ -109,9 +108,9 @@ public final class ClientCommands implements CommandFamily {
         return t.equals("normal") || t.equals("slave") || t.equals("replica") || t.equals("pubsub") || t.equals("master");
     }
 
-    /** Every Millrace client is of type normal: no replicas, no master link, no pub/sub type yet. */
-    private static boolean isNormalType(String type) {
-        return type.equalsIgnoreCase("normal");
+    /** A client is of type pubsub while subscribed, else normal: Millrace has no replicas or master link. */
+    private static boolean isOfType(Session s, String type) {
+        return type.equalsIgnoreCase(s.subscribed() ? "pubsub" : "normal");
     }
 
     /**
@@ -120,6 +119,9 @@ public final class ClientCommands implements CommandFamily {
      */
     private String describe(Session s, long nowMillis) {
         StringBuilder flags = new StringBuilder();
+        if (s.subscribed()) {
+            flags.append('P');
+        }
         if (s.transaction() != null) {
             flags.append('x');
         }
@@ -150,7 +152,11 @@ public final class ClientCommands implements CommandFamily {
                 + " idle=" + (nowMillis - s.lastCommandAtMillis()) / 1000
                 + " flags=" + flags
                 + " db=" + s.db()
-                + " sub=0 psub=0 ssub=0 multi=" + (s.transaction() == null ? -1 : s.transaction().size()) + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+                + " sub=" + s.subscribedChannels()
+                + " psub=" + s.subscribedPatterns()
+                + " ssub=" + s.subscribedShardChannels()
+                + " multi=" + (s.transaction() == null ? -1 : s.transaction().size())
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=0 tot-mem=0 events=r"
                 + " cmd=" + s.lastCommand()
                 + " user=default redir=-1"
@@ -219,7 +225,7 @@ public final class ClientCommands implements CommandFamily {
         for (Session s : new ArrayList<>(engine.clients().all())) {
             if ((addr != null && !s.connection().remoteAddress().equals(addr))
                     || (laddr != null && !s.connection().localAddress().equals(laddr))
-                    || (type != null && !isNormalType(type))
+                    || (type != null && !isOfType(s, type))
                     || (id != 0 && s.id() != id)
                     || (s == me && skipMe)) {
                 continue;

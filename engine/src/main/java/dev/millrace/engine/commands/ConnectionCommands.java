@@ -37,10 +37,17 @@ public final class ConnectionCommands implements CommandFamily {
         bind.bind("reset", this::reset);
     }
 
-    /** PING [message]: the table's arity (-1) admits more, but PING itself refuses a second argument. */
+    /**
+     * PING [message]: the table's arity (-1) admits more, but PING itself refuses a second argument. A
+     * RESP2 client in pub/sub mode gets a frame shaped like its messages: ["pong", message or ""].
+     */
     private void ping(Call call) {
         if (call.argc() > 2) {
             call.wrongArity();
+        } else if (call.session().subscribed() && call.session().protocol() == 2) {
+            call.reply().array(2);
+            call.reply().bulk("pong");
+            call.reply().bulk(call.argc() == 2 ? call.arg(1) : new byte[0]);
         } else if (call.argc() == 1) {
             call.reply().simple("PONG");
         } else {
@@ -176,9 +183,13 @@ public final class ConnectionCommands implements CommandFamily {
         call.session().close();
     }
 
-    /** RESET: the connection as it was when it opened (Redis 7.2: also clears NO-EVICT and NO-TOUCH). */
+    /**
+     * RESET: the connection as it was when it opened, its subscriptions dropped without confirmations
+     * (Redis 7.2: also clears NO-EVICT and NO-TOUCH).
+     */
     private void reset(Call call) {
         Session session = call.session();
+        engine.pubsub().forget(session);
         session.selectDb(0);
         session.setProtocol(2);
         session.setName("");

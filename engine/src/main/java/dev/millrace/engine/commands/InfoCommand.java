@@ -1,6 +1,7 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.pubsub.PubSub;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.KeyStore;
@@ -197,8 +198,9 @@ public final class InfoCommand implements CommandFamily {
         l.add("evicted_keys", 0);
         l.add("keyspace_hits", keyspace.keyspaceHits());
         l.add("keyspace_misses", keyspace.keyspaceMisses());
-        l.add("pubsub_channels", 0);
-        l.add("pubsub_patterns", 0);
+        l.add("pubsub_channels", engine.pubsub().activeCount(PubSub.Kind.CHANNEL));
+        l.add("pubsub_patterns", engine.pubsub().activeCount(PubSub.Kind.PATTERN));
+        l.add("pubsubshard_channels", engine.pubsub().activeCount(PubSub.Kind.SHARD_CHANNEL));
         l.add("total_error_replies", stats.errorReplies);
     }
 

@@ -24,7 +24,7 @@ import java.util.function.LongUnaryOperator;
 public final class ServerConfig {
 
     /** How a parameter's text is validated and made canonical. */
-    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE }
+    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE, OUTPUT_BUFFER_LIMITS }
 
     /** One parameter. {@code choices} lists an ENUM's accepted words. */
     public static final class Param {
@@ -77,6 +77,8 @@ public final class ServerConfig {
         integer("maxclients", 10000, 1, 4294967295L, true);
         memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
         memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true).unsigned = true;
+        params.put("client-output-buffer-limit", new Param("client-output-buffer-limit", Kind.OUTPUT_BUFFER_LIMITS,
+                OutputBufferLimits.DEFAULT, true, List.of(), 0, 0));
         choice("enable-debug-command", "no", false, "no", "yes", "local");
         // Any non-negative hz is accepted and then held within 1..500, as Redis does.
         integer("hz", 10, 0, Integer.MAX_VALUE, true).adjust = hz -> Math.max(1, Math.min(500, hz));
@@ -253,6 +255,9 @@ public final class ServerConfig {
             }
             case SAVE:
                 return canonicalSave(value);
+            case OUTPUT_BUFFER_LIMITS:
+                // A value names only the classes it changes: merged into the current limits.
+                return OutputBufferLimits.parse(p.value).with(value).toString();
             default:
                 throw new IllegalStateException();
         }
@@ -394,6 +399,11 @@ public final class ServerConfig {
             }
         }
         return null;
+    }
+
+    /** {@code client-output-buffer-limit}, parsed. */
+    public OutputBufferLimits outputBufferLimits() {
+        return OutputBufferLimits.parse(get("client-output-buffer-limit"));
     }
 
     /** The {@code save} rules as (seconds, changes) pairs. */

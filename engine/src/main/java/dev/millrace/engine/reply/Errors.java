@@ -238,6 +238,17 @@ public final class Errors {
         return "EXECABORT Transaction discarded because of: " + (reason.startsWith("ERR ") ? reason.substring(4) : reason);
     }
 
+    // Pub/sub (PubSubCommands, the dispatcher's subscribed-mode gate, client-output-buffer-limit).
+    public static final String OBUF_LIMIT_ARGUMENT_COUNT = "Wrong number of arguments in buffer limit configuration.";
+    public static final String OBUF_LIMIT_CLASS = "Invalid client class specified in buffer limit configuration.";
+    public static final String OBUF_LIMIT_VALUE = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+
+    /** A RESP2 client in pub/sub mode ran a command other than (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET. */
+    public static String onlySubscriptionCommands(String fullName) {
+        return "ERR Can't execute '" + fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET"
+                + " are allowed in this context";
+    }
+
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {
         return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");

@@ -3,12 +3,14 @@ package dev.millrace.protocol.server;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
+import dev.millrace.engine.config.OutputBufferLimits;
 import dev.millrace.protocol.resp.RespDecoder;
 import dev.millrace.protocol.resp.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.UnixChannel;
@@ -36,6 +38,13 @@ import java.nio.charset.StandardCharsets;
  * until the engine reports it {@link #unblocked()}; then it is decoded and executed in a task of its
  * own, after whatever command unblocked it.
  *
+ * <p>Output: replies and pub/sub messages are handed to Netty at each flush; what the peer has not read
+ * yet waits in the channel's outbound buffer. That pending output is held to client-output-buffer-limit
+ * (the pubsub class while the client is subscribed, else the normal class) after each flush, as Redis
+ * checks its reply list: at the hard limit, or above the soft limit for longer than its seconds, the
+ * client is closed at once, its pending output dropped, so a subscriber that stops reading cannot
+ * exhaust the server's memory.
+ *
  * <p>Execution thread only (the connection's event loop is the server's single execution loop).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter
@@ -56,6 +65,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     private boolean flushRegistered;
     /** Input received since the client blocked, not decoded yet; null when none is held. */
     private ByteBuf held;
+    /** Unix seconds since the pending output has been at or above the soft limit; 0 when below. */
+    private long softLimitReachedAtSeconds;
 
     ClientConnection(RespServer server) {
         this.server = server;
@@ -217,6 +228,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.flush();
+            enforceOutputBufferLimit();
+        }
+    }
+
+    /** Closes the client when its unsent output is over client-output-buffer-limit (Redis's checkClientOutputBufferLimits). */
+    private void enforceOutputBufferLimit() {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        if (outbound == null || session == null) {
+            return;
+        }
+        long pending = outbound.totalPendingWriteBytes();
+        OutputBufferLimits.Limit limit = server.limits().outputBufferLimit(session.subscribed());
+        boolean hard = limit.hardBytes() != 0 && Long.compareUnsigned(pending, limit.hardBytes()) >= 0;
+        boolean soft = false;
+        if (limit.softBytes() != 0 && Long.compareUnsigned(pending, limit.softBytes()) >= 0) {
+            long now = engine.clock().currentTimeMillis() / 1000;
+            if (softLimitReachedAtSeconds == 0) {
+                softLimitReachedAtSeconds = now;
+            } else {
+                soft = now - softLimitReachedAtSeconds > limit.softSeconds();
+            }
+        } else {
+            softLimitReachedAtSeconds = 0;
+        }
+        if (hard || soft) {
+            log.warn("Client id={} addr={} omem={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    session.id(), remoteAddress, pending);
+            closing = true;
+            ctx.close();
         }
     }
 

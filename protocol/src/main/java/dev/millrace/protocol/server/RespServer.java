@@ -1,6 +1,7 @@
 package dev.millrace.protocol.server;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.config.OutputBufferLimits;
 import dev.millrace.engine.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -246,16 +247,25 @@ public final class RespServer implements AutoCloseable {
         clients.add(channel);
     }
 
-    /** The decoder's limits, kept current by CONFIG SET so the hot path does not parse config text. */
+    /** The connections' limits, kept current by CONFIG SET so the hot path does not parse config text. */
     static final class LiveLimits {
         private volatile long maxBulkLength;
         private volatile long queryBufferLimit;
+        private volatile OutputBufferLimits outputBufferLimits;
 
         LiveLimits(ServerConfig config) {
             maxBulkLength = config.getLong("proto-max-bulk-len");
             queryBufferLimit = config.getLong("client-query-buffer-limit");
             config.onChange("proto-max-bulk-len", value -> maxBulkLength = Long.parseLong(value));
             config.onChange("client-query-buffer-limit", value -> queryBufferLimit = Long.parseLong(value));
+            outputBufferLimits = config.outputBufferLimits();
+            config.onChange("client-output-buffer-limit", value -> outputBufferLimits = OutputBufferLimits.parse(value));
+        }
+
+        /** client-output-buffer-limit's limit for a client: the pubsub class while it is subscribed. */
+        OutputBufferLimits.Limit outputBufferLimit(boolean subscriber) {
+            OutputBufferLimits limits = outputBufferLimits;
+            return subscriber ? limits.pubsub() : limits.normal();
         }
 
         long maxBulkLength() {

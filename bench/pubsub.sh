@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Pub/sub fan-out, Millrace beside redis-server on this machine in the same run (issue 5's figure):
+#
+#   bench/pubsub.sh                          defaults below
+#   MESSAGES=50000 ROUNDS=5 bench/pubsub.sh
+#
+# PUBLISH to a channel with SUBSCRIBERS subscribers (each on its own connection, read by its own
+# thread), one publisher pipelining PIPELINE commands, SIZE-byte messages: bench/PubSubBench.java.
+# Reports messages delivered per second (published x subscribers), medians of ROUNDS alternating
+# runs, and the ratio. Both servers as launched, no persistence involved (PUBLISH writes nothing).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+SUBSCRIBERS=${SUBSCRIBERS:-100}
+MESSAGES=${MESSAGES:-20000}
+PIPELINE=${PIPELINE:-32}
+SIZE=${SIZE:-32}
+ROUNDS=${ROUNDS:-3}
+REDIS_PORT=${REDIS_PORT:-7481}
+MILLRACE_PORT=${MILLRACE_PORT:-7482}
+(cd "$root" && mvn -o -q -B package -DskipTests -pl protocol -am >/dev/null)
+
+work=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_ready() { until redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.01; done; }
+mkdir -p "$work/redis" "$work/millrace"
+redis-server --port "$REDIS_PORT" --dir "$work/redis" --save "" --appendonly no --daemonize yes \
+  --logfile "$work/redis.log" >/dev/null
+wait_ready "$REDIS_PORT"
+"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --save "" >>"$work/millrace.log" 2>&1 &
+wait_ready "$MILLRACE_PORT"
+
+delivered() { # port
+  java "$root/bench/PubSubBench.java" "$1" "$SUBSCRIBERS" "$MESSAGES" "$PIPELINE" "$SIZE" \
+    | sed -E 's/.*delivered ([0-9]+) msg\/s/\1/'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+delivered "$REDIS_PORT" >/dev/null; delivered "$MILLRACE_PORT" >/dev/null   # warm-up
+m=(); r=()
+for i in $(seq 1 "$ROUNDS"); do
+  r+=("$(delivered "$REDIS_PORT")")
+  m+=("$(delivered "$MILLRACE_PORT")")
+done
+mm=$(printf '%s\n' "${m[@]}" | median); rr=$(printf '%s\n' "${r[@]}" | median)
+echo "| measurement | Millrace | redis-server | ratio |"
+echo "|---|---|---|---|"
+printf '| PUBLISH to %s subscribers, %s-byte messages, -P %s: messages delivered/s (median of %s) | %s | %s | %s |\n' \
+  "$SUBSCRIBERS" "$SIZE" "$PIPELINE" "$ROUNDS" "$mm" "$rr" "$(awk -v a="$mm" -v b="$rr" 'BEGIN {printf "%.2f", a / b}')"
+echo "(rounds: Millrace ${m[*]}; redis-server ${r[*]})"
