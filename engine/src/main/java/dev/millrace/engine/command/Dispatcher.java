@@ -203,7 +203,9 @@ public final class Dispatcher {
             out.error(Errors.NOAUTH);
             return null;
         }
-        if (session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
+        // Checked when a client sends a command, as Redis's processCommand does: not for the commands
+        // an EXEC or a script runs (MULTI, SUBSCRIBE, GET, EXEC runs the GET).
+        if (depth == 1 && session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
             out.error(Errors.onlySubscriptionCommands(spec.name()));
             return null;
         }
