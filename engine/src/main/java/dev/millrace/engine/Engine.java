@@ -19,6 +19,7 @@ import dev.millrace.engine.commands.ExpiryCycle;
 import dev.millrace.engine.commands.HashCommands;
 import dev.millrace.engine.commands.KeyCommands;
 import dev.millrace.engine.commands.ListCommands;
+import dev.millrace.engine.commands.PubSubCommands;
 import dev.millrace.engine.commands.ServerCommands;
 import dev.millrace.engine.commands.SetCommands;
 import dev.millrace.engine.commands.SortCommand;
@@ -39,7 +40,6 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.pubsub.PubSub;
-import dev.millrace.engine.commands.PubSubCommands;
 import dev.millrace.engine.reply.ReplyWriter;
 
 import java.util.List;
