@@ -226,7 +226,9 @@ public final class Dispatcher {
         if (route.noMulti() && session.transaction() != null) {
             return reject(session, spec, Errors.NOT_ALLOWED_IN_MULTI, out);
         }
-        if (session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
+        // Checked when a client sends a command, as Redis's processCommand does: not for the commands
+        // an EXEC or a script runs (MULTI, SUBSCRIBE, GET, EXEC runs the GET).
+        if (depth == 1 && session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
             return reject(session, spec, Errors.onlySubscriptionCommands(spec.name()), out);
         }
         return route;

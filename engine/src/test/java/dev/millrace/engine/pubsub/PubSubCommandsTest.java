@@ -239,6 +239,17 @@ class PubSubCommandsTest {
     }
 
     @Test
+    void clientKillTypePubsubClosesTheSubscribersAndForgetsThem() {
+        PubSubClient subscriber = client(2);
+        PubSubClient other = client(2);
+        subscriber.run("SUBSCRIBE", "a");
+        assertEquals(1L, h.run("CLIENT", "KILL", "TYPE", "pubsub"));
+        assertEquals(0L, h.run("PUBLISH", "a", "m"));
+        assertEquals(0L, h.run("CLIENT", "KILL", "TYPE", "pubsub"));
+        assertEquals("+PONG\\r\\n", other.run("PING"));
+    }
+
+    @Test
     void theEngineApiPublishesAndCountsReceivers() {
         PubSubClient c = client(3);
         c.run("PSUBSCRIBE", "__keyspace@0__:*");

@@ -82,6 +82,15 @@ class ServerArgumentsTest {
     }
 
     @Test
+    void outputBufferLimitLinesEachSetTheirClassAsInRedisConf(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("redis.conf");
+        Files.writeString(file, "client-output-buffer-limit normal 1mb 0 0\nclient-output-buffer-limit pubsub 64mb 16mb 90\n");
+        ServerConfig config = configure(file.toString(), "--client-output-buffer-limit", "replica", "1gb", "0", "0");
+        assertEquals("normal 1048576 0 0 slave 1073741824 0 0 pubsub 67108864 16777216 90",
+                config.get("client-output-buffer-limit"));
+    }
+
+    @Test
     void standardInputAddsConfiguration() throws Exception {
         InputStream stdin = new ByteArrayInputStream("port 7002\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("7002", ServerArguments.configure(new String[]{"-"}, stdin).get("port"));
