@@ -82,6 +82,9 @@ public final class Engine {
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
         keyspace.setKeyChanges(KeyChanges.all(List.of(blocking)));
+        // Keyspace notifications: published through pub/sub once it exists (keyspace.events().publishTo).
+        keyspace.events().configure(config.get("notify-keyspace-events"));
+        config.onChange("notify-keyspace-events", keyspace.events()::configure);
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(

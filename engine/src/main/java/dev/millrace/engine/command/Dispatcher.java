@@ -5,6 +5,9 @@ import dev.millrace.engine.blocking.BlockedClient;
 import dev.millrace.engine.blocking.BlockingKeys;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.CommandAnnouncements;
+import dev.millrace.engine.notify.KeyspaceEvents;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 
@@ -40,7 +43,8 @@ public final class Dispatcher {
      * A dispatchable command: its spec, its handler and the flags the gates read on every call, found
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
-    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch) {
+    private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
+                         Announcement announcement) {
     }
 
     private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
@@ -61,7 +65,8 @@ public final class Dispatcher {
     private void addRoute(CommandSpec spec) {
         Handler handler = handlers.get(spec.name());
         if (handler != null) {
-            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch")));
+            routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
+                    CommandAnnouncements.of(spec.name())));
         }
     }
 
@@ -122,7 +127,10 @@ public final class Dispatcher {
         engine.keyspace().setTouchOnAccess(!session.noTouch());
         Call call = new Call(engine, session, client.argv(), client.reply(), client.spec(),
                 engine.clock().currentTimeMillis(), pendingEffects, false);
+        KeyspaceEvents events = engine.keyspace().events();
+        Announcement outer = events.announce(CommandAnnouncements.of(client.spec().name()));
         boolean served = client.waiter().serve(call, key);
+        events.announce(outer);
         long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
         if (changed > 0 && !call.explicitEffects()) {
             throw new IllegalStateException("the waiter of " + client.spec().name() + " wrote without stating its effects");
@@ -204,7 +212,11 @@ public final class Dispatcher {
         engine.stats().commandsProcessed++;
         boolean mayBlock = depth == 1 && !engine.keyspace().loading();
         Call call = new Call(engine, session, argv, out, spec, now, pendingEffects, mayBlock);
+        // A nested command (inside EXEC or a script) announces its own events, then its caller's apply again.
+        KeyspaceEvents events = engine.keyspace().events();
+        Announcement outer = events.announce(route.announcement());
         handler.execute(call);
+        events.announce(outer);
         return call;
     }
 

@@ -222,6 +222,10 @@ public final class Errors {
     public static final String XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM";
     public static final String XAUTOCLAIM_COUNT = "ERR COUNT must be > 0";
 
+    // Keyspace notifications (notify-keyspace-events)
+    /** CONFIG SET notify-keyspace-events refused (the reason after {@link #configSetFailed}'s prefix). */
+    public static final String NOTIFY_CLASSES_INVALID = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {
         return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");
