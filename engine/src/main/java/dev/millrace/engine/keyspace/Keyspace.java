@@ -89,6 +89,14 @@ public final class Keyspace {
         return countHit(db, key, lookupLive(db, key, nowMillis));
     }
 
+    /**
+     * As {@link #lookupReadNoTouch} but a miss publishes no {@code keymiss} event: OBJECT looks at a key
+     * without it counting as the application's access (Redis's LOOKUP_NOTOUCH | LOOKUP_NONOTIFY).
+     */
+    public byte[] lookupToInspect(int db, byte[] key, long nowMillis) {
+        return count(lookupLive(db, key, nowMillis));
+    }
+
     /** The live record of a key for a write command, or null; stamps the access clock, no hit or miss. */
     public byte[] lookup(int db, byte[] key, long nowMillis) {
         return touched(db, key, lookupLive(db, key, nowMillis), nowMillis);
@@ -111,11 +119,15 @@ public final class Keyspace {
 
     /** Counts a read's hit or miss; a miss is also the {@code keymiss} event, as in Redis. */
     private byte[] countHit(int db, byte[] key, byte[] record) {
+        if (count(record) == null && events.active()) {
+            events.missed(db, key);
+        }
+        return record;
+    }
+
+    private byte[] count(byte[] record) {
         if (record == null) {
             keyspaceMisses++;
-            if (events.active()) {
-                events.missed(db, key);
-            }
         } else {
             keyspaceHits++;
         }

@@ -2,7 +2,7 @@ package dev.millrace.engine.notify;
 
 import dev.millrace.engine.testing.EngineHarness;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Replays scenarios recorded from redis-server 7.0.15 with {@code notify-keyspace-events KEAn}: each
+ * Replays scenarios recorded from redis-server 7.0.15 with {@code notify-keyspace-events KEAn} (key
+ * misses: {@code KEm}): each
  * "> command" line is followed by the events Redis published for it ("event key", "@db event key"
  * outside database 0), in order. The whole transcript must come out the same, so a missing, extra or
  * reordered event shows in the diff. Every write command of Redis 7.0 appears in some scenario,
@@ -21,11 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RecordedScenariosTest {
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"string", "keys", "list", "set", "zset", "hash", "stream", "other", "db"})
-    void publishesWhatRedisPublished(String scenario) throws IOException {
-        EngineHarness h = new EngineHarness();
-        h.run("CONFIG", "SET", "notify-keyspace-events", "KEAn");
+    @ParameterizedTest(name = "{0} with {1} in RESP{2}")
+    @CsvSource({"string,KEAn,2", "keys,KEAn,2", "list,KEAn,2", "set,KEAn,2", "zset,KEAn,2", "hash,KEAn,2",
+            "stream,KEAn,2", "other,KEAn,2", "db,KEAn,2", "keymiss,KEm,2", "list,KEAn,3", "keymiss,KEm,3"})
+    void publishesWhatRedisPublished(String scenario, String classes, int protocol) throws IOException {
+        EngineHarness h = new EngineHarness(protocol);
+        h.run("CONFIG", "SET", "notify-keyspace-events", classes);
         PublishedEvents published = new PublishedEvents(h);
         List<String> mismatches = new ArrayList<>();
         String command = null;
