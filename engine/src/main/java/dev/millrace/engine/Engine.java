@@ -8,6 +8,7 @@ import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.command.CommandTable;
 import dev.millrace.engine.command.Dispatcher;
 import dev.millrace.engine.commands.ClientCommands;
+import dev.millrace.engine.commands.ClientTrackingCommands;
 import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
 import dev.millrace.engine.commands.DebugCommands;
@@ -39,6 +40,7 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.tracking.ClientTracking;
 
 import java.util.List;
 
@@ -61,6 +63,7 @@ public final class Engine {
     private final Stats stats = new Stats();
     private final Dispatcher dispatcher;
     private final BlockingKeys blocking;
+    private final ClientTracking tracking;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
     private final long startedAtMillis;
@@ -81,7 +84,8 @@ public final class Engine {
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
-        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking)));
+        this.tracking = new ClientTracking(clients);
+        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking, tracking)));
         // Keyspace notifications: published through pub/sub once it exists (keyspace.events().publishTo).
         keyspace.events().configure(config.get("notify-keyspace-events"));
         config.onChange("notify-keyspace-events", keyspace.events()::configure);
@@ -91,6 +95,7 @@ public final class Engine {
                 new ConnectionCommands(this),
                 new ServerCommands(this),
                 new ClientCommands(this),
+                new ClientTrackingCommands(this),
                 new ConfigCommands(this),
                 new InfoCommand(this),
                 new DebugCommands(this),
@@ -123,6 +128,8 @@ public final class Engine {
     public Stats stats() { return stats; }
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
+    /** Client-side caching; its invalidations leave through pub/sub once wired ({@code tracking().sendThrough}). */
+    public ClientTracking tracking() { return tracking; }
     public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -135,6 +142,7 @@ public final class Engine {
     /** Forgets a client whose connection closed (a blocked one stops waiting, without a reply). */
     public void disconnect(Session session) {
         blocking.forget(session);
+        tracking.disable(session);
         clients.closed(session);
     }
 
@@ -168,6 +176,7 @@ public final class Engine {
      * (group commit).
      */
     public void afterBatch() {
+        tracking.broadcast();
         dispatcher.appendBatch();
         if (appendedSinceSync > 0 && config.get("appendfsync").equals("always")) {
             syncLog();
@@ -187,6 +196,7 @@ public final class Engine {
             expiryCycle.run(now);
         }
         streamRetention.run(now);
+        tracking.broadcast();
         dispatcher.appendBatch();
         snapshots.housekeeping();
         saveIfRulesSaySo(now);

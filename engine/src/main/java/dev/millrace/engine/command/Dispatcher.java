@@ -96,6 +96,9 @@ public final class Dispatcher {
         }
         Session.ReplyMode modeBefore = session.replyMode();
         depth++;
+        if (depth == 1) {
+            engine.tracking().commandStarted(session);
+        }
         try {
             if (modeBefore == Session.ReplyMode.ON) {
                 executeAndLog(session, argv, out);
@@ -111,6 +114,9 @@ public final class Dispatcher {
         }
         if (depth == 0 && !engine.keyspace().loading()) {
             engine.blocking().serveReadyKeys();
+        }
+        if (depth == 0) {
+            engine.tracking().commandFinished(session);
         }
     }
 
@@ -163,6 +169,7 @@ public final class Dispatcher {
         long dirtyBefore = engine.keyspace().dirty();
         int db = session.db();
         Call call = run(session, route, argv, out);
+        engine.tracking().commandExecuted(session, route.spec(), argv);
         long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
         if (!call.explicitEffects() && route.write() && changed > 0) {
             pendingEffects.add(new Effect(db, argv));

@@ -246,7 +246,7 @@ public final class Keyspace {
             return false;
         }
         store.remove(db, key);
-        keyChanges.changed(db, key);
+        keyChanges.expired(db, key);
         expiredKeys++;
         dirty++;
         expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));
