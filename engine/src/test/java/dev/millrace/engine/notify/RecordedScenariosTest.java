@@ -24,7 +24,7 @@ class RecordedScenariosTest {
 
     @ParameterizedTest(name = "{0} with {1} in RESP{2}")
     @CsvSource({"string,KEAn,2", "keys,KEAn,2", "list,KEAn,2", "set,KEAn,2", "zset,KEAn,2", "hash,KEAn,2",
-            "stream,KEAn,2", "other,KEAn,2", "db,KEAn,2", "keymiss,KEm,2", "list,KEAn,3", "keymiss,KEm,3"})
+            "stream,KEAn,2", "other,KEAn,2", "db,KEAn,2", "keymiss,KEm,2", "overwrite,KEAn,2", "list,KEAn,3", "keymiss,KEm,3"})
     void publishesWhatRedisPublished(String scenario, String classes, int protocol) throws IOException {
         EngineHarness h = new EngineHarness(protocol);
         h.run("CONFIG", "SET", "notify-keyspace-events", classes);
