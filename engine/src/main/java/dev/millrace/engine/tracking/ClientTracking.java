@@ -36,6 +36,8 @@ public final class ClientTracking implements KeyChanges {
     private static final byte[] REDIRECT_BROKEN = "tracking-redir-broken".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] MESSAGE = {'m', 'e', 's', 's', 'a', 'g', 'e'};
     private static final byte[] CHANNEL = "__redis__:invalidate".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** Read-only script runners: only the commands their script runs are remembered, as in Redis. */
+    private static final Set<String> SCRIPT_RUNNERS = Set.of("eval_ro", "evalsha_ro", "fcall_ro");
     /** A pending invalidation of every key (a flush), for the client that ran it. */
     private static final List<byte[]> ALL_KEYS = null;
 
@@ -138,6 +140,7 @@ public final class ClientTracking implements KeyChanges {
     /** A client's top-level command starts: its own writes' invalidations wait for its reply. */
     public void commandStarted(Session session) {
         current = session;
+        pendingForCurrent.clear(); // left over only if the previous command failed with an exception
     }
 
     /**
@@ -154,7 +157,7 @@ public final class ClientTracking implements KeyChanges {
         if (client == null) {
             return;
         }
-        if (spec.hasFlag("readonly") && !client.bcast && client.remembersReads()) {
+        if (spec.hasFlag("readonly") && !client.bcast && client.remembersReads() && !SCRIPT_RUNNERS.contains(spec.name())) {
             List<KeyFinder.KeyRef> keys = KeyFinder.find(spec, argv);
             if (keys != null) {
                 for (KeyFinder.KeyRef key : keys) {
