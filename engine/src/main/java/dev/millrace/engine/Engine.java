@@ -85,6 +85,8 @@ public final class Engine {
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
         this.tracking = new ClientTracking(clients);
+        tracking.setMaxKeys(config.getLong("tracking-table-max-keys"));
+        config.onChange("tracking-table-max-keys", value -> tracking.setMaxKeys(Long.parseLong(value)));
         keyspace.setKeyChanges(KeyChanges.all(List.of(blocking, tracking)));
         // Keyspace notifications: published through pub/sub once it exists (keyspace.events().publishTo).
         keyspace.events().configure(config.get("notify-keyspace-events"));

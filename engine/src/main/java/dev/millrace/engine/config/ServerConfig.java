@@ -117,6 +117,7 @@ public final class ServerConfig {
         // start: larger blocks allow larger entries and cost more page cache per cycle file.
         memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);
         custom("notify-keyspace-events", "", EventClasses::stored, EventClasses::shown);
+        integer("tracking-table-max-keys", 1_000_000, 0, Long.MAX_VALUE, true);
     }
 
     private void custom(String name, String def, UnaryOperator<String> check, UnaryOperator<String> shown) {

@@ -54,6 +54,10 @@ public final class ClientTracking implements KeyChanges {
     private final List<byte[]> pendingForCurrent = new ArrayList<>();
     /** Whether the running command flushed already: FLUSHALL empties each database but sends one null. */
     private boolean flushedThisCommand;
+    /** tracking-table-max-keys: the most keys {@link #readers} may hold (0: no limit). */
+    private long maxKeys = 1_000_000;
+    /** How many command starts in a row found the table still over its limit (Redis's timeout_counter). */
+    private int overLimitRuns;
 
     public ClientTracking(ClientRegistry clients) {
         this.clients = clients;
@@ -72,6 +76,35 @@ public final class ClientTracking implements KeyChanges {
     /** Whether any client has tracking on. */
     public boolean anyone() {
         return !tracking.isEmpty();
+    }
+
+    /** tracking-table-max-keys: the most read keys remembered; past it, keys are invalidated early. */
+    public void setMaxKeys(long maxKeys) {
+        this.maxKeys = maxKeys;
+    }
+
+    /** INFO's tracking_clients. */
+    public int clientCount() {
+        return tracking.size();
+    }
+
+    /** INFO's tracking_total_keys: keys some client read and was not told of a change of yet. */
+    public int keyCount() {
+        return readers.size();
+    }
+
+    /** INFO's tracking_total_items: (key, reader) pairs. */
+    public long itemCount() {
+        long items = 0;
+        for (Set<Long> ids : readers.values()) {
+            items += ids.size();
+        }
+        return items;
+    }
+
+    /** INFO's tracking_total_prefixes: BCAST prefixes, over all clients. */
+    public int prefixCount() {
+        return broadcasts.size();
     }
 
     // ---- CLIENT TRACKING -------------------------------------------------------------------------
@@ -141,6 +174,30 @@ public final class ClientTracking implements KeyChanges {
     public void commandStarted(Session session) {
         current = session;
         pendingForCurrent.clear(); // left over only if the previous command failed with an exception
+        if (!tracking.isEmpty()) {
+            limitTable();
+        }
+    }
+
+    /**
+     * Redis's trackingLimitUsedSlots, before each command while anyone tracks: over
+     * tracking-table-max-keys, invalidates keys (not broadcast) until under it again, with an effort
+     * of 100 keys that grows each time the limit is still not reached.
+     */
+    private void limitTable() {
+        if (maxKeys == 0 || readers.size() <= maxKeys) {
+            overLimitRuns = 0;
+            return;
+        }
+        int effort = 100 * (overLimitRuns + 1);
+        while (effort-- > 0 && !readers.isEmpty()) {
+            invalidate(readers.keySet().iterator().next().bytes(), null, false, false);
+            if (readers.size() <= maxKeys) {
+                overLimitRuns = 0;
+                return;
+            }
+        }
+        overLimitRuns++;
     }
 
     /**
@@ -196,13 +253,13 @@ public final class ClientTracking implements KeyChanges {
 
     @Override
     public void changed(int db, byte[] key) {
-        invalidate(key, current, true);
+        invalidate(key, current, true, true);
     }
 
     @Override
     public void expired(int db, byte[] key) {
         // No client made this change (NOLOOP does not hide it), and it is sent at once.
-        invalidate(key, null, false);
+        invalidate(key, null, false, true);
     }
 
     @Override
@@ -231,9 +288,12 @@ public final class ClientTracking implements KeyChanges {
         readers.clear();
     }
 
-    /** Redis's trackingInvalidateKey. {@code modifier} is the client that wrote, null for expiry. */
-    private void invalidate(byte[] key, Session modifier, boolean deferForCurrent) {
-        if (!broadcasts.isEmpty()) {
+    /**
+     * Redis's trackingInvalidateKey. {@code modifier} is the client that wrote, null for expiry;
+     * {@code broadcast} is false only when the table sheds keys (no key changed).
+     */
+    private void invalidate(byte[] key, Session modifier, boolean deferForCurrent, boolean broadcast) {
+        if (broadcast && !broadcasts.isEmpty()) {
             long modifierId = modifier == null ? 0 : modifier.id();
             for (Map.Entry<byte[], Broadcast> entry : broadcasts.entrySet()) {
                 if (startsWith(key, entry.getKey())) {

@@ -230,4 +230,16 @@ class ClientTrackingTest {
         assertTrue(b.run("CLIENT", "LIST", "ID", "" + b.id()).contains(" flags=N db=0 "));
         assertTrue(b.run("CLIENT", "LIST", "ID", "" + b.id()).contains(" redir=-1 "));
     }
+
+    @Test
+    void overTheTableLimitKeysAreInvalidatedBeforeTheNextCommand() {
+        assertEquals(OK, b.run("CONFIG", "SET", "tracking-table-max-keys", "2"));
+        a.run("CLIENT", "TRACKING", "on");
+        a.run("MGET", "k1", "k2", "k3", "k4");
+        String shed = a.run("PING");  // the table holds 4 keys: 2 are invalidated first
+        assertEquals(2, shed.split(">2", -1).length - 1, shed);
+        assertTrue(shed.endsWith("+PONG\r\n"), shed);
+        assertTrue(b.run("INFO", "stats").contains("tracking_total_keys:2\r\ntracking_total_items:2\r\ntracking_total_prefixes:0\r\n"));
+        assertTrue(b.run("INFO", "clients").contains("tracking_clients:1\r\n"));
+    }
 }
