@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,8 +66,6 @@ class RecordedScenariosTest {
 
     /** A command line split on spaces; {@code ""} is an empty argument. */
     private static String[] words(String command) {
-        return command.trim().split("\\s+", -1).clone().length == 0 ? new String[0]
-                : java.util.Arrays.stream(command.trim().split("\\s+")).map(w -> w.equals("\"\"") ? "" : w)
-                .toArray(String[]::new);
+        return Arrays.stream(command.trim().split("\\s+")).map(w -> w.equals("\"\"") ? "" : w).toArray(String[]::new);
     }
 }
