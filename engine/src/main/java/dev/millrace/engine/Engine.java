@@ -8,6 +8,7 @@ import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.command.CommandTable;
 import dev.millrace.engine.command.Dispatcher;
 import dev.millrace.engine.commands.ClientCommands;
+import dev.millrace.engine.commands.ClientTrackingCommands;
 import dev.millrace.engine.commands.ConfigCommands;
 import dev.millrace.engine.commands.ConnectionCommands;
 import dev.millrace.engine.commands.DebugCommands;
@@ -44,6 +45,8 @@ import dev.millrace.engine.pubsub.PubSub;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.transaction.Transaction;
 import dev.millrace.engine.transaction.WatchedKeys;
+import dev.millrace.engine.tracking.ClientTracking;
+import dev.millrace.engine.tracking.InvalidationSink;
 
 import java.util.List;
 
@@ -68,6 +71,7 @@ public final class Engine {
     private final BlockingKeys blocking;
     private final WatchedKeys watchedKeys;
     private final PubSub pubsub = new PubSub();
+    private final ClientTracking tracking;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
     private final long startedAtMillis;
@@ -89,13 +93,29 @@ public final class Engine {
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
         this.watchedKeys = new WatchedKeys(store, clock);
-        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking, watchedKeys)));
+        this.tracking = new ClientTracking(clients);
+        tracking.setMaxKeys(config.getLong("tracking-table-max-keys"));
+        config.onChange("tracking-table-max-keys", value -> tracking.setMaxKeys(Long.parseLong(value)));
+        tracking.sendThrough(new InvalidationSink() {
+            @Override public void push(Session target, java.util.function.Consumer<ReplyWriter> message) {
+                message.accept(target.pushWriter());
+            }
+
+            @Override public boolean subscribed(Session target) {
+                return target.subscribed();
+            }
+        });
+        keyspace.setKeyChanges(KeyChanges.all(List.of(blocking, watchedKeys, tracking)));
+        keyspace.events().publishTo(pubsub::publish);
+        keyspace.events().configure(config.get("notify-keyspace-events"));
+        config.onChange("notify-keyspace-events", keyspace.events()::configure);
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
                 new ClientCommands(this),
+                new ClientTrackingCommands(this),
                 new ConfigCommands(this),
                 new InfoCommand(this),
                 new DebugCommands(this),
@@ -132,6 +152,8 @@ public final class Engine {
     public BlockingKeys blocking() { return blocking; }
     public WatchedKeys watchedKeys() { return watchedKeys; }
     public PubSub pubsub() { return pubsub; }
+    /** Client-side caching; its invalidations leave through pub/sub's delivery to one client. */
+    public ClientTracking tracking() { return tracking; }
     public StreamRetention streamRetention() { return streamRetention; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -149,6 +171,7 @@ public final class Engine {
         blocking.forget(session);
         Transaction.end(session, watchedKeys);
         pubsub.forget(session);
+        tracking.disable(session);
         clients.closed(session);
     }
 
@@ -182,6 +205,7 @@ public final class Engine {
      * (group commit).
      */
     public void afterBatch() {
+        tracking.broadcast();
         dispatcher.appendBatch();
         if (appendedSinceSync > 0 && config.get("appendfsync").equals("always")) {
             syncLog();
@@ -201,6 +225,7 @@ public final class Engine {
             expiryCycle.run(now);
         }
         streamRetention.run(now);
+        tracking.broadcast();
         dispatcher.appendBatch();
         snapshots.housekeeping();
         saveIfRulesSaySo(now);

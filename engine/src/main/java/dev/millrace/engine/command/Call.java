@@ -4,6 +4,7 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.Keyspace;
+import dev.millrace.engine.notify.Announcement;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.util.Numbers;
@@ -137,6 +138,16 @@ public final class Call {
     }
 
     boolean explicitEffects() { return explicitEffects; }
+
+    /**
+     * States the keyspace events of this command's writes from now on, replacing its default from
+     * {@code events.table}: for a handler whose events depend on its arguments (SET ... EX, ZADD INCR)
+     * or differ per key (LMOVE announces the push before writing the destination, the pop before
+     * writing the source). The writes themselves publish; a handler never publishes an event itself.
+     */
+    public void announce(Announcement announcement) {
+        keyspace().events().announce(announcement);
+    }
 
     public void wrongType() {
         reply.error(Errors.WRONGTYPE);

@@ -5,6 +5,9 @@ import dev.millrace.engine.blocking.BlockedClient;
 import dev.millrace.engine.blocking.BlockingKeys;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.CommandAnnouncements;
+import dev.millrace.engine.notify.KeyspaceEvents;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.transaction.Transaction;
@@ -55,7 +58,8 @@ public final class Dispatcher {
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
     private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
-                         boolean noMulti, boolean runsInMulti, boolean allowedWhileSubscribed) {
+                         boolean noMulti, boolean runsInMulti, boolean allowedWhileSubscribed,
+                         Announcement announcement) {
     }
 
     /**
@@ -87,7 +91,8 @@ public final class Dispatcher {
         Handler handler = handlers.get(spec.name());
         if (handler != null) {
             routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
-                    spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name()), ALLOWED_WHILE_SUBSCRIBED.contains(spec.name())));
+                    spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name()), ALLOWED_WHILE_SUBSCRIBED.contains(spec.name()),
+                    CommandAnnouncements.of(spec.name())));
         }
     }
 
@@ -120,6 +125,9 @@ public final class Dispatcher {
             session.setPushWriter(out);
         }
         depth++;
+        if (depth == 1) {
+            engine.tracking().commandStarted(session);
+        }
         try {
             if (modeBefore == Session.ReplyMode.ON) {
                 executeAndLog(session, argv, out);
@@ -136,6 +144,9 @@ public final class Dispatcher {
         if (depth == 0 && !engine.keyspace().loading()) {
             engine.blocking().serveReadyKeys();
         }
+        if (depth == 0) {
+            engine.tracking().commandFinished(session);
+        }
     }
 
     /**
@@ -151,7 +162,10 @@ public final class Dispatcher {
         engine.keyspace().setTouchOnAccess(!session.noTouch());
         Call call = new Call(engine, session, client.argv(), client.reply(), client.spec(),
                 engine.clock().currentTimeMillis(), pendingEffects, false);
+        KeyspaceEvents events = engine.keyspace().events();
+        Announcement outer = events.announce(CommandAnnouncements.of(client.spec().name()));
         boolean served = client.waiter().serve(call, key);
+        events.announce(outer);
         long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
         if (changed > 0 && !call.explicitEffects()) {
             throw new IllegalStateException("the waiter of " + client.spec().name() + " wrote without stating its effects");
@@ -191,6 +205,7 @@ public final class Dispatcher {
         long dirtyBefore = engine.keyspace().dirty();
         int db = session.db();
         Call call = run(session, route, argv, out);
+        engine.tracking().commandExecuted(session, route.spec(), argv);
         long changed = engine.keyspace().dirty() - dirtyBefore - expiryEffectsThisCall;
         if (!call.explicitEffects() && route.write() && changed > 0) {
             pendingEffects.add(new Effect(db, argv));
@@ -267,7 +282,11 @@ public final class Dispatcher {
         engine.stats().commandsProcessed++;
         boolean mayBlock = depth == 1 && !engine.keyspace().loading();
         Call call = new Call(engine, session, argv, out, spec, now, pendingEffects, mayBlock);
+        // A nested command (inside EXEC or a script) announces its own events, then its caller's apply again.
+        KeyspaceEvents events = engine.keyspace().events();
+        Announcement outer = events.announce(route.announcement());
         handler.execute(call);
+        events.announce(outer);
         return call;
     }
 

@@ -3,6 +3,7 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Session;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.tracking.TrackingClient;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.util.Numbers;
@@ -128,6 +129,16 @@ public final class ClientCommands implements CommandFamily {
         if (s.blocked()) {
             flags.append('b');
         }
+        TrackingClient tracking = engine.tracking().of(s);
+        if (tracking != null) {
+            flags.append('t');
+            if (tracking.brokenRedirect()) {
+                flags.append('R');
+            }
+            if (tracking.bcast()) {
+                flags.append('B');
+            }
+        }
         if (engine.watchedKeys().touched(s)) {
             flags.append('d');
         }
@@ -159,7 +170,7 @@ public final class ClientCommands implements CommandFamily {
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=0 tot-mem=0 events=r"
                 + " cmd=" + s.lastCommand()
-                + " user=default redir=-1"
+                + " user=default redir=" + (tracking == null ? -1 : tracking.redirect())
                 + " resp=" + s.protocol()
                 + " lib-name=" + s.libName()
                 + " lib-ver=" + s.libVersion();
@@ -331,6 +342,10 @@ public final class ClientCommands implements CommandFamily {
 
     private void help(Call call) {
         HelpReply.reply(call,
+                "CACHING (YES|NO)",
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                "GETREDIR",
+                "    Return the client ID we are redirecting to when tracking is enabled.",
                 "GETNAME",
                 "    Return the name of the current connection.",
                 "ID",
@@ -361,6 +376,11 @@ public final class ClientCommands implements CommandFamily {
                 "    Assign the name <name> to the current connection.",
                 "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                 "    Unblock the specified blocked client.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
+                "TRACKINGINFO",
+                "    Report tracking status for the current connection.",
                 "SETINFO <option> <value>",
                 "    Set client meta attr. Options are:",
                 "    * LIB-NAME: the client lib name.",

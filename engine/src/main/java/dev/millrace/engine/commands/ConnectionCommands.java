@@ -184,8 +184,9 @@ public final class ConnectionCommands implements CommandFamily {
     }
 
     /**
-     * RESET: the connection as it was when it opened, its subscriptions dropped without confirmations
-     * (Redis 7.2: also clears NO-EVICT and NO-TOUCH).
+     * RESET: the connection as it was when it opened: its transaction, watches, tracking and
+     * subscriptions dropped (the subscriptions without confirmations); Redis 7.2 also clears NO-EVICT
+     * and NO-TOUCH.
      */
     private void reset(Call call) {
         Session session = call.session();
@@ -198,6 +199,7 @@ public final class ConnectionCommands implements CommandFamily {
         session.setNoTouch(false);
         session.setAuthenticated(engine.config().get("requirepass").isEmpty());
         Transaction.end(session, engine.watchedKeys());
+        engine.tracking().disable(session);
         call.reply().simple("RESET");
     }
 }

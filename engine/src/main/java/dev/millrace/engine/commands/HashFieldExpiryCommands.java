@@ -1,6 +1,8 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.types.HashField;
@@ -37,6 +39,9 @@ final class HashFieldExpiryCommands implements CommandFamily {
     private static final byte[] HPEXPIREAT = "HPEXPIREAT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HDEL = "HDEL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FIELDS = "FIELDS".getBytes(StandardCharsets.US_ASCII);
+
+    private static final Announcement FIELDS_DELETED = Announcement.change(KeyEvent.HDEL);
+    private static final Announcement EXPIRY_SET = Announcement.stores(KeyEvent.HEXPIRE);
 
     private static final int NO_FIELD = -2;
     private static final int CONDITION_NOT_MET = 0;
@@ -122,6 +127,7 @@ final class HashFieldExpiryCommands implements CommandFamily {
             hash.useFieldExpiry();
         }
         boolean deleteNow = when <= call.now() && !call.keyspace().loading();
+        boolean deleted = false;
         List<byte[]> set = new ArrayList<>();
         for (byte[] name : fields) {
             HashField field = hash.get(name);
@@ -132,6 +138,7 @@ final class HashFieldExpiryCommands implements CommandFamily {
             } else if (deleteNow) {
                 hash.remove(name);
                 changed = true;
+                deleted = true;
                 call.effect(HDEL, call.arg(1), name);
                 call.reply().integer(DELETED);
             } else {
@@ -142,6 +149,9 @@ final class HashFieldExpiryCommands implements CommandFamily {
             }
         }
         if (changed) {
+            // As Redis 7.4: "hdel" if any field was deleted (then "del" if none is left), else "hexpire"
+            // if any expiry was set, else (only the listpackex mark changed) nothing.
+            call.announce(deleted ? FIELDS_DELETED : set.isEmpty() ? Announcement.NONE : EXPIRY_SET);
             key.save();
         }
         if (set.isEmpty()) {

@@ -4,6 +4,8 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.AccessClock;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.ObjectPages;
@@ -30,6 +32,7 @@ import java.util.List;
  */
 final class HashKey {
     private static final byte[] HDEL = "HDEL".getBytes(StandardCharsets.US_ASCII);
+    private static final Announcement FIELDS_EXPIRED = Announcement.change(KeyEvent.HEXPIRED);
 
     private final Keyspace keyspace;
     private final int db;
@@ -185,7 +188,10 @@ final class HashKey {
         }
         // The store below counts one change; each logged field is one.
         keyspace.addDirty(expired.size() - 1);
+        // Whatever command opened the key, this store announces the expiry ("del" too if no field is left).
+        Announcement commands = keyspace.events().announce(FIELDS_EXPIRED);
         store(keyspace, db, key, record, hash, nowMillis);
+        keyspace.events().announce(commands);
         return expired.size();
     }
 }

@@ -132,7 +132,7 @@ public final class InfoCommand implements CommandFamily {
         l.add("cluster_connections", 0);
         l.add("maxclients", engine.config().get("maxclients"));
         l.add("blocked_clients", engine.blocking().blockedClients());
-        l.add("tracking_clients", 0);
+        l.add("tracking_clients", engine.tracking().clientCount());
         l.add("clients_in_timeout_table", engine.blocking().clientsWithDeadline());
     }
 
@@ -201,6 +201,9 @@ public final class InfoCommand implements CommandFamily {
         l.add("pubsub_channels", engine.pubsub().activeCount(PubSub.Kind.CHANNEL));
         l.add("pubsub_patterns", engine.pubsub().activeCount(PubSub.Kind.PATTERN));
         l.add("pubsubshard_channels", engine.pubsub().activeCount(PubSub.Kind.SHARD_CHANNEL));
+        l.add("tracking_total_keys", engine.tracking().keyCount());
+        l.add("tracking_total_items", engine.tracking().itemCount());
+        l.add("tracking_total_prefixes", engine.tracking().prefixCount());
         l.add("total_error_replies", stats.errorReplies);
     }
 

@@ -4,6 +4,8 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.blocking.BlockingTimeout;
 import dev.millrace.engine.blocking.Waiter;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -33,6 +35,11 @@ import java.util.List;
  * Execution thread only.
  */
 public final class ListCommands implements CommandFamily {
+    private static final Announcement PUSHED_HEAD = Announcement.stores(KeyEvent.LPUSH);
+    private static final Announcement PUSHED_TAIL = Announcement.stores(KeyEvent.RPUSH);
+    private static final Announcement POPPED_HEAD = Announcement.change(KeyEvent.LPOP);
+    private static final Announcement POPPED_TAIL = Announcement.change(KeyEvent.RPOP);
+
     private static final byte[] LPOP = bytes("LPOP");
     private static final byte[] RPOP = bytes("RPOP");
     private static final byte[] LMOVE = bytes("LMOVE");
@@ -376,6 +383,8 @@ public final class ListCommands implements CommandFamily {
                 list.value().removeRange(size - fromTail, size);
                 list.value().removeRange(0, fromHead);
                 list.save(key, fromHead + fromTail);
+            } else {
+                call.keyspace().unchangedByWrite(call.db(), key);
             }
         }
         call.reply().simple("OK");
@@ -483,8 +492,13 @@ public final class ListCommands implements CommandFamily {
         }
         byte[] element = from.value().pop(fromHead);
         to.value().push(toHead, element);
+        // Redis announces the push to the destination before the pop from the source.
         if (to != from) {
+            call.announce(toHead ? PUSHED_HEAD : PUSHED_TAIL);
             to.save(destination, 0); // Redis counts one change for the move: the source's
+            call.announce(fromHead ? POPPED_HEAD : POPPED_TAIL);
+        } else {
+            call.announce(Announcement.stores(toHead ? KeyEvent.LPUSH : KeyEvent.RPUSH, fromHead ? KeyEvent.LPOP : KeyEvent.RPOP));
         }
         from.save(source, 1);
         call.reply().bulk(element);
@@ -585,6 +599,7 @@ public final class ListCommands implements CommandFamily {
      */
     private static void popWithKey(Call call, byte[] key, byte[] record, boolean head, long count) {
         StoredList list = StoredList.load(call, record);
+        call.announce(head ? POPPED_HEAD : POPPED_TAIL);
         call.reply().array(2);
         call.reply().bulk(key);
         if (count == SINGLE) {

@@ -54,7 +54,7 @@ final class ObjectCommands implements CommandFamily {
 
     /** Looks up the key of OBJECT's argument 2; replies null when it does not exist. */
     private static void withRecord(Call call, Consumer<byte[]> reply) {
-        byte[] record = call.keyspace().lookupReadNoTouch(call.db(), call.arg(2), call.now());
+        byte[] record = call.keyspace().lookupToInspect(call.db(), call.arg(2), call.now());
         if (record == null) {
             call.reply().nullBulk();
         } else {

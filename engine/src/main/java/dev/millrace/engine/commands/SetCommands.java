@@ -2,6 +2,8 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -351,6 +353,9 @@ public final class SetCommands implements CommandFamily {
      * Checks in Redis's order: a missing source is 0 before any type check; then both types; then a
      * move onto the same key only answers whether the member is there.
      */
+    private static final Announcement REMOVED = Announcement.change(KeyEvent.SREM);
+    private static final Announcement ADDED = Announcement.stores(KeyEvent.SADD);
+
     private void smove(Call call) {
         byte[] source = call.arg(1);
         byte[] destination = call.arg(2);
@@ -373,7 +378,9 @@ public final class SetCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
+        call.announce(REMOVED);
         from.save(call, source);
+        call.announce(ADDED);
         StoredSet to = destinationRecord == null
                 ? StoredSet.create(call, null, member)
                 : StoredSet.load(call, destinationRecord);

@@ -3,6 +3,8 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.blocking.BlockingTimeout;
 import dev.millrace.engine.blocking.Waiter;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.ValueType;
 import dev.millrace.engine.keyspace.Record;
@@ -32,6 +34,8 @@ import java.util.List;
  * <p>Execution thread only, like every family.
  */
 public final class StreamCommands implements CommandFamily {
+    private static final Announcement ADDED_AND_TRIMMED = Announcement.stores(KeyEvent.XADD, KeyEvent.XTRIM);
+
     private static final byte[] XADD = bytes("XADD");
     private static final byte[] XTRIM = bytes("XTRIM");
     private static final byte[] MAXLEN = bytes("MAXLEN");
@@ -267,6 +271,7 @@ public final class StreamCommands implements CommandFamily {
         long trimmed = o.trims() ? stream.trim(o.trim(), nodeEntries(call)) : 0;
         if (trimmed > 0) {
             call.effect(XTRIM, key, MAXLEN, EXACT, Numbers.format(stream.length()));
+            call.announce(ADDED_AND_TRIMMED);
         }
         stored.save(call, key);
         call.reply().bulk(id.toBytes());

@@ -3,6 +3,8 @@ package dev.millrace.engine.commands;
 import dev.millrace.engine.blocking.BlockingTimeout;
 import dev.millrace.engine.blocking.Waiter;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -45,6 +47,9 @@ import java.util.Map;
  * <p>Execution thread only, like every family.
  */
 public final class StreamGroupCommands implements CommandFamily {
+    /** A group read that created its consumer announces it (and nothing else). */
+    static final Announcement CONSUMER_CREATED = Announcement.stores(KeyEvent.XGROUP_CREATECONSUMER);
+
     /** Redis serves a blocked XREADGROUP without COUNT at most this many entries. */
     private static final long BLOCKED_DEFAULT_COUNT = 1000;
 
@@ -355,8 +360,10 @@ public final class StreamGroupCommands implements CommandFamily {
         if (consumer == null) {
             consumer = group.createConsumer(name, call.now());
             call.effect(GroupEffects.consumerCreated(key, group, name));
+            call.announce(CONSUMER_CREATED);
         } else {
             group.seen(consumer, call.now());
+            call.announce(Announcement.NONE); // another stream's consumer may have been created before
         }
         return consumer;
     }

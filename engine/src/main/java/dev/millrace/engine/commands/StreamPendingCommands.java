@@ -1,6 +1,8 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -387,6 +389,7 @@ public final class StreamPendingCommands implements CommandFamily {
         Consumer consumer = group.consumer(entry.consumer());
         if (consumer == null) {
             group.createConsumer(entry.consumer(), call.now());
+            call.announce(StreamGroupCommands.CONSUMER_CREATED);
         } else {
             group.seen(consumer, call.now());
         }

@@ -2,6 +2,8 @@ package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.keyspace.Record;
@@ -31,6 +33,9 @@ public final class StringCommands implements CommandFamily {
     private static final byte[] DEL = bytes("DEL");
     private static final byte[] PEXPIREAT = bytes("PEXPIREAT");
     private static final byte[] PERSIST = bytes("PERSIST");
+    /** SET with a TTL, as SETEX: "set" then "expire". */
+    private static final Announcement SET_WITH_TTL = Announcement.stores(KeyEvent.SET, KeyEvent.EXPIRE);
+    private static final Announcement PERSISTED = Announcement.stores(KeyEvent.PERSIST);
     private static final byte[] EMPTY = new byte[0];
 
     public StringCommands(Engine engine) {
@@ -131,6 +136,9 @@ public final class StringCommands implements CommandFamily {
         if (options.expire == null && options.keepTtl && found) {
             expireAt = Record.expireAtOf(old);
         }
+        if (options.expire != null) {
+            call.announce(SET_WITH_TTL);
+        }
         StringKeys.store(call, key, value, false, expireAt);
         if (options.expire != null) {
             call.effect(SET, key, value, PXAT, Numbers.format(expireAt));
@@ -205,6 +213,7 @@ public final class StringCommands implements CommandFamily {
             call.keyspace().put(call.db(), key, Record.decode(record).withExpiry(expireAt));
             call.effect(PEXPIREAT, key, Numbers.format(expireAt));
         } else if (options.persist && Record.expireAtOf(record) != Record.NO_EXPIRY) {
+            call.announce(PERSISTED);
             call.keyspace().put(call.db(), key, Record.decode(record).withExpiry(Record.NO_EXPIRY));
             call.effect(PERSIST, key);
         }

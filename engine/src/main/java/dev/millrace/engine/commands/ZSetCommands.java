@@ -4,6 +4,8 @@ import dev.millrace.engine.Engine;
 import dev.millrace.engine.blocking.BlockingTimeout;
 import dev.millrace.engine.blocking.Waiter;
 import dev.millrace.engine.command.Call;
+import dev.millrace.engine.notify.Announcement;
+import dev.millrace.engine.notify.KeyEvent;
 import dev.millrace.engine.command.CommandFamily;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
@@ -32,6 +34,10 @@ import java.util.List;
  * blocking. Commands that change nothing log nothing. Execution thread only.
  */
 public final class ZSetCommands implements CommandFamily {
+    private static final Announcement INCREMENTED = Announcement.stores(KeyEvent.ZINCR);
+    private static final Announcement POPPED_MIN = Announcement.change(KeyEvent.ZPOPMIN);
+    private static final Announcement POPPED_MAX = Announcement.change(KeyEvent.ZPOPMAX);
+
     /** What {@link #lookup} returns after replying WRONGTYPE. */
     static final byte[] WRONG_TYPE = new byte[0];
 
@@ -200,6 +206,9 @@ public final class ZSetCommands implements CommandFamily {
             score = result.score();
         }
         if (added + updated > 0) {
+            if (incr) {
+                call.announce(INCREMENTED); // ZADD INCR announces as ZINCRBY
+            }
             stored.save(added + updated);
         }
         replyAdded(call, incr, ch, added, updated, processed, score);
@@ -528,6 +537,7 @@ public final class ZSetCommands implements CommandFamily {
     private static void popFrom(Call call, Found found, boolean max, long count, PopReply shape) {
         StoredZSet stored = StoredZSet.load(call, found.key(), found.record());
         List<ZSet.Element> popped = popElements(stored.value(), count, max);
+        call.announce(max ? POPPED_MAX : POPPED_MIN);
         stored.save(popped.size());
         ReplyWriter out = call.reply();
         byte[] command = bytes(max ? "ZPOPMAX" : "ZPOPMIN");

@@ -1,5 +1,6 @@
 package dev.millrace.engine.config;
 
+import dev.millrace.engine.notify.EventClasses;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.util.Glob;
 import dev.millrace.engine.util.Numbers;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * The server's configuration parameters: names, defaults and validation as Redis has them, set from a
@@ -24,7 +26,7 @@ import java.util.function.LongUnaryOperator;
 public final class ServerConfig {
 
     /** How a parameter's text is validated and made canonical. */
-    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE, OUTPUT_BUFFER_LIMITS }
+    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE, OUTPUT_BUFFER_LIMITS, CUSTOM }
 
     /** One parameter. {@code choices} lists an ENUM's accepted words. */
     public static final class Param {
@@ -43,6 +45,10 @@ public final class ServerConfig {
          * the value is shown unsigned; {@link #getLong} reads one above Long.MAX_VALUE as Long.MAX_VALUE.
          */
         boolean unsigned;
+        /** A CUSTOM parameter's validation: the value to keep, or IllegalArgumentException with the reason. */
+        UnaryOperator<String> check = UnaryOperator.identity();
+        /** What CONFIG GET shows for the kept value (a CUSTOM parameter may keep more than it shows). */
+        UnaryOperator<String> shown = UnaryOperator.identity();
 
         Param(String name, Kind kind, String defaultValue, boolean mutable, List<String> choices, long min, long max) {
             this.name = name;
@@ -112,6 +118,15 @@ public final class ServerConfig {
         // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at
         // start: larger blocks allow larger entries and cost more page cache per cycle file.
         memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);
+        custom("notify-keyspace-events", "", EventClasses::stored, EventClasses::shown);
+        integer("tracking-table-max-keys", 1_000_000, 0, Long.MAX_VALUE, true);
+    }
+
+    private void custom(String name, String def, UnaryOperator<String> check, UnaryOperator<String> shown) {
+        Param p = new Param(name, Kind.CUSTOM, def, true, List.of(), 0, 0);
+        p.check = check;
+        p.shown = shown;
+        params.put(name, p);
     }
 
     /** A second name for a parameter (Redis 7.0 keeps the ziplist names of the listpack thresholds). */
@@ -183,7 +198,7 @@ public final class ServerConfig {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Param> e : params.entrySet()) {
             if (Glob.matches(p, e.getKey().getBytes(StandardCharsets.UTF_8), false)) {
-                out.put(e.getKey(), e.getValue().value);
+                out.put(e.getKey(), e.getValue().shown.apply(e.getValue().value));
             }
         }
         return out;
@@ -258,6 +273,8 @@ public final class ServerConfig {
             case OUTPUT_BUFFER_LIMITS:
                 // A value names only the classes it changes: merged into the current limits.
                 return OutputBufferLimits.parse(p.value).with(value).toString();
+            case CUSTOM:
+                return p.check.apply(value);
             default:
                 throw new IllegalStateException();
         }
@@ -335,7 +352,7 @@ public final class ServerConfig {
             if (arg.chars().noneMatch(c -> c == '*' || c == '?' || c == '[')) {
                 Param p = params.get(arg.toLowerCase(Locale.ROOT));
                 if (p != null && seen.add(arg.toLowerCase(Locale.ROOT))) {
-                    out.put(arg, p.value);
+                    out.put(arg, p.shown.apply(p.value));
                 }
                 continue;
             }
@@ -343,7 +360,7 @@ public final class ServerConfig {
             for (Map.Entry<String, Param> e : params.entrySet()) {
                 if (!seen.contains(e.getKey()) && Glob.matches(pattern, e.getKey().getBytes(StandardCharsets.UTF_8), true)) {
                     seen.add(e.getKey());
-                    out.put(e.getKey(), e.getValue().value);
+                    out.put(e.getKey(), e.getValue().shown.apply(e.getValue().value));
                 }
             }
         }

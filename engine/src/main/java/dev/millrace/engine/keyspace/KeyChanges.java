@@ -14,6 +14,15 @@ public interface KeyChanges {
     /** A write stored a value (of any type) under {@code key} in {@code db}, or removed its value. */
     void changed(int db, byte[] key);
 
+    /**
+     * {@code key} was removed because its time to live passed (lazily or by the active cycle): a
+     * change like any other unless a listener tells them apart (client tracking invalidates at once,
+     * where a command's own writes reach its client after the reply).
+     */
+    default void expired(int db, byte[] key) {
+        changed(db, key);
+    }
+
     /** SWAPDB exchanged two databases: every key in either may now hold another value. */
     void swapped(int db1, int db2);
 
@@ -41,6 +50,12 @@ public interface KeyChanges {
             @Override public void changed(int db, byte[] key) {
                 for (KeyChanges listener : each) {
                     listener.changed(db, key);
+                }
+            }
+
+            @Override public void expired(int db, byte[] key) {
+                for (KeyChanges listener : each) {
+                    listener.expired(db, key);
                 }
             }
 

@@ -1,6 +1,7 @@
 package dev.millrace.engine.keyspace;
 
 import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.notify.KeyspaceEvents;
 
 import java.util.function.Consumer;
 
@@ -8,8 +9,10 @@ import java.util.function.Consumer;
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
  * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
- * leaves a value under a key, or removes one, tells the {@link KeyChanges}). Later duties (WATCH
- * invalidation, keyspace notifications) belong here too.
+ * leaves a value under a key, or removes one, tells the {@link KeyChanges}), and keyspace
+ * notifications: every store, removal, rename, expiry and read miss tells the {@link KeyspaceEvents},
+ * which publishes what the current command announces (nothing is asked of it while notifications are
+ * off beyond one check).
  *
  * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
  * expiry then happens only through the DEL effects that were logged when it first happened, which
@@ -20,6 +23,7 @@ public final class Keyspace {
     private final int databases;
     private final Consumer<Effect> expiryEffects;
     private KeyChanges keyChanges = KeyChanges.NONE;
+    private final KeyspaceEvents events = new KeyspaceEvents();
     private boolean loading;
     private boolean touchOnAccess = true;
     private long dirty;
@@ -42,6 +46,8 @@ public final class Keyspace {
     }
 
     public KeyStore store() { return store; }
+    /** The keyspace notifier its writes report to (configured by the engine). */
+    public KeyspaceEvents events() { return events; }
     public int databases() { return databases; }
     public boolean loading() { return loading; }
     public void setLoading(boolean loading) { this.loading = loading; }
@@ -72,7 +78,7 @@ public final class Keyspace {
      * Counts a keyspace hit or miss and stamps the access clock, as a read command's lookup in Redis.
      */
     public byte[] lookupRead(int db, byte[] key, long nowMillis) {
-        return countHit(touched(db, key, lookupLive(db, key, nowMillis), nowMillis));
+        return countHit(db, key, touched(db, key, lookupLive(db, key, nowMillis), nowMillis));
     }
 
     /**
@@ -80,7 +86,15 @@ public final class Keyspace {
      * without making it recently used (Redis's LOOKUP_NOTOUCH).
      */
     public byte[] lookupReadNoTouch(int db, byte[] key, long nowMillis) {
-        return countHit(lookupLive(db, key, nowMillis));
+        return countHit(db, key, lookupLive(db, key, nowMillis));
+    }
+
+    /**
+     * As {@link #lookupReadNoTouch} but a miss publishes no {@code keymiss} event: OBJECT looks at a key
+     * without it counting as the application's access (Redis's LOOKUP_NOTOUCH | LOOKUP_NONOTIFY).
+     */
+    public byte[] lookupToInspect(int db, byte[] key, long nowMillis) {
+        return count(lookupLive(db, key, nowMillis));
     }
 
     /** The live record of a key for a write command, or null; stamps the access clock, no hit or miss. */
@@ -103,7 +117,15 @@ public final class Keyspace {
         return AccessClock.touch(store, db, key, record, nowMillis);
     }
 
-    private byte[] countHit(byte[] record) {
+    /** Counts a read's hit or miss; a miss is also the {@code keymiss} event, as in Redis. */
+    private byte[] countHit(int db, byte[] key, byte[] record) {
+        if (count(record) == null && events.active()) {
+            events.missed(db, key);
+        }
+        return record;
+    }
+
+    private byte[] count(byte[] record) {
         if (record == null) {
             keyspaceMisses++;
         } else {
@@ -126,13 +148,23 @@ public final class Keyspace {
             putOwner(db, key, record, ObjectPages.decode(store, record.payload(), 0));
             return;
         }
+        boolean created = isCreating(db, key);
         store.put(db, key, record.encode());
         dirty++;
         keyChanges.changed(db, key);
+        if (events.active()) {
+            events.stored(db, key, created);
+        }
+    }
+
+    /** Whether a store is about to create the key, asked only when the {@code new} event may be published. */
+    private boolean isCreating(int db, byte[] key) {
+        return events.active() && events.wantsNew() && store.get(db, key) == null;
     }
 
     /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
     public void putEncoded(int db, byte[] key, byte[] record) {
+        boolean created = isCreating(db, key);
         if (Record.isPaged(record)) {
             ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
             store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
@@ -141,6 +173,9 @@ public final class Keyspace {
         }
         dirty++;
         keyChanges.changed(db, key);
+        if (events.active()) {
+            events.stored(db, key, created);
+        }
     }
 
     /**
@@ -148,9 +183,13 @@ public final class Keyspace {
      * pages when the key goes away (see {@link KeyStore#putOwner}).
      */
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
+        boolean created = isCreating(db, key);
         store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.changed(db, key);
+        if (events.active()) {
+            events.stored(db, key, created);
+        }
     }
 
     /**
@@ -162,6 +201,21 @@ public final class Keyspace {
         dirty++;
         keyChanges.changed(fromDb, from);
         keyChanges.changed(toDb, to);
+        if (events.active()) {
+            events.renamed(fromDb, from, toDb, to);
+        }
+    }
+
+    /**
+     * A write command Redis reports as having modified a key although the value stayed the same (LTRIM
+     * within the list's bounds): WATCHes and caches hear of it and its event is published, but
+     * nothing is stored, counted as a change or logged.
+     */
+    public void unchangedByWrite(int db, byte[] key) {
+        keyChanges.changed(db, key);
+        if (events.active()) {
+            events.stored(db, key, false);
+        }
     }
 
     /** Deletes a key; returns whether it existed (expired keys count as absent). */
@@ -173,6 +227,9 @@ public final class Keyspace {
         store.remove(db, key);
         dirty++;
         keyChanges.changed(db, key); // a client waiting on the key may need to know it is gone
+        if (events.active()) {
+            events.deleted(db, key);
+        }
         return true;
     }
 
@@ -189,10 +246,13 @@ public final class Keyspace {
             return false;
         }
         store.remove(db, key);
-        keyChanges.changed(db, key);
+        keyChanges.expired(db, key);
         expiredKeys++;
         dirty++;
         expiryEffects.accept(new Effect(db, new byte[][]{DEL, key}));
+        if (events.active()) {
+            events.expired(db, key);
+        }
         return true;
     }
 

@@ -249,6 +249,37 @@ public final class Errors {
                 + " are allowed in this context";
     }
 
+    // Keyspace notifications (notify-keyspace-events)
+    /** CONFIG SET notify-keyspace-events refused (the reason after {@link #configSetFailed}'s prefix). */
+    public static final String NOTIFY_CLASSES_INVALID = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
+    // Client-side caching (CLIENT TRACKING, CLIENT CACHING)
+    public static final String TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client";
+    public static final String TRACKING_NO_SUCH_REDIRECT = "ERR The client ID you want redirect to does not exist";
+    public static final String TRACKING_PREFIX_WITHOUT_BCAST = "ERR PREFIX option requires BCAST mode to be enabled";
+    public static final String TRACKING_BCAST_SWITCH = "ERR You can't switch BCAST mode on/off before disabling tracking "
+            + "for this client, and then re-enabling it with a different mode.";
+    public static final String TRACKING_BCAST_WITH_OPTIN_OPTOUT = "ERR OPTIN and OPTOUT are not compatible with BCAST";
+    public static final String TRACKING_OPTIN_AND_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode";
+    public static final String TRACKING_OPTIN_OPTOUT_SWITCH = "ERR You can't switch OPTIN/OPTOUT mode before disabling "
+            + "tracking for this client, and then re-enabling it with a different mode.";
+    public static final String CACHING_WITHOUT_TRACKING = "ERR CLIENT CACHING can be called only when the client is in "
+            + "tracking mode with OPTIN or OPTOUT mode enabled";
+    public static final String CACHING_YES_WITHOUT_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+    public static final String CACHING_NO_WITHOUT_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
+
+    /** A BCAST prefix that overlaps one the client registered before. */
+    public static String trackingPrefixOverlapsExisting(String prefix, String existing) {
+        return "ERR Prefix '" + cString(prefix) + "' overlaps with an existing prefix '" + cString(existing)
+                + "'. Prefixes for a single client must not overlap.";
+    }
+
+    /** A BCAST prefix that overlaps another prefix of the same command. */
+    public static String trackingPrefixOverlapsGiven(String prefix, String other) {
+        return "ERR Prefix '" + cString(prefix) + "' overlaps with another provided prefix '" + cString(other)
+                + "'. Prefixes for a single client must not overlap.";
+    }
+
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {
         return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");

@@ -85,7 +85,7 @@ class IntrospectionCommandsTest {
         assertTrue(all.contains("client|kill"));
         assertEquals(List.of("client", "client|id", "client|setname", "client|getname", "client|list", "client|info",
                         "client|kill", "client|setinfo", "client|no-evict", "client|no-touch", "client|reply", "client|unblock",
-                        "client|help"),
+                        "client|help", "client|tracking", "client|caching", "client|getredir", "client|trackinginfo"),
                 h.run("COMMAND", "LIST", "FILTERBY", "PATTERN", "CLIENT*"));
         List<?> connection = (List<?>) h.run("COMMAND", "LIST", "FILTERBY", "ACLCAT", "CONNECTION");
         assertTrue(connection.contains("ping") && connection.contains("client|id") && !connection.contains("client"));
