@@ -376,6 +376,8 @@ public final class ListCommands implements CommandFamily {
                 list.value().removeRange(size - fromTail, size);
                 list.value().removeRange(0, fromHead);
                 list.save(key, fromHead + fromTail);
+            } else {
+                call.keyspace().signalModified(call.db(), key);
             }
         }
         call.reply().simple("OK");

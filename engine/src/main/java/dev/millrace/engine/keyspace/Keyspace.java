@@ -154,6 +154,16 @@ public final class Keyspace {
     }
 
     /**
+     * As {@link #putOwner}, for a stream whose consumer groups or last ID alone changed: reported as
+     * {@link KeyChanges#streamMetadataChanged}, which breaks no WATCH (Redis 7.0 signals no change).
+     */
+    public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
+        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        dirty++;
+        keyChanges.streamMetadataChanged(db, key);
+    }
+
+    /**
      * Moves a live key to another name or database in O(1), replacing the target (RENAME, MOVE); the
      * caller has checked the source exists. One change, as Redis counts it.
      */
@@ -162,6 +172,14 @@ public final class Keyspace {
         dirty++;
         keyChanges.changed(fromDb, from);
         keyChanges.changed(toDb, to);
+    }
+
+    /**
+     * Tells the listeners a key was modified though nothing was stored: for the command Redis counts as
+     * a modification whatever it does (LTRIM that trims nothing breaks a WATCH of its key).
+     */
+    public void signalModified(int db, byte[] key) {
+        keyChanges.changed(db, key);
     }
 
     /** Deletes a key; returns whether it existed (expired keys count as absent). */

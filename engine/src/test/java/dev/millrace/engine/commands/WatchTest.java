@@ -208,6 +208,42 @@ class WatchTest {
     }
 
     @Test
+    void ltrimBreaksTheWatchEvenWhenItTrimsNothingAsInRedis() {
+        h.run("RPUSH", "l", "a");
+        h.run("WATCH", "l");
+        other.run("LTRIM", "l", "0", "-1");
+        assertFalse(transactionRuns());
+    }
+
+    /** Redis 7.0.15 signals no change for a stream's group state or last ID: checked against it. */
+    @Test
+    void consumerGroupBookkeepingLeavesAWatchedStreamAlone() {
+        other.run("XADD", "s", "1-0", "f", "v");
+        for (String[] command : new String[][]{
+                {"XGROUP", "CREATE", "s", "g", "0"},
+                {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
+                {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"},
+                {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"},
+                {"XCLAIM", "s", "g", "c2", "0", "1-0"},
+                {"XAUTOCLAIM", "s", "g", "c", "0", "0"},
+                {"XACK", "s", "g", "1-0"},
+                {"XGROUP", "SETID", "s", "g", "0"},
+                {"XGROUP", "DELCONSUMER", "s", "g", "c2"},
+                {"XGROUP", "DESTROY", "s", "g"},
+                {"XSETID", "s", "5-0"}}) {
+            h.run("WATCH", "s");
+            other.run(command);
+            assertTrue(transactionRuns(), String.join(" ", command));
+        }
+        h.run("WATCH", "s");
+        other.run("XADD", "s", "6-0", "f", "v");
+        assertFalse(transactionRuns(), "new entries are a change");
+        h.run("WATCH", "new");
+        other.run("XGROUP", "CREATE", "new", "g", "$", "MKSTREAM");
+        assertFalse(transactionRuns(), "so is a stream XGROUP CREATE ... MKSTREAM creates");
+    }
+
+    @Test
     void anotherClientsTransactionBreaksTheWatch() {
         h.run("WATCH", "a");
         other.run("MULTI");
