@@ -172,7 +172,7 @@ public final class Dispatcher {
             return;
         }
         Transaction transaction = session.transaction();
-        if (transaction != null && !route.runsInMulti()) {
+        if (transaction != null && transaction.queueing() && !route.runsInMulti()) {
             session.commandStarted(route.spec().name(), engine.clock().currentTimeMillis());
             transaction.queue(argv);
             out.simple("QUEUED");
@@ -213,7 +213,7 @@ public final class Dispatcher {
         if (!session.authenticated() && !route.noAuth()) {
             return reject(session, spec, Errors.NOAUTH, out);
         }
-        if (route.noMulti() && session.transaction() != null) {
+        if (route.noMulti() && session.transaction() != null && session.transaction().queueing()) {
             return reject(session, spec, Errors.NOT_ALLOWED_IN_MULTI, out);
         }
         return route;
@@ -276,8 +276,12 @@ public final class Dispatcher {
      * replies of those commands are flushed (so no client hears of a write the log lacks) and from
      * cron: one record per event-loop batch instead of one per command keeps pipelined writes cheap,
      * and a record is applied all or none on replay, which only ever drops unacknowledged writes.
+     * Never from inside a nested command (EXEC's, a script's): that would split them over two records.
      */
     public void appendBatch() {
+        if (depth > 1) {
+            throw new IllegalStateException("appendBatch inside a nested command would split an EXEC or a script over two log records");
+        }
         if (batchEffects.isEmpty()) {
             return;
         }
