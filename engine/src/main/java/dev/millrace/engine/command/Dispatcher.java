@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a command through the gates every command passes (exists, arity, subcommand, auth, no-multi),
@@ -59,7 +60,7 @@ public final class Dispatcher {
      * The commands that run at once inside MULTI instead of being queued (Redis's processCommand list):
      * the transaction's own commands, and the two that end the connection's state.
      */
-    private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+    private static final Set<String> RUN_IN_MULTI = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     private final Map<CommandSpec, Route> routes = new java.util.IdentityHashMap<>();
 
