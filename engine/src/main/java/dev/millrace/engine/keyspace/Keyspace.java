@@ -182,6 +182,16 @@ public final class Keyspace {
         keyChanges.changed(db, key);
     }
 
+    /**
+     * DEBUG RELOAD: Redis empties every database and loads it back; here the data stays, but the
+     * listeners hear of each database being emptied, as there (WATCHes of existing keys break).
+     */
+    public void signalReloaded() {
+        for (int db = 0; db < databases; db++) {
+            keyChanges.flushed(db);
+        }
+    }
+
     /** Deletes a key; returns whether it existed (expired keys count as absent). */
     public boolean delete(int db, byte[] key, long nowMillis) {
         byte[] record = store.get(db, key);

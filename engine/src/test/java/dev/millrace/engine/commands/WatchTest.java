@@ -165,6 +165,21 @@ class WatchTest {
     }
 
     @Test
+    void debugReloadBreaksTheWatchesOfExistingKeysAsItsFlushDoesInRedis() {
+        h.config.set("enable-debug-command", "yes", true);
+        h.run("SET", "a", "1");
+        h.run("WATCH", "a");
+        other.run("DEBUG", "RELOAD", "NOSAVE");
+        assertFalse(transactionRuns());
+        h.run("WATCH", "a");
+        other.run("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH");
+        assertTrue(transactionRuns());
+        h.run("WATCH", "missing");
+        other.run("DEBUG", "RELOAD", "NOSAVE");
+        assertTrue(transactionRuns());
+    }
+
+    @Test
     void aFlushOfAnAlreadyExpiredKeyChangesNothing() {
         h.engine.setActiveExpireEnabled(false);
         h.run("SET", "f", "v", "PX", "1");
