@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 /**
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
- * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
- * leaves a value under a key, or removes one, tells the {@link KeyChanges}). Later duties (WATCH
- * invalidation, keyspace notifications) belong here too.
+ * counter, the access clock, and telling the {@link KeyChanges} of every write that leaves a value
+ * under a key or removes one (blocked clients' keys become ready, WATCHes break). Later duties
+ * (keyspace notifications) belong here too.
  *
  * <p>Execution thread only. While {@link #loading()} (AOF replay) keys never expire on access:
  * expiry then happens only through the DEL effects that were logged when it first happened, which
