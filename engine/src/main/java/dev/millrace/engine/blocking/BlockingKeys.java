@@ -120,6 +120,12 @@ public final class BlockingKeys implements KeyChanges {
         }
     }
 
+    /** A group destroyed or moved: its blocked XREADGROUP clients look again (and may fail). */
+    @Override
+    public void streamMetadataChanged(int db, byte[] key) {
+        changed(db, key);
+    }
+
     @Override
     public void swapped(int db1, int db2) {
         for (WaitedKey key : waiting.keySet()) {

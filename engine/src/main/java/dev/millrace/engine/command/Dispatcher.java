@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a command through the gates every command passes (exists, arity, subcommand, auth, no-multi),
@@ -66,7 +67,7 @@ public final class Dispatcher {
      * The commands that run at once inside MULTI instead of being queued (Redis's processCommand list):
      * the transaction's own commands, and the two that end the connection's state.
      */
-    private static final java.util.Set<String> RUN_IN_MULTI = java.util.Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+    private static final Set<String> RUN_IN_MULTI = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
 
     /** What a RESP2 client in pub/sub mode may run, as Redis 7.0's processCommand allows. */
     private static final java.util.Set<String> ALLOWED_WHILE_SUBSCRIBED = java.util.Set.of("ping", "subscribe",
@@ -196,7 +197,7 @@ public final class Dispatcher {
             return;
         }
         Transaction transaction = session.transaction();
-        if (transaction != null && !route.runsInMulti()) {
+        if (transaction != null && transaction.queueing() && !route.runsInMulti()) {
             session.commandStarted(route.spec().name(), engine.clock().currentTimeMillis());
             transaction.queue(argv);
             out.simple("QUEUED");
@@ -238,7 +239,7 @@ public final class Dispatcher {
         if (!session.authenticated() && !route.noAuth()) {
             return reject(session, spec, Errors.NOAUTH, out);
         }
-        if (route.noMulti() && session.transaction() != null) {
+        if (route.noMulti() && session.transaction() != null && session.transaction().queueing()) {
             return reject(session, spec, Errors.NOT_ALLOWED_IN_MULTI, out);
         }
         // Checked when a client sends a command, as Redis's processCommand does: not for the commands
@@ -310,8 +311,12 @@ public final class Dispatcher {
      * replies of those commands are flushed (so no client hears of a write the log lacks) and from
      * cron: one record per event-loop batch instead of one per command keeps pipelined writes cheap,
      * and a record is applied all or none on replay, which only ever drops unacknowledged writes.
+     * Never from inside a nested command (EXEC's, a script's): that would split them over two records.
      */
     public void appendBatch() {
+        if (depth > 1) {
+            throw new IllegalStateException("appendBatch inside a nested command would split an EXEC or a script over two log records");
+        }
         if (batchEffects.isEmpty()) {
             return;
         }

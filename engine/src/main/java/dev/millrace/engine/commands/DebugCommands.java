@@ -118,14 +118,18 @@ public final class DebugCommands implements CommandFamily {
     /**
      * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]. Redis saves the RDB and loads it back to prove the round
      * trip; Millrace's keyspace already is the persisted map, so there is nothing to load back:
-     * RELOAD takes a snapshot (unless NOSAVE) and the dataset stays as it is.
+     * RELOAD takes a snapshot (unless NOSAVE) and the dataset stays as it is. Unless NOFLUSH, what
+     * Redis's emptying does to others happens too: WATCHes of existing keys break.
      */
     private void reload(Call call) {
         boolean save = true;
+        boolean flush = true;
         for (int i = 2; i < call.argc(); i++) {
             if (call.argIs(i, "NOSAVE")) {
                 save = false;
-            } else if (!call.argIs(i, "MERGE") && !call.argIs(i, "NOFLUSH")) {
+            } else if (call.argIs(i, "NOFLUSH")) {
+                flush = false;
+            } else if (!call.argIs(i, "MERGE")) {
                 call.reply().error(Errors.DEBUG_RELOAD_OPTIONS);
                 return;
             }
@@ -137,6 +141,9 @@ public final class DebugCommands implements CommandFamily {
                 call.reply().error(Errors.SAVE_FAILED);
                 return;
             }
+        }
+        if (flush) {
+            call.keyspace().signalReloaded();
         }
         call.reply().simple("OK");
     }

@@ -59,9 +59,19 @@ final class StoredStream {
         return stream;
     }
 
-    /** Writes the stream's state back under {@code key}: one keyspace change. */
+    /** Writes the stream's state back under {@code key} after its entries changed: one keyspace change. */
     void save(Call call, byte[] key) {
         call.keyspace().putOwner(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.engine().streamRetention().noteWrite(call.db(), key, stream);
+    }
+
+    /**
+     * Writes the stream's state back after only its consumer groups or last ID changed (XGROUP,
+     * XREADGROUP, XACK, XCLAIM, XAUTOCLAIM, XSETID): a change, but not one that breaks a WATCH, as in
+     * Redis 7.0 (see {@link dev.millrace.engine.keyspace.KeyChanges#streamMetadataChanged}).
+     */
+    void saveMetadata(Call call, byte[] key) {
+        call.keyspace().putStreamMetadata(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
 }

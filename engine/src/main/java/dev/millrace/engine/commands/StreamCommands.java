@@ -526,7 +526,7 @@ public final class StreamCommands implements CommandFamily {
         if (!maxDeleted.equals(StreamId.MIN)) {
             stream.setMaxDeletedId(maxDeleted);
         }
-        stored.save(call, key);
+        stored.saveMetadata(call, key);
         call.reply().simple("OK");
     }
 

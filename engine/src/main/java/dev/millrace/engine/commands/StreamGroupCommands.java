@@ -157,7 +157,11 @@ public final class StreamGroupCommands implements CommandFamily {
             call.reply().error(Errors.BUSYGROUP); // only an existing stream can have the group
             return;
         }
-        stored.save(call, call.arg(2));
+        if (target.stored() == null) {
+            stored.save(call, call.arg(2)); // MKSTREAM: a new key
+        } else {
+            stored.saveMetadata(call, call.arg(2));
+        }
         call.reply().simple("OK");
     }
 
@@ -183,7 +187,7 @@ public final class StreamGroupCommands implements CommandFamily {
             id = parsed.id();
         }
         target.group().setPosition(id, target.entriesRead());
-        target.stored().save(call, call.arg(2));
+        target.stored().saveMetadata(call, call.arg(2));
         call.reply().simple("OK");
     }
 
@@ -198,7 +202,7 @@ public final class StreamGroupCommands implements CommandFamily {
         }
         target.stored().stream().groups().destroy(call.arg(3));
         // The save also wakes the XREADGROUP clients blocked on the group, who get NOGROUP.
-        target.stored().save(call, call.arg(2));
+        target.stored().saveMetadata(call, call.arg(2));
         call.reply().integer(1);
     }
 
@@ -211,7 +215,7 @@ public final class StreamGroupCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
-        target.stored().save(call, call.arg(2));
+        target.stored().saveMetadata(call, call.arg(2));
         call.reply().integer(1);
     }
 
@@ -225,7 +229,7 @@ public final class StreamGroupCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
-        target.stored().save(call, call.arg(2));
+        target.stored().saveMetadata(call, call.arg(2));
         call.reply().integer(pending);
     }
 
@@ -333,7 +337,7 @@ public final class StreamGroupCommands implements CommandFamily {
             List<StreamEntry> entries = source.after() == null
                     ? deliverNew(call, source.key(), stream, group, consumer, count, noAck)
                     : redeliverHistory(call, source.key(), stream, group, consumer, source.after(), count);
-            source.stored().save(call, source.key());
+            source.stored().saveMetadata(call, source.key());
             served.add(new Served(source.key(), entries));
         }
         if (!served.isEmpty()) {
@@ -491,7 +495,7 @@ public final class StreamGroupCommands implements CommandFamily {
             call.noEffect();
             Consumer consumer = consumerFor(call, key, group, consumerName);
             List<StreamEntry> entries = deliverNew(call, key, stream, group, consumer, count, noAck);
-            stored.save(call, key);
+            stored.saveMetadata(call, key);
             replyServed(call.reply(), List.of(new Served(key, entries)));
             return true;
         }

@@ -88,7 +88,7 @@ public final class StreamPendingCommands implements CommandFamily {
             }
         }
         if (acknowledged > 0) {
-            stored.save(call, call.arg(1));
+            stored.saveMetadata(call, call.arg(1));
             call.keyspace().addDirty(acknowledged - 1);
         }
         call.reply().integer(acknowledged);
@@ -379,7 +379,7 @@ public final class StreamPendingCommands implements CommandFamily {
             call.effect(GroupEffects.position(call.arg(1), group));
         }
         if (changed || raised) {
-            stored[0].save(call, call.arg(1));
+            stored[0].saveMetadata(call, call.arg(1));
         }
         replyClaimed(call.reply(), stream, claimed, justId);
     }
@@ -503,7 +503,7 @@ public final class StreamPendingCommands implements CommandFamily {
             }
         }
         if (!claimed.isEmpty() || !deleted.isEmpty() || diverted) {
-            stored[0].save(call, call.arg(1));
+            stored[0].saveMetadata(call, call.arg(1));
         }
         ReplyWriter reply = call.reply();
         reply.array(3);

@@ -57,20 +57,23 @@ public final class TransactionCommands implements CommandFamily {
             return;
         }
         boolean watchBroken = watches.broken(session, call.now());
-        Transaction.end(session, watches);
         ReplyWriter reply = call.reply();
-        if (transaction.aborted()) {
-            reply.error(Errors.EXECABORT);
+        if (transaction.aborted() || watchBroken) {
+            Transaction.end(session, watches);
+            if (transaction.aborted()) {
+                reply.error(Errors.EXECABORT);
+            } else {
+                reply.nullArray();
+            }
             return;
         }
-        if (watchBroken) {
-            reply.nullArray();
-            return;
-        }
+        watches.unwatchAll(session); // before running: the transaction's own writes need not be checked
+        transaction.startRunning();
         reply.array(transaction.size());
         for (byte[][] argv : transaction.commands()) {
             engine.dispatcher().execute(session, argv, reply);
         }
+        Transaction.end(session, watches);
     }
 
     private void discard(Call call) {

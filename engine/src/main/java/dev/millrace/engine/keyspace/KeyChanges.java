@@ -33,6 +33,15 @@ public interface KeyChanges {
      */
     void flushed(int db);
 
+    /**
+     * Only the consumer groups of the stream under {@code key} changed (XGROUP, XREADGROUP, XACK, XCLAIM,
+     * XAUTOCLAIM) or its last ID (XSETID), not its entries. Redis 7.0 signals no modification for these:
+     * no WATCH breaks, no tracking invalidation. Blocked XREADGROUP clients must look again, though (a
+     * destroyed group fails them). By default, nothing.
+     */
+    default void streamMetadataChanged(int db, byte[] key) {
+    }
+
     /** Nobody listens (replay tools, tests of the keyspace alone). */
     KeyChanges NONE = new KeyChanges() {
         @Override public void changed(int db, byte[] key) { }
@@ -68,6 +77,12 @@ public interface KeyChanges {
             @Override public void flushed(int db) {
                 for (KeyChanges listener : each) {
                     listener.flushed(db);
+                }
+            }
+
+            @Override public void streamMetadataChanged(int db, byte[] key) {
+                for (KeyChanges listener : each) {
+                    listener.streamMetadataChanged(db, key);
                 }
             }
         };

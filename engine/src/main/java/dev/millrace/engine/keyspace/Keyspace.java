@@ -9,7 +9,8 @@ import java.util.function.Consumer;
  * The one write API of the keyspace. Every read and write of a key goes through here so the duties no
  * command should remember happen in one place: lazy expiry (logged as a DEL effect), the dirty
  * counter, the access clock, and marking the keys blocked clients wait for as ready (every write that
- * leaves a value under a key, or removes one, tells the {@link KeyChanges}), and keyspace
+ * leaves a value under a key, or removes one, tells the {@link KeyChanges}: blocked clients' keys
+ * become ready, WATCHes break, tracked keys are invalidated), and keyspace
  * notifications: every store, removal, rename, expiry and read miss tells the {@link KeyspaceEvents},
  * which publishes what the current command announces (nothing is asked of it while notifications are
  * off beyond one check).
@@ -193,6 +194,20 @@ public final class Keyspace {
     }
 
     /**
+     * As {@link #putOwner}, for a stream whose consumer groups or last ID alone changed: reported as
+     * {@link KeyChanges#streamMetadataChanged}, which breaks no WATCH (Redis 7.0 signals no change).
+     */
+    public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
+        boolean created = isCreating(db, key);
+        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        dirty++;
+        keyChanges.streamMetadataChanged(db, key);
+        if (events.active()) {
+            events.stored(db, key, created); // xgroup-create, xsetid ...: announced by the command
+        }
+    }
+
+    /**
      * Moves a live key to another name or database in O(1), replacing the target (RENAME, MOVE); the
      * caller has checked the source exists. One change, as Redis counts it.
      */
@@ -215,6 +230,16 @@ public final class Keyspace {
         keyChanges.changed(db, key);
         if (events.active()) {
             events.stored(db, key, false);
+        }
+    }
+
+    /**
+     * DEBUG RELOAD: Redis empties every database and loads it back; here the data stays, but the
+     * listeners hear of each database being emptied, as there (WATCHes of existing keys break).
+     */
+    public void signalReloaded() {
+        for (int db = 0; db < databases; db++) {
+            keyChanges.flushed(db);
         }
     }
 

@@ -9,11 +9,14 @@ import java.util.List;
 /**
  * The commands one client queued since MULTI, to run one after the other when EXEC comes, and whether
  * a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC: EXEC then fails with EXECABORT and
- * runs nothing). Owned by its {@link dev.millrace.engine.client.Session}; execution thread only.
+ * runs nothing). Owned by its {@link dev.millrace.engine.client.Session} from MULTI until EXEC has run
+ * its commands (while they run the client is still in MULTI, as CLIENT LIST shows in Redis, but no
+ * longer {@link #queueing}). Execution thread only.
  */
 public final class Transaction {
     private final List<byte[][]> queued = new ArrayList<>();
     private boolean aborted;
+    private boolean running;
 
     /**
      * Queues a command that passed the dispatcher's gates. Once the transaction is aborted nothing more
@@ -34,6 +37,16 @@ public final class Transaction {
 
     public boolean aborted() {
         return aborted;
+    }
+
+    /** Whether the client's commands are queued: from MULTI until EXEC starts running them. */
+    public boolean queueing() {
+        return !running;
+    }
+
+    /** EXEC starts running the queued commands: from now on the client's commands run. */
+    public void startRunning() {
+        running = true;
     }
 
     /** The queued commands, in order. */

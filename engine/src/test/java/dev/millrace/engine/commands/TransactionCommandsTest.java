@@ -225,6 +225,10 @@ class TransactionCommandsTest {
         assertTrue(line.contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=2 "), line);
         assertTrue(line.contains(" cmd=get "), "a queued command is the last command: " + line);
         other.run("EXEC");
+        other.run("MULTI");
+        other.run("CLIENT", "INFO");
+        assertTrue(((String) ((List<?>) other.run("EXEC")).get(0)).contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=1 "),
+                "while EXEC runs its commands the client is still in MULTI");
         line = (String) h.run("CLIENT", "LIST", "ID", Long.toString(other.session.id()));
         assertTrue(line.contains(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 "), line);
     }

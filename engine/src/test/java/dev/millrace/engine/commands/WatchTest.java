@@ -165,6 +165,21 @@ class WatchTest {
     }
 
     @Test
+    void debugReloadBreaksTheWatchesOfExistingKeysAsItsFlushDoesInRedis() {
+        h.config.set("enable-debug-command", "yes", true);
+        h.run("SET", "a", "1");
+        h.run("WATCH", "a");
+        other.run("DEBUG", "RELOAD", "NOSAVE");
+        assertFalse(transactionRuns());
+        h.run("WATCH", "a");
+        other.run("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH");
+        assertTrue(transactionRuns());
+        h.run("WATCH", "missing");
+        other.run("DEBUG", "RELOAD", "NOSAVE");
+        assertTrue(transactionRuns());
+    }
+
+    @Test
     void aFlushOfAnAlreadyExpiredKeyChangesNothing() {
         h.engine.setActiveExpireEnabled(false);
         h.run("SET", "f", "v", "PX", "1");
@@ -205,6 +220,42 @@ class WatchTest {
         h.run("WATCH", "k");
         other.run("SWAPDB", "0", "1");
         assertTrue(transactionRuns(), "as in Redis 7.0.15: the key arrives already expired");
+    }
+
+    @Test
+    void ltrimBreaksTheWatchEvenWhenItTrimsNothingAsInRedis() {
+        h.run("RPUSH", "l", "a");
+        h.run("WATCH", "l");
+        other.run("LTRIM", "l", "0", "-1");
+        assertFalse(transactionRuns());
+    }
+
+    /** Redis 7.0.15 signals no change for a stream's group state or last ID: checked against it. */
+    @Test
+    void consumerGroupBookkeepingLeavesAWatchedStreamAlone() {
+        other.run("XADD", "s", "1-0", "f", "v");
+        for (String[] command : new String[][]{
+                {"XGROUP", "CREATE", "s", "g", "0"},
+                {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
+                {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"},
+                {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"},
+                {"XCLAIM", "s", "g", "c2", "0", "1-0"},
+                {"XAUTOCLAIM", "s", "g", "c", "0", "0"},
+                {"XACK", "s", "g", "1-0"},
+                {"XGROUP", "SETID", "s", "g", "0"},
+                {"XGROUP", "DELCONSUMER", "s", "g", "c2"},
+                {"XGROUP", "DESTROY", "s", "g"},
+                {"XSETID", "s", "5-0"}}) {
+            h.run("WATCH", "s");
+            other.run(command);
+            assertTrue(transactionRuns(), String.join(" ", command));
+        }
+        h.run("WATCH", "s");
+        other.run("XADD", "s", "6-0", "f", "v");
+        assertFalse(transactionRuns(), "new entries are a change");
+        h.run("WATCH", "new");
+        other.run("XGROUP", "CREATE", "new", "g", "$", "MKSTREAM");
+        assertFalse(transactionRuns(), "so is a stream XGROUP CREATE ... MKSTREAM creates");
     }
 
     @Test
