@@ -39,6 +39,8 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.scripting.Scripting;
+import dev.millrace.engine.scripting.ScriptingCommands;
 
 import java.util.List;
 
@@ -63,6 +65,7 @@ public final class Engine {
     private final BlockingKeys blocking;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
+    private final Scripting scripting;
     private final long startedAtMillis;
     private long lastSyncMillis;
     private long appendedSinceSync;
@@ -84,6 +87,7 @@ public final class Engine {
         keyspace.setKeyChanges(KeyChanges.all(List.of(blocking)));
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
+        this.scripting = new Scripting(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
@@ -106,7 +110,8 @@ public final class Engine {
                 new StreamGroupCommands(),
                 new StreamPendingCommands(),
                 new StreamInfoCommands(),
-                new StreamExtensionCommands());
+                new StreamExtensionCommands(),
+                new ScriptingCommands(scripting));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -121,6 +126,8 @@ public final class Engine {
     public Dispatcher dispatcher() { return dispatcher; }
     public BlockingKeys blocking() { return blocking; }
     public StreamRetention streamRetention() { return streamRetention; }
+    /** Lua scripts and functions; {@link Scripting#kill} and {@link Scripting#runningSince} are thread-safe. */
+    public Scripting scripting() { return scripting; }
     public long startedAtMillis() { return startedAtMillis; }
 
     /** Registers a new client connection. */

@@ -25,7 +25,7 @@ import java.util.Map;
 public final class CommandTable {
     private static final List<String> RESOURCES = List.of(
             "commands.table", "hash.table", "list.table", "set.table", "zset.table", "hyperloglog.table",
-            "geo.table", "sort.table", "stream.table", "streamgroup.table");
+            "geo.table", "sort.table", "stream.table", "streamgroup.table", "scripting.table");
 
     private final Map<String, CommandSpec> commands;
 

@@ -1,0 +1,531 @@
+package dev.millrace.engine.scripting;
+
+import dev.millrace.engine.Engine;
+import dev.millrace.engine.client.Connection;
+import dev.millrace.engine.client.Session;
+import dev.millrace.engine.command.Call;
+import dev.millrace.engine.command.CommandSpec;
+import dev.millrace.engine.reply.Errors;
+import dev.millrace.engine.reply.ReplyWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs Lua: the one interpreter of the engine (created on first use), its Redis environment
+ * ({@code environment.lua} plus the Java functions here), and the run of one script or function at a
+ * time on the execution thread.
+ *
+ * <p>A run executes its {@code redis.call}s through the {@link dev.millrace.engine.command.Dispatcher},
+ * nested, as a client of its own (a {@link Session} in the caller's database, so SELECT inside stays
+ * inside). Their effects are the run's effects: they join the caller's batch and the AOF records them,
+ * never EVAL itself, in one record with the rest of the batch.
+ *
+ * <p>Thread-safety: everything runs on the execution thread except {@link #kill} and {@link #runningSince},
+ * which another thread (the transport's) may call while a script runs.
+ */
+public final class Scripting {
+    private static final Logger LOG = LoggerFactory.getLogger(Scripting.class);
+    private static final String SCRIPT_CHUNK = "@user_script";
+
+    private static final int IDLE = 0;
+    private static final int CLEAN = 1;
+    private static final int DIRTY = 2;
+    private static final int KILLED = 3;
+
+    private final Engine engine;
+    private final RedisRandom random = new RedisRandom();
+    private LuaVm vm;
+    private int errorHandlerRef;
+    private int globalsRef;
+    private final ScriptCache scripts = new ScriptCache();
+
+    /** The run in progress (execution thread); null when idle. */
+    private Run current;
+    /** IDLE, CLEAN (no write yet), DIRTY (wrote: unkillable) or KILLED (kill requested). */
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private volatile boolean runningFunction;
+    private volatile long runStartedMillis = -1;
+
+    public Scripting(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** One script or function invocation. */
+    static final class Run {
+        final Call caller;
+        final Session session;
+        final boolean readOnly;
+        final String name;
+        int protocol = 2;
+
+        Run(Call caller, Session session, boolean readOnly, String name) {
+            this.caller = caller;
+            this.session = session;
+            this.readOnly = readOnly;
+            this.name = name;
+        }
+    }
+
+    /** The interpreter, created with its environment on first use. */
+    LuaVm vm() {
+        if (vm == null) {
+            vm = new LuaVm();
+            vm.openLibraries();
+            installApi();
+            vm.run(resource("environment.lua"), "@millrace_environment", 3);
+            vm.setWhereRef(vm.ref());
+            globalsRef = vm.ref();
+            errorHandlerRef = vm.ref();
+        }
+        return vm;
+    }
+
+    ScriptCache scripts() {
+        return scripts;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Scripting.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void installApi() {
+        vm.newTable(0, 16);
+        field("call", () -> redisCall(true));
+        field("pcall", () -> redisCall(false));
+        field("sha1hex", this::sha1hexFunction);
+        field("log", this::logFunction);
+        field("setresp", this::setRespFunction);
+        field("set_repl", this::setReplFunction);
+        field("random", this::randomFunction);
+        field("randomseed", this::randomSeedFunction);
+        field("hook", this::hookFunction);
+        vm.pushText(Engine.REDIS_VERSION);
+        vm.rawSetField(-2, "version");
+        vm.pushNumber(versionNumber(Engine.REDIS_VERSION));
+        vm.rawSetField(-2, "version_num");
+        LuaLibraries.install(vm);
+        vm.setGlobal("__millrace_api");
+    }
+
+    private void field(String name, LuaVm.Body body) {
+        vm.pushFunction(body);
+        vm.rawSetField(-2, name);
+    }
+
+    private static int versionNumber(String version) {
+        String[] parts = version.split("\\.");
+        return (Integer.parseInt(parts[0]) << 16) | (Integer.parseInt(parts[1]) << 8) | Integer.parseInt(parts[2]);
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Compiles a script body (its shebang line kept as a comment so line numbers match Redis's) and
+     * caches it under its SHA1. Replies the error itself.
+     *
+     * @return the cached script, or null after an error reply
+     */
+    ScriptCache.Script compile(byte[] body, ReplyWriter out) {
+        String sha = sha1hex(body);
+        ScriptCache.Script cached = scripts.get(sha);
+        if (cached != null) {
+            return cached;
+        }
+        Shebang shebang = Shebang.parseForEval(body);
+        if (shebang.error() != null) {
+            out.error(shebang.error());
+            return null;
+        }
+        byte[] source = body;
+        if (shebang.present()) {
+            source = new byte[body.length + 2];
+            source[0] = '-';
+            source[1] = '-';
+            System.arraycopy(body, 0, source, 2, body.length);
+        }
+        LuaVm lua = vm();
+        String error = lua.load(source, SCRIPT_CHUNK);
+        if (error != null) {
+            out.error("ERR Error compiling script (new function): " + error);
+            return null;
+        }
+        return scripts.put(sha, body, lua.ref(), shebang.flags());
+    }
+
+    /**
+     * Runs the function in registry slot {@code functionRef} with KEYS and ARGV (EVAL) or with keys
+     * and args as its two parameters (FCALL), replying its result or error to the caller.
+     */
+    void run(Call call, int functionRef, String name, boolean readOnly, boolean function, int numKeys, int firstKey) {
+        LuaVm lua = vm();
+        Session session = new Session(call.session().id(), Connection.NONE, call.now(), true);
+        session.selectDb(call.db());
+        Run run = new Run(call, session, readOnly, name);
+        byte[][] argv = call.argv();
+        int keysEnd = firstKey + numKeys;
+        current = run;
+        runningFunction = function;
+        runStartedMillis = engine.clock().currentTimeMillis();
+        state.set(CLEAN);
+        try {
+            lua.setTop(0);
+            lua.checkStack(8);
+            lua.pushRef(errorHandlerRef);
+            lua.pushRef(functionRef);
+            int nargs = 0;
+            if (function) {
+                lua.pushStringArray(argv, firstKey, keysEnd);
+                lua.pushStringArray(argv, keysEnd, argv.length);
+                nargs = 2;
+            } else {
+                lua.pushRef(globalsRef);
+                lua.pushStringArray(argv, firstKey, keysEnd);
+                lua.rawSetField(-2, "KEYS");
+                lua.pushStringArray(argv, keysEnd, argv.length);
+                lua.rawSetField(-2, "ARGV");
+                lua.pop(1);
+            }
+            if (lua.pcall(nargs, 1, 1) == 0) {
+                LuaValueReply.write(lua, call.reply(), run.protocol);
+            } else {
+                replyRunError(lua, call.reply(), name);
+            }
+        } finally {
+            current = null;
+            state.set(IDLE);
+            runStartedMillis = -1;
+            lua.setTop(0);
+        }
+    }
+
+    /** The error of a failed run, as Redis words it: the message, then where the script failed. */
+    private static void replyRunError(LuaVm lua, ReplyWriter out, String name) {
+        if (lua.type(-1) != LuaVm.TTABLE) {
+            String msg = lua.type(-1) == LuaVm.TSTRING ? lua.toText(-1) : "execution failure";
+            if (msg.length() > 100) {
+                msg = msg.substring(0, 100);
+            }
+            out.error(LuaValueReply.noNewlines("ERR Error running script " + name + ", " + msg));
+            return;
+        }
+        String err = LuaValueReply.stringField(lua, "err");
+        String source = LuaValueReply.stringField(lua, "source");
+        lua.rawGetField(-1, "line");
+        String line = lua.type(-1) == LuaVm.TNUMBER || lua.type(-1) == LuaVm.TSTRING ? lua.toText(-1) : null;
+        lua.pop(1);
+        StringBuilder message = new StringBuilder(err == null ? "ERR unknown error" : err);
+        if (line != null && source != null) {
+            message.append(" script: ").append(name).append(", on ").append(source).append(':').append(line).append('.');
+        }
+        out.error(LuaValueReply.noNewlines(message.toString()));
+    }
+
+    // ---------------------------------------------------------------- kill and busy state
+
+    /**
+     * Asks the running script (SCRIPT KILL) or function (FUNCTION KILL) to stop: it stops with
+     * "Script killed by user with SCRIPT KILL..." at its next hook check (every 100,000 Lua
+     * instructions) or its next write. Safe from any thread; the transport calls it while the execution
+     * thread is busy in a script.
+     *
+     * @param functionKill true for FUNCTION KILL, false for SCRIPT KILL
+     * @return null when the kill was requested (reply OK), else the error reply
+     */
+    public String kill(boolean functionKill) {
+        while (true) {
+            int s = state.get();
+            if (s == IDLE || s == KILLED) {
+                return Errors.NOTBUSY;
+            }
+            if (s == DIRTY) {
+                return Errors.UNKILLABLE;
+            }
+            if (runningFunction != functionKill) {
+                return functionKill ? Errors.BUSY_EVAL : Errors.BUSY_FUNCTION;
+            }
+            if (state.compareAndSet(CLEAN, KILLED)) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * When the running script started (unix ms), or -1 when none runs. Safe from any thread: the
+     * transport compares it with {@code busy-reply-threshold} to answer other clients BUSY.
+     */
+    public long runningSince() {
+        return runStartedMillis;
+    }
+
+    /** Whether the script running now is a function (FCALL) rather than EVAL: which BUSY text applies. */
+    public boolean runningFunction() {
+        return runningFunction;
+    }
+
+    private int raiseKilled(LuaVm lua) {
+        LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_KILLED);
+        return -1;
+    }
+
+    private int hookFunction() {
+        return state.get() == KILLED ? raiseKilled(vm) : 0;
+    }
+
+    // ---------------------------------------------------------------- the redis.* functions
+
+    private int redisCall(boolean raise) {
+        LuaVm lua = vm;
+        Run run = current;
+        if (run == null) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR redis.call/pcall can only be called inside a script invocation");
+            return -1;
+        }
+        int argc = lua.top();
+        if (argc == 0) {
+            LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_NO_ARGUMENTS);
+            return raise ? -1 : 1;
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 0; i < argc; i++) {
+            int type = lua.type(i + 1);
+            if (type == LuaVm.TNUMBER) {
+                argv[i] = CFormat.g(lua.toNumber(i + 1), 17).getBytes(StandardCharsets.ISO_8859_1);
+            } else if (type == LuaVm.TSTRING) {
+                argv[i] = lua.toBytes(i + 1);
+            } else {
+                lua.setTop(0);
+                LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_BAD_ARGUMENTS);
+                return raise ? -1 : 1;
+            }
+        }
+        lua.setTop(0);
+        String refusal = refusal(run, argv);
+        if (refusal != null) {
+            LuaReplyBuilder.pushErrorTable(lua, refusal);
+            return raise ? -1 : 1;
+        }
+        LuaReplyBuilder reply = new LuaReplyBuilder(lua, run.protocol);
+        engine.dispatcher().execute(run.session, argv, reply);
+        return raise && reply.isError() ? -1 : 1;
+    }
+
+    /** Why a script may not run this command (Redis's scriptCall checks), or null when it may. */
+    private String refusal(Run run, byte[][] argv) {
+        CommandSpec spec = engine.dispatcher().table().lookup(argv[0]);
+        if (spec != null && spec.isContainer()) {
+            spec = argv.length < 2 ? spec
+                    : spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+        }
+        if (spec == null || !engine.dispatcher().handles(spec)) {
+            return Errors.SCRIPT_UNKNOWN_COMMAND;
+        }
+        if (!spec.arityAccepts(argv.length)) {
+            return Errors.SCRIPT_WRONG_ARITY;
+        }
+        if (spec.hasFlag("noscript")) {
+            return Errors.SCRIPT_NOSCRIPT_COMMAND;
+        }
+        if (spec.isWrite()) {
+            if (run.readOnly) {
+                return Errors.SCRIPT_WRITE_IN_READ_ONLY;
+            }
+            // From now on the script is unkillable; a kill requested before wins instead.
+            if (!state.compareAndSet(CLEAN, DIRTY) && state.get() == KILLED) {
+                return Errors.SCRIPT_KILLED;
+            }
+        }
+        return null;
+    }
+
+    private int sha1hexFunction() {
+        LuaVm lua = vm;
+        if (lua.top() != 1) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR wrong number of arguments");
+            return -1;
+        }
+        byte[] bytes = lua.toBytes(1);
+        lua.pushText(sha1hex(bytes == null ? new byte[0] : bytes));
+        return 1;
+    }
+
+    private int logFunction() {
+        LuaVm lua = vm;
+        int argc = lua.top();
+        if (argc < 2) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR redis.log() requires two arguments or more.");
+            return -1;
+        }
+        if (!lua.isNumber(1)) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR First argument must be a number (log level).");
+            return -1;
+        }
+        int level = (int) lua.toNumber(1);
+        if (level < 0 || level > 3) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR Invalid debug level.");
+            return -1;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 2; i <= argc; i++) {
+            if (lua.type(i) == LuaVm.TSTRING || lua.type(i) == LuaVm.TNUMBER) {
+                text.append(i > 2 ? " " : "").append(lua.toText(i));
+            }
+        }
+        switch (level) {
+            case 0, 1 -> LOG.debug("{}", text);
+            case 2 -> LOG.info("{}", text);
+            default -> LOG.warn("{}", text);
+        }
+        return 0;
+    }
+
+    private int setRespFunction() {
+        LuaVm lua = vm;
+        Run run = current;
+        if (lua.top() != 1) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR redis.setresp() requires one argument.");
+            return -1;
+        }
+        int resp = (int) lua.toNumber(1);
+        if (resp != 2 && resp != 3) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR RESP version must be 2 or 3.");
+            return -1;
+        }
+        if (run != null) {
+            run.protocol = resp;
+            run.session.setProtocol(resp);
+        }
+        return 0;
+    }
+
+    /** Effects are always logged, whatever the flags (Redis 7 replicates effects only): checked, then ignored. */
+    private int setReplFunction() {
+        LuaVm lua = vm;
+        if (lua.top() != 1) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR redis.set_repl() requires one argument.");
+            return -1;
+        }
+        int flags = (int) lua.toNumber(1);
+        if ((flags & ~3) != 0) {
+            LuaReplyBuilder.pushErrorTable(lua,
+                    "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+            return -1;
+        }
+        return 0;
+    }
+
+    /** Lua 5.1's math.random with rand() replaced by Redis's rand48 (redis_math_random). */
+    private int randomFunction() {
+        LuaVm lua = vm;
+        double r = random.nextFraction();
+        switch (lua.top()) {
+            case 0 -> lua.pushNumber(r);
+            case 1 -> {
+                Integer u = checkInt(lua, 1, "random");
+                if (u == null) {
+                    return -1;
+                }
+                if (u < 1) {
+                    return lua.argError(1, "random", "interval is empty");
+                }
+                lua.pushNumber(Math.floor(r * u) + 1);
+            }
+            case 2 -> {
+                Integer low = checkInt(lua, 1, "random");
+                Integer up = low == null ? null : checkInt(lua, 2, "random");
+                if (up == null) {
+                    return -1;
+                }
+                if (low > up) {
+                    return lua.argError(2, "random", "interval is empty");
+                }
+                lua.pushNumber(Math.floor(r * ((double) up - low + 1)) + low);
+            }
+            default -> {
+                return lua.raise("wrong number of arguments");
+            }
+        }
+        return 1;
+    }
+
+    private int randomSeedFunction() {
+        Integer seed = checkInt(vm, 1, "randomseed");
+        if (seed == null) {
+            return -1;
+        }
+        random.seed(seed);
+        return 0;
+    }
+
+    /** luaL_checkint: a number (or numeric string), truncated; else raises Lua's message and returns null. */
+    private static Integer checkInt(LuaVm lua, int arg, String function) {
+        if (lua.isNumber(arg)) {
+            return (int) (long) lua.toNumber(arg);
+        }
+        lua.typeError(arg, function, "number");
+        return null;
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case LuaVm.TNIL -> "nil";
+            case LuaVm.TBOOLEAN -> "boolean";
+            case LuaVm.TNUMBER -> "number";
+            case LuaVm.TSTRING -> "string";
+            case LuaVm.TTABLE -> "table";
+            case LuaVm.TFUNCTION -> "function";
+            default -> "userdata";
+        };
+    }
+
+    // ---------------------------------------------------------------- cache maintenance
+
+    /** SCRIPT FLUSH: forgets every cached script and lets Lua collect them. */
+    void flushScripts() {
+        if (vm == null) {
+            return;
+        }
+        for (ScriptCache.Script script : scripts.all()) {
+            vm.unref(script.ref());
+        }
+        scripts.clear();
+        vm.collectGarbage();
+    }
+
+    /** Bytes the Lua heap takes (INFO's used_memory_lua). */
+    public long memoryBytes() {
+        return vm == null ? 0 : vm.memoryBytes();
+    }
+
+    public int cachedScripts() {
+        return scripts.size();
+    }
+
+    static String sha1hex(byte[] bytes) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(bytes);
+            StringBuilder hex = new StringBuilder(40);
+            for (byte b : digest) {
+                hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
