@@ -113,7 +113,7 @@ final class LuaReplyBuilder implements ReplyWriter {
             vm.newTable(0, 1);
         }
         vm.newTable(kind == ARRAY ? elements : 0, kind == ARRAY ? 0 : elements);
-        pushFrame(kind, kind == MAP ? elements * 2 : elements);
+        pushFrame(kind, elements); // a map counts its pairs: a key alone does not count
         if (elements == 0 && finish(depth - 1)) {
             pushed();
         }

@@ -328,15 +328,20 @@ public final class Scripting {
     /** Why a script may not run this command (Redis's scriptCall checks), or null when it may. */
     private String refusal(Run run, byte[][] argv) {
         CommandSpec spec = engine.dispatcher().table().lookup(argv[0]);
-        if (spec != null && spec.isContainer()) {
-            spec = argv.length < 2 ? spec
-                    : spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
-        }
-        if (spec == null || !engine.dispatcher().handles(spec)) {
+        if (spec == null) {
             return Errors.SCRIPT_UNKNOWN_COMMAND;
+        }
+        if (spec.isContainer() && argv.length >= 2) {
+            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+            if (spec == null) {
+                return Errors.SCRIPT_UNKNOWN_COMMAND;
+            }
         }
         if (!spec.arityAccepts(argv.length)) {
             return Errors.SCRIPT_WRONG_ARITY;
+        }
+        if (!engine.dispatcher().handles(spec)) {
+            return Errors.SCRIPT_UNKNOWN_COMMAND;
         }
         if (spec.hasFlag("noscript")) {
             return Errors.SCRIPT_NOSCRIPT_COMMAND;

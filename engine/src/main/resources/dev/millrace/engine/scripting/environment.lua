@@ -90,6 +90,20 @@ local function err_handler(err)
   return err
 end
 
+-- pcall as Redis 7.0 wraps it (luaRedisPcall): a caught error table becomes its err string, so
+-- pcall(redis.call, ...) returns false and the error text.
+local raw_pcall = pcall
+local function pcall_result(ok, ...)
+  if ok then return true, ... end
+  local e = ...
+  if type(e) == 'table' then
+    local text = e.err
+    if type(text) == 'string' or type(text) == 'number' then e = text end
+  end
+  return false, e
+end
+pcall = function(...) return pcall_result(raw_pcall(...)) end
+
 -- The busy-script hook: Java decides (SCRIPT KILL, FUNCTION KILL) and raises the error itself.
 debug.sethook(api.hook, '', 100000)
 debug = nil
