@@ -40,12 +40,17 @@ public final class Scripting {
     private static final int CLEAN = 1;
     private static final int DIRTY = 2;
     private static final int KILLED = 3;
+    /** How often the busy-script hook checks for a kill, as Redis's: every 100,000 Lua instructions. */
+    private static final int HOOK_INSTRUCTIONS = 100_000;
 
     private final Engine engine;
     private final RedisRandom random = new RedisRandom();
     private LuaVm vm;
     private int errorHandlerRef;
     private int globalsRef;
+    private int setHookCountRef;
+    /** Whether the hook fires at every instruction (after a kill) rather than every 100,000. */
+    private boolean hookTightened;
     private final ScriptCache scripts = new ScriptCache();
 
     /** The run in progress (execution thread); null when idle. */
@@ -81,7 +86,8 @@ public final class Scripting {
             vm = new LuaVm();
             vm.openLibraries();
             installApi();
-            vm.run(resource("environment.lua"), "@millrace_environment", 3);
+            vm.run(resource("environment.lua"), "@millrace_environment", 4);
+            setHookCountRef = vm.ref();
             vm.setWhereRef(vm.ref());
             globalsRef = vm.ref();
             errorHandlerRef = vm.ref();
@@ -211,6 +217,9 @@ public final class Scripting {
             state.set(IDLE);
             runStartedMillis = -1;
             lua.setTop(0);
+            if (hookTightened) {
+                setHookCount(HOOK_INSTRUCTIONS);
+            }
         }
     }
 
@@ -284,7 +293,20 @@ public final class Scripting {
     }
 
     private int hookFunction() {
-        return state.get() == KILLED ? raiseKilled(vm) : 0;
+        if (state.get() != KILLED) {
+            return 0;
+        }
+        if (!hookTightened) {
+            setHookCount(1);
+        }
+        return raiseKilled(vm);
+    }
+
+    private void setHookCount(int instructions) {
+        vm.pushRef(setHookCountRef);
+        vm.pushNumber(instructions);
+        vm.pcall(1, 0, 0);
+        hookTightened = instructions == 1;
     }
 
     // ---------------------------------------------------------------- the redis.* functions

@@ -104,8 +104,12 @@ local function pcall_result(ok, ...)
 end
 pcall = function(...) return pcall_result(raw_pcall(...)) end
 
--- The busy-script hook: Java decides (SCRIPT KILL, FUNCTION KILL) and raises the error itself.
-debug.sethook(api.hook, '', 100000)
+-- The busy-script hook: Java decides (SCRIPT KILL, FUNCTION KILL) and raises the error itself. Once a
+-- kill is requested it fires at every instruction, so a script that catches the error with pcall
+-- fails again at its next instruction outside the pcall.
+local sethook, hook = debug.sethook, api.hook
+local function set_hook_count(n) sethook(hook, '', n) end
+set_hook_count(100000)
 debug = nil
 
 -- Read-only globals and libraries. Redis 7.0 marks the tables read-only inside its patched Lua; plain
@@ -153,4 +157,4 @@ local function where(level)
   if i and i.currentline > 0 then return i.short_src .. ':' .. i.currentline .. ': ' end
   return ''
 end
-return err_handler, globals, where
+return err_handler, globals, where, set_hook_count
