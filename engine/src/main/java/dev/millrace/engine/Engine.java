@@ -39,6 +39,7 @@ import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
+import dev.millrace.engine.scripting.FunctionCommands;
 import dev.millrace.engine.scripting.Scripting;
 import dev.millrace.engine.scripting.ScriptingCommands;
 
@@ -111,7 +112,8 @@ public final class Engine {
                 new StreamPendingCommands(),
                 new StreamInfoCommands(),
                 new StreamExtensionCommands(),
-                new ScriptingCommands(scripting));
+                new ScriptingCommands(scripting),
+                new FunctionCommands(scripting));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }

@@ -240,6 +240,14 @@ public final class Errors {
     public static final String SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
     public static final String SCRIPT_NOSCRIPT_COMMAND = "ERR This Redis command is not allowed from script";
     public static final String SCRIPT_WRITE_IN_READ_ONLY = "ERR Write commands are not allowed from read-only scripts.";
+    public static final String FUNCTION_BAD_NAME = "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+    public static final String FUNCTION_NOT_FOUND = "ERR Function not found";
+    public static final String FUNCTION_WRITE_IN_READ_ONLY = "ERR Can not execute a script with write flag using *_ro command.";
+    public static final String FUNCTION_BAD_NUMKEYS = "ERR Bad number of keys provided";
+    public static final String FUNCTION_LIBRARY_NOT_FOUND = "ERR Library not found";
+    public static final String FUNCTION_FLUSH_MODE = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+    public static final String FUNCTION_BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
+    public static final String FUNCTION_RESTORE_POLICY = "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {

@@ -151,10 +151,36 @@ raw_setmetatable(G, {__index = globals, __metatable = false, __newindex = functi
 end})
 protected[G] = true
 -- Java keeps both: the handler for every run, the globals to set KEYS and ARGV in.
+-- Function libraries (FUNCTION LOAD) share one environment. While a library's code runs, its globals
+-- are only redis.register_function, redis.log and the constants (Redis's library API); once loaded,
+-- its functions see the same globals as scripts.
+local function missing(_, name)
+  error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+end
+local library_redis = setmetatable({
+  register_function = api.register_function,
+  log = api.log,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REDIS_VERSION = api.version, REDIS_VERSION_NUM = api.version_num,
+}, {__index = missing, __newindex = readonly_error, __metatable = false})
+protected[library_redis] = true
+local library_api = setmetatable({redis = library_redis}, {__index = missing})
+local function_env_meta = {__index = globals, __newindex = readonly_error, __metatable = false}
+local function_env = raw_setmetatable({}, function_env_meta)
+protected[function_env] = true
+local raw_xpcall, raw_setfenv = xpcall, setfenv
+local function load_library(chunk)
+  raw_setfenv(chunk, function_env)
+  function_env_meta.__index = library_api
+  local ok, err = raw_xpcall(chunk, err_handler)
+  function_env_meta.__index = globals
+  if not ok then error(err, 0) end
+end
+
 -- luaL_where for errors raised by Java functions: level 3 is the Lua code that called the Java function.
 local function where(level)
   local i = getinfo(level, 'Sl')
   if i and i.currentline > 0 then return i.short_src .. ':' .. i.currentline .. ': ' end
   return ''
 end
-return err_handler, globals, where, set_hook_count
+return err_handler, globals, where, set_hook_count, load_library
