@@ -168,7 +168,7 @@ public final class FunctionCommands implements CommandFamily {
                 }
                 out.bulk("flags");
                 out.set(function.flags().size());
-                function.flags().forEach(out::bulk);
+                function.flags().forEach(out::simple);
             }
             if (withCode) {
                 out.bulk("library_code");

@@ -790,6 +790,14 @@ public final class Scripting {
         return true;
     }
 
+    /** A string or number's text without converting it in place (lua_next must see the key unchanged). */
+    private static String textOf(LuaVm lua, int index) {
+        lua.pushValue(index);
+        String text = lua.toText(-1);
+        lua.pop(1);
+        return text;
+    }
+
     private int registrationError(String message) {
         LuaReplyBuilder.pushErrorTable(vm, "ERR " + message);
         return -1;
@@ -816,16 +824,16 @@ public final class Scripting {
                 String key = lua.type(-2) == LuaVm.TSTRING ? lua.toText(-2) : "";
                 switch (key) {
                     case "function_name" -> {
-                        if (lua.type(-1) != LuaVm.TSTRING) {
+                        if (lua.type(-1) != LuaVm.TSTRING && lua.type(-1) != LuaVm.TNUMBER) {
                             return registrationError("function_name argument given to redis.register_function must be a string");
                         }
-                        name = lua.toText(-1);
+                        name = textOf(lua, -1);
                     }
                     case "description" -> {
-                        if (lua.type(-1) != LuaVm.TSTRING) {
+                        if (lua.type(-1) != LuaVm.TSTRING && lua.type(-1) != LuaVm.TNUMBER) {
                             return registrationError("description argument given to redis.register_function must be a string");
                         }
-                        description = lua.toText(-1);
+                        description = textOf(lua, -1);
                     }
                     case "callback" -> {
                         if (lua.type(-1) != LuaVm.TFUNCTION) {

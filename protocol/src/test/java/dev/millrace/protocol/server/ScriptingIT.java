@@ -94,4 +94,29 @@ class ScriptingIT {
             assertTrue(error.getMessage().startsWith("ERR Write commands are not allowed from read-only scripts."), error.getMessage());
         }
     }
+
+    private static final String LIBRARY = """
+            #!lua name=counters
+            redis.register_function('bump', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)
+            redis.register_function{function_name='peek', callback=function(keys) return redis.call('GET', keys[1]) end,
+              flags={'no-writes'}}
+            """;
+
+    @Test
+    void jedisAndLettuceCallFunctions() {
+        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+            jedis.functionFlush();
+            assertEquals("counters", jedis.functionLoad(LIBRARY));
+            assertEquals(5L, jedis.fcall("bump", List.of("f:n"), List.of("5")));
+            assertEquals("5", jedis.fcallReadonly("peek", List.of("f:n"), List.of()));
+            JedisDataException error = assertThrows(JedisDataException.class, () -> jedis.fcall("nosuch", List.of(), List.of()));
+            assertEquals("ERR Function not found", error.getMessage());
+        }
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
+            RedisCommands<String, String> redis = connection.sync();
+            assertEquals(7L, (Long) redis.fcall("bump", ScriptOutputType.INTEGER, new String[] {"f:n"}, "2"));
+            assertEquals("7", redis.fcallReadOnly("peek", ScriptOutputType.VALUE, "f:n"));
+            assertEquals("counters", redis.functionLoad(LIBRARY, true));
+        }
+    }
 }
