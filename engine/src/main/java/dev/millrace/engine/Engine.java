@@ -47,6 +47,9 @@ import dev.millrace.engine.transaction.Transaction;
 import dev.millrace.engine.transaction.WatchedKeys;
 import dev.millrace.engine.tracking.ClientTracking;
 import dev.millrace.engine.tracking.InvalidationSink;
+import dev.millrace.engine.scripting.FunctionCommands;
+import dev.millrace.engine.scripting.Scripting;
+import dev.millrace.engine.scripting.ScriptingCommands;
 
 import java.util.List;
 
@@ -74,6 +77,7 @@ public final class Engine {
     private final ClientTracking tracking;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
+    private final Scripting scripting;
     private final long startedAtMillis;
     private long lastSyncMillis;
     private long appendedSinceSync;
@@ -111,6 +115,7 @@ public final class Engine {
         config.onChange("notify-keyspace-events", keyspace.events()::configure);
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
+        this.scripting = new Scripting(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
                 new ServerCommands(this),
@@ -136,7 +141,9 @@ public final class Engine {
                 new StreamInfoCommands(),
                 new StreamExtensionCommands(),
                 new TransactionCommands(this),
-                new PubSubCommands(this));
+                new PubSubCommands(this),
+                new ScriptingCommands(scripting),
+                new FunctionCommands(scripting));
         this.dispatcher = new Dispatcher(this, CommandTable.load(), families);
         self[0] = dispatcher;
     }
@@ -155,6 +162,8 @@ public final class Engine {
     /** Client-side caching; its invalidations leave through pub/sub's delivery to one client. */
     public ClientTracking tracking() { return tracking; }
     public StreamRetention streamRetention() { return streamRetention; }
+    /** Lua scripts and functions; {@link Scripting#kill} and {@link Scripting#runningSince} are thread-safe. */
+    public Scripting scripting() { return scripting; }
     public long startedAtMillis() { return startedAtMillis; }
 
     /** Registers a new client connection. */

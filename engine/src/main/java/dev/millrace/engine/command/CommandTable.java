@@ -26,7 +26,7 @@ public final class CommandTable {
     private static final List<String> RESOURCES = List.of(
             "commands.table", "hash.table", "list.table", "set.table", "zset.table", "hyperloglog.table",
             "geo.table", "sort.table", "stream.table", "streamgroup.table", "transaction.table",
-            "pubsub.table", "tracking.table");
+            "pubsub.table", "tracking.table", "scripting.table");
 
     private final Map<String, CommandSpec> commands;
 

@@ -101,6 +101,11 @@ public final class Dispatcher {
         return table;
     }
 
+    /** Whether a command or subcommand of the table has a handler (scripts check before they call). */
+    public boolean handles(CommandSpec spec) {
+        return routes.containsKey(spec);
+    }
+
     /** Names with a handler, for the table-consistency test. */
     public java.util.Set<String> handledNames() {
         return java.util.Collections.unmodifiableSet(handlers.keySet());

@@ -118,6 +118,9 @@ public final class ServerConfig {
         // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at
         // start: larger blocks allow larger entries and cost more page cache per cycle file.
         memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);
+        // How long a script runs before other clients get BUSY and SCRIPT KILL may stop it.
+        integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true);
+        alias("lua-time-limit", "busy-reply-threshold");
         custom("notify-keyspace-events", "", EventClasses::stored, EventClasses::shown);
         integer("tracking-table-max-keys", 1_000_000, 0, Long.MAX_VALUE, true);
     }

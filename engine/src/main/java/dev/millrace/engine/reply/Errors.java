@@ -280,6 +280,33 @@ public final class Errors {
                 + "'. Prefixes for a single client must not overlap.";
     }
 
+    // Scripting (EVAL, SCRIPT, FUNCTION, FCALL and redis.call inside scripts)
+    public static final String NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+    public static final String SCRIPT_TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
+    public static final String SCRIPT_NEGATIVE_KEYS = "ERR Number of keys can't be negative";
+    public static final String SCRIPT_FLUSH_MODE = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+    public static final String SCRIPT_DEBUG_USAGE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
+    public static final String SCRIPT_DEBUGGER_UNSUPPORTED = "ERR Millrace has no Lua debugger: only SCRIPT DEBUG NO is supported";
+    public static final String NOTBUSY = "NOTBUSY No scripts in execution right now.";
+    public static final String UNKILLABLE = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+    public static final String BUSY_EVAL = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    public static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+    public static final String SCRIPT_KILLED = "ERR Script killed by user with SCRIPT KILL...";
+    public static final String SCRIPT_NO_ARGUMENTS = "ERR Please specify at least one argument for this redis lib call";
+    public static final String SCRIPT_BAD_ARGUMENTS = "ERR Lua redis lib command arguments must be strings or integers";
+    public static final String SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";
+    public static final String SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
+    public static final String SCRIPT_NOSCRIPT_COMMAND = "ERR This Redis command is not allowed from script";
+    public static final String SCRIPT_WRITE_IN_READ_ONLY = "ERR Write commands are not allowed from read-only scripts.";
+    public static final String FUNCTION_BAD_NAME = "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+    public static final String FUNCTION_NOT_FOUND = "ERR Function not found";
+    public static final String FUNCTION_WRITE_IN_READ_ONLY = "ERR Can not execute a script with write flag using *_ro command.";
+    public static final String FUNCTION_BAD_NUMKEYS = "ERR Bad number of keys provided";
+    public static final String FUNCTION_LIBRARY_NOT_FOUND = "ERR Library not found";
+    public static final String FUNCTION_FLUSH_MODE = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+    public static final String FUNCTION_BAD_PAYLOAD = "ERR DUMP payload version or checksum are wrong";
+    public static final String FUNCTION_RESTORE_POLICY = "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+
     /** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
     public static String noGroup(String key, String group) {
         return formatted("NOGROUP No such key '" + cString(key) + "' or consumer group '" + cString(group) + "'");

@@ -68,9 +68,41 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     /** Unix seconds since the pending output has been at or above the soft limit; 0 when below. */
     private long softLimitReachedAtSeconds;
 
+    /** Whether the channel comes from a {@link BusyScriptConnection}, active already. */
+    private final boolean handedOver;
+    /** The input the busy-time connection received and did not answer; null once taken. */
+    private ByteBuf handedOverInput;
+    private final boolean authenticatedBefore;
+
     ClientConnection(RespServer server) {
         this.server = server;
         this.engine = server.engine();
+        this.handedOver = false;
+        this.authenticatedBefore = false;
+    }
+
+    /**
+     * A connection that starts on an active channel handed over by a {@link BusyScriptConnection}:
+     * {@code input} is what it received and did not answer, {@code authenticated} whether it passed AUTH.
+     */
+    ClientConnection(RespServer server, ByteBuf input, boolean authenticated) {
+        this.server = server;
+        this.engine = server.engine();
+        this.handedOver = true;
+        this.handedOverInput = input;
+        this.authenticatedBefore = authenticated;
+    }
+
+    /** A handed-over channel is active already: it gets no channelActive, so it starts here. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (!handedOver) {
+            return;
+        }
+        channelActive(ctx);
+        ByteBuf input = handedOverInput;
+        handedOverInput = null;
+        channelRead(ctx, input); // releases it
     }
 
     @Override
@@ -90,6 +122,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         decoder = new RespDecoder(this);
         writer = new RespWriter(ctx.alloc(), () -> session.protocol(), this::registerFlush);
         session = engine.connect(this);
+        if (authenticatedBefore) {
+            session.setAuthenticated(true);
+        }
         server.clientConnected(channel);
     }
 

@@ -6,6 +6,8 @@ import dev.millrace.engine.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -60,6 +62,8 @@ public final class RespServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup executionGroup;
     private final EventLoop executionLoop;
+    /** Serves the connections accepted while a script keeps the execution loop busy (BusyScriptConnection). */
+    private final EventLoopGroup busyGroup;
     private final Class<? extends ServerChannel> channelType;
     private final ChannelGroup clients;
     private final GroupCommit groupCommit;
@@ -78,6 +82,7 @@ public final class RespServer implements AutoCloseable {
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-accept"), io);
         this.executionGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-main"), io);
         this.executionLoop = executionGroup.next();
+        this.busyGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-busy"), io);
         this.clients = new DefaultChannelGroup("clients", executionLoop);
         this.groupCommit = new GroupCommit(engine, executionLoop);
         this.limits = new LiveLimits(engine.config());
@@ -97,6 +102,7 @@ public final class RespServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 16 * 1024, MAX_READ))
+                .handler(new BusyScriptAcceptor())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -196,6 +202,40 @@ public final class RespServer implements AutoCloseable {
     private void shutdownGroups() {
         acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         executionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        busyGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * On the accept thread, before Netty's acceptor: a connection accepted while a script has run for
+     * longer than busy-reply-threshold goes to the busy loop (the execution loop could not answer it
+     * until the script ends); any other goes on to the acceptor and the execution loop.
+     */
+    private final class BusyScriptAcceptor extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            long since = engine.scripting().runningSince();
+            if (since < 0 || System.currentTimeMillis() - since < limits.busyReplyThreshold()) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            Channel child = (Channel) msg;
+            child.config().setOption(ChannelOption.TCP_NODELAY, true);
+            child.pipeline().addLast(new BusyScriptConnection(RespServer.this));
+            busyGroup.register(child).addListener(registered -> {
+                if (!registered.isSuccess()) {
+                    child.unsafe().closeForcibly();
+                }
+            });
+        }
+    }
+
+    /**
+     * SHUTDOWN NOSAVE while a script runs: the process exits at once, without saving and without
+     * waiting for the execution thread (which is in the script). What the log holds was written before
+     * the script started, so recovery at the next start is the usual one after a crash.
+     */
+    void exitNow() {
+        Runtime.getRuntime().halt(0);
     }
 
     private void scheduleCron() {
@@ -231,6 +271,10 @@ public final class RespServer implements AutoCloseable {
         return engine;
     }
 
+    EventLoop executionLoop() {
+        return executionLoop;
+    }
+
     GroupCommit groupCommit() {
         return groupCommit;
     }
@@ -252,6 +296,8 @@ public final class RespServer implements AutoCloseable {
         private volatile long maxBulkLength;
         private volatile long queryBufferLimit;
         private volatile OutputBufferLimits outputBufferLimits;
+        private volatile long busyReplyThreshold;
+        private volatile String requirePass;
 
         LiveLimits(ServerConfig config) {
             maxBulkLength = config.getLong("proto-max-bulk-len");
@@ -260,12 +306,24 @@ public final class RespServer implements AutoCloseable {
             config.onChange("client-query-buffer-limit", value -> queryBufferLimit = Long.parseLong(value));
             outputBufferLimits = config.outputBufferLimits();
             config.onChange("client-output-buffer-limit", value -> outputBufferLimits = OutputBufferLimits.parse(value));
+            busyReplyThreshold = config.getLong("busy-reply-threshold");
+            config.onChange("busy-reply-threshold", value -> busyReplyThreshold = Long.parseLong(value));
+            requirePass = config.get("requirepass");
+            config.onChange("requirepass", value -> requirePass = value);
         }
 
         /** client-output-buffer-limit's limit for a client: the pubsub class while it is subscribed. */
         OutputBufferLimits.Limit outputBufferLimit(boolean subscriber) {
             OutputBufferLimits limits = outputBufferLimits;
             return subscriber ? limits.pubsub() : limits.normal();
+        }
+
+        long busyReplyThreshold() {
+            return busyReplyThreshold;
+        }
+
+        String requirePass() {
+            return requirePass;
         }
 
         long maxBulkLength() {

@@ -54,6 +54,19 @@ final class RawClient implements AutoCloseable {
         return new String(buf, StandardCharsets.ISO_8859_1);
     }
 
+    /** Reads one line, without its CRLF. */
+    String line() throws IOException {
+        StringBuilder line = new StringBuilder();
+        while (line.length() < 2 || line.charAt(line.length() - 2) != '\r' || line.charAt(line.length() - 1) != '\n') {
+            int b = in.read();
+            if (b < 0) {
+                fail("connection closed after " + line);
+            }
+            line.append((char) b);
+        }
+        return line.substring(0, line.length() - 2);
+    }
+
     /** Asserts the server closes the connection without sending anything more. */
     void expectClosed() throws IOException {
         ByteArrayOutputStream extra = new ByteArrayOutputStream();

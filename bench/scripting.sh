@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# EVALSHA of a 5-command sliding-window rate limiter (ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE, ZCARD on
+# one key per client request) against Millrace and a real redis-server in the same run, alternating,
+# at -P 1 and -P 32; prints requests/s of each and the ratio Millrace/Redis (issue 5 asks >= 0.5).
+#
+#   bench/scripting.sh
+#   CLIENTS=50 REQUESTS=200000 PIPELINES="1 32" ROUNDS=3 KEYS=1000 bench/scripting.sh
+#
+# The script is loaded with SCRIPT LOAD on both servers; redis-benchmark then sends
+# "EVALSHA <sha> 1 rl:__rand_int__ <now> 60000 1000000 req:__rand_int__" (KEYS distinct keys).
+# WARMUP=1 (default) runs once unmeasured first: the JVM's JIT needs a few seconds of load.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+CLIENTS=${CLIENTS:-50}
+REQUESTS=${REQUESTS:-200000}
+PIPELINES=${PIPELINES:-"1 32"}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-1}
+KEYS=${KEYS:-1000}
+REDIS_PORT=${REDIS_PORT:-7481}
+MILLRACE_PORT=${MILLRACE_PORT:-7482}
+APPENDFSYNC=${APPENDFSYNC:-everysec}
+
+SCRIPT="redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('ZCARD', KEYS[1])"
+
+work=$(mktemp -d)
+cleanup() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+  [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+redis-server --port "$REDIS_PORT" --dir "$work" --appendonly yes --appendfsync "$APPENDFSYNC" \
+  --save "" --daemonize yes --logfile "$work/redis.log" >/dev/null
+"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --appendfsync "$APPENDFSYNC" \
+  --save "" >"$work/millrace.log" 2>&1 &
+mpid=$!
+for _ in $(seq 1 600); do
+  redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1 && break
+  kill -0 "$mpid" 2>/dev/null || { cat "$work/millrace.log"; exit 1; }
+  sleep 0.2
+done
+
+sha_r=$(redis-cli -p "$REDIS_PORT" script load "$SCRIPT")
+sha_m=$(redis-cli -p "$MILLRACE_PORT" script load "$SCRIPT")
+[ "$sha_r" = "$sha_m" ] || { echo "SCRIPT LOAD differs: $sha_r vs $sha_m" >&2; exit 1; }
+now=$(date +%s%3N)
+
+run() { # port pipeline -> req/s
+  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -r "$KEYS" --csv -q \
+    evalsha "$sha_r" 1 "rl:__rand_int__" "$now" 60000 1000000 "req:__rand_int__" 2>/dev/null \
+    | awk -F'"' 'NR==2 {print $4}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+if [ "$WARMUP" = 1 ]; then
+  for p in $PIPELINES; do
+    run "$REDIS_PORT" "$p" >/dev/null
+    run "$MILLRACE_PORT" "$p" >/dev/null
+  done
+fi
+
+printf '%-16s %4s %14s %14s %8s\n' test P millrace_rps redis_rps ratio
+for p in $PIPELINES; do
+  m=(); r=()
+  for _ in $(seq 1 "$ROUNDS"); do
+    r+=("$(run "$REDIS_PORT" "$p")")
+    m+=("$(run "$MILLRACE_PORT" "$p")")
+  done
+  mm=$(printf '%s\n' "${m[@]}" | median)
+  rm_=$(printf '%s\n' "${r[@]}" | median)
+  ratio=$(awk -v a="$mm" -v b="$rm_" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+  printf '%-16s %4s %14s %14s %8s\n' "evalsha-ratelim" "$p" "$mm" "$rm_" "$ratio"
+done
