@@ -6,6 +6,7 @@ import dev.millrace.engine.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -210,6 +211,7 @@ public final class RespServer implements AutoCloseable {
      * longer than busy-reply-threshold goes to the busy loop (the execution loop could not answer it
      * until the script ends); any other goes on to the acceptor and the execution loop.
      */
+    @ChannelHandler.Sharable // one instance on the listener of every bound address
     private final class BusyScriptAcceptor extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

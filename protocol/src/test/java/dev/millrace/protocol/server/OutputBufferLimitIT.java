@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -108,12 +109,19 @@ class OutputBufferLimitIT {
         readerThread.start();
         try (Socket slow = slowSubscriber(); Jedis publisher = new Jedis("127.0.0.1", server.port(), 30_000)) {
             await().atMost(10, TimeUnit.SECONDS).until(() -> subscribers() == 2);
+            // In rounds of 8 messages (128 KB), each published once the reader has had the last: the
+            // reader never lags by more than a round, far below the 1 MB limit even on a starved
+            // machine, while the slow subscriber's backlog grows until it is closed.
             Pipeline pipeline = publisher.pipelined();
-            for (int i = 0; i < messages; i++) {
-                pipeline.publish(CHANNEL.getBytes(StandardCharsets.ISO_8859_1), MESSAGE);
+            for (int published = 0; published < messages; ) {
+                for (int i = 0; i < 8 && published < messages; i++, published++) {
+                    pipeline.publish(CHANNEL.getBytes(StandardCharsets.ISO_8859_1), MESSAGE);
+                }
+                pipeline.sync();
+                int expected = published;
+                await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(1))
+                        .until(() -> received.get() == expected);
             }
-            pipeline.sync();
-            await().atMost(30, TimeUnit.SECONDS).until(() -> received.get() == messages);
             readerThread.join(10_000);
             assertEquals(0, subscribers(), "the slow subscriber was disconnected, the reader unsubscribed");
             long slowGot = drainUntilClosed(slow);
