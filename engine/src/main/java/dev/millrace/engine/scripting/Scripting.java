@@ -70,6 +70,8 @@ public final class Scripting {
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private volatile boolean runningFunction;
     private volatile long runStartedMillis = -1;
+    /** What the busy-script hook runs once a script has run busy-reply-threshold ms (see {@link #whileBusy}). */
+    private Runnable whileBusy = () -> { };
 
     public Scripting(Engine engine) {
         this.engine = engine;
@@ -305,7 +307,25 @@ public final class Scripting {
         return -1;
     }
 
+    /**
+     * Sets what the busy-script hook calls, on the execution thread and inside the script, every
+     * 100,000 Lua instructions once the script has run {@code busy-reply-threshold} ms (alias
+     * {@code lua-time-limit}): the transport processes its pending I/O there, as Redis's
+     * processEventsWhileBlocked does, answering other clients BUSY and accepting SCRIPT KILL /
+     * FUNCTION KILL through {@link #kill}. It must not execute other commands.
+     */
+    public void whileBusy(Runnable callback) {
+        this.whileBusy = callback;
+    }
+
     private int hookFunction() {
+        if (state.get() == IDLE) {
+            return 0;
+        }
+        long threshold = engine.config().getLong("busy-reply-threshold");
+        if (engine.clock().currentTimeMillis() - runStartedMillis >= threshold) {
+            whileBusy.run();
+        }
         if (state.get() != KILLED) {
             return 0;
         }

@@ -82,4 +82,21 @@ class ScriptKillTest {
         assertEquals(List.of(), h.effects());
     }
 
+
+    @Test
+    void theHookHandsOverToTheTransportOnceTheScriptIsBusy() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        h.engine.scripting().whileBusy(() -> {
+            if (calls.incrementAndGet() == 3) {
+                assertNull(h.engine.scripting().kill(false), "SCRIPT KILL handled while the script is busy");
+            }
+        });
+        String counting = "local i = 0 while i < 1e6 do i = i + 1 end return i";
+        assertEquals(1_000_000L, h.run("EVAL", counting, "0"), "under busy-reply-threshold the hook hands nothing over");
+        assertEquals(0, calls.get());
+        h.config.set("busy-reply-threshold", "0", false);
+        String looping = "while true do end";
+        assertEquals(err(killed(looping, 1)), h.run("EVAL", looping, "0"));
+        assertEquals(3, calls.get());
+    }
 }
