@@ -131,6 +131,11 @@ final class LuaVm implements AutoCloseable {
         return c.lua_type(l, index);
     }
 
+    /** lua_checkstack: whether {@code extra} more slots fit (Lua's C stack is limited to 8000). */
+    boolean tryCheckStack(int extra) {
+        return c.lua_checkstack(l, extra) != 0;
+    }
+
     void checkStack(int extra) {
         if (c.lua_checkstack(l, extra) == 0) {
             throw new IllegalStateException("Lua stack overflow");
