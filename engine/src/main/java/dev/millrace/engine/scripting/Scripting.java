@@ -230,6 +230,15 @@ public final class Scripting {
             } else {
                 replyRunError(lua, call.reply(), name);
             }
+            if (!function) {
+                // KEYS and ARGV exist only during an EVAL: functions, which share the globals, never see them.
+                lua.setTop(0);
+                lua.pushRef(globalsRef);
+                lua.pushNil();
+                lua.rawSetField(-2, "KEYS");
+                lua.pushNil();
+                lua.rawSetField(-2, "ARGV");
+            }
         } finally {
             current = null;
             state.set(IDLE);
