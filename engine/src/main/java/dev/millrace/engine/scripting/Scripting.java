@@ -413,6 +413,10 @@ public final class Scripting {
         if (spec.hasFlag("noscript")) {
             return Errors.SCRIPT_NOSCRIPT_COMMAND;
         }
+        if ((spec.name().equals("xread") || spec.name().equals("xreadgroup")) && hasBlockOption(argv)) {
+            // Redis's XREAD/XREADGROUP refuse BLOCK from scripts while parsing (elsewhere it is ignored).
+            return "ERR " + new String(argv[0], StandardCharsets.ISO_8859_1) + " command is not allowed with BLOCK option from scripts";
+        }
         if (spec.isWrite()) {
             if (run.readOnly) {
                 return Errors.SCRIPT_WRITE_IN_READ_ONLY;
@@ -423,6 +427,26 @@ public final class Scripting {
             }
         }
         return null;
+    }
+
+    /** Whether XREAD/XREADGROUP's options, read as Redis's parser reads them up to STREAMS, include BLOCK. */
+    private static boolean hasBlockOption(byte[][] argv) {
+        for (int i = 1; i < argv.length; i++) {
+            String option = new String(argv[i], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+            int more = argv.length - i - 1;
+            switch (option) {
+                case "BLOCK" -> {
+                    return more > 0;
+                }
+                case "COUNT" -> i++;
+                case "GROUP" -> i += 2;
+                case "NOACK" -> { }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     private int sha1hexFunction() {
