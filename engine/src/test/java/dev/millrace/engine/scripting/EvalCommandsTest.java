@@ -187,6 +187,7 @@ class EvalCommandsTest {
         assertEquals(bytes, eval(h, "return redis.call('get', KEYS[1])", "1", "bin"));
         assertEquals(256L, eval(h, "return #ARGV[1]", "0", bytes));
         assertEquals(bytes + bytes, eval(h, "return ARGV[1] .. redis.call('get', 'bin')", "0", bytes));
+        assertEquals(Scripting.sha1hex(new byte[0]), eval(h, "return redis.sha1hex({})", "0"), "not a string: hashed as empty");
     }
 
     @Test
