@@ -171,12 +171,17 @@ public final class ServerConfig {
 
     /** A numeric parameter; an unsigned one above Long.MAX_VALUE reads as Long.MAX_VALUE (no limit differs). */
     public long getLong(String name) {
-        Param p = params.get(name.toLowerCase(Locale.ROOT));
+        // Commands read limits on every call (ZADD: zset-max-listpack-entries): try the name as given
+        // (the code's names are lower case) before folding it.
+        Param p = params.get(name);
+        if (p == null) {
+            p = params.get(name.toLowerCase(Locale.ROOT));
+        }
         if (p != null && p.unsigned) {
             long value = Long.parseUnsignedLong(p.value);
             return value < 0 ? Long.MAX_VALUE : value;
         }
-        return Long.parseLong(get(name));
+        return Long.parseLong(p != null ? p.value : get(name));
     }
 
     public int getInt(String name) {

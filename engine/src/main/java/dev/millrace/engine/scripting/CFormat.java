@@ -22,6 +22,11 @@ final class CFormat {
         if (value == 0) {
             return (1 / value < 0) ? "-0" : "0";
         }
+        // The common case (script arguments like tonumber(ARGV[1]) - 1000): an integer that %g prints
+        // in full needs no decimal rounding.
+        if (value == Math.rint(value) && Math.abs(value) < 1e15 && precision >= 15) {
+            return Long.toString((long) value);
+        }
         BigDecimal rounded = new BigDecimal(value).round(new MathContext(precision, RoundingMode.HALF_EVEN));
         int exponent = rounded.precision() - rounded.scale() - 1;
         if (exponent < -4 || exponent >= precision) {

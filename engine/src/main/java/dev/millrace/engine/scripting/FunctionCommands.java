@@ -37,7 +37,7 @@ public final class FunctionCommands implements CommandFamily {
         bind.bind("function|delete", this::delete);
         bind.bind("function|flush", this::flush);
         bind.bind("function|list", this::list);
-        bind.bind("function|dump", call -> call.reply().bulk(scripting.libraries().dump()));
+        bind.bind("function|dump", call -> call.reply().bulk(scripting.functions().libraries().dump()));
         bind.bind("function|restore", this::restore);
         bind.bind("function|stats", this::stats);
         bind.bind("function|kill", call -> ScriptingCommands.replyKill(call, scripting.kill(true)));
@@ -45,7 +45,7 @@ public final class FunctionCommands implements CommandFamily {
     }
 
     private void fcall(Call call, boolean readOnly) {
-        FunctionLibraries.Function function = scripting.libraries().function(call.argString(1));
+        FunctionLibraries.Function function = scripting.functions().libraries().function(call.argString(1));
         if (function == null) {
             call.reply().error(Errors.FUNCTION_NOT_FOUND);
             return;
@@ -80,7 +80,7 @@ public final class FunctionCommands implements CommandFamily {
             replace = true;
         }
         byte[] code = call.arg(call.argc() - 1);
-        Scripting.LibraryMeta loaded = scripting.loadLibrary(code, replace);
+        FunctionLoader.LibraryMeta loaded = scripting.functions().loadLibrary(code, replace);
         if (loaded.error() != null) {
             call.reply().error(loaded.error());
             return;
@@ -90,7 +90,7 @@ public final class FunctionCommands implements CommandFamily {
     }
 
     private void delete(Call call) {
-        if (!scripting.deleteLibrary(call.argString(2))) {
+        if (!scripting.functions().deleteLibrary(call.argString(2))) {
             call.reply().error(Errors.FUNCTION_LIBRARY_NOT_FOUND);
             return;
         }
@@ -103,7 +103,7 @@ public final class FunctionCommands implements CommandFamily {
             call.reply().error(Errors.FUNCTION_FLUSH_MODE);
             return;
         }
-        scripting.flushLibraries();
+        scripting.functions().flushLibraries();
         call.effect(FUNCTION, bytes("FLUSH"));
         call.reply().simple("OK");
     }
@@ -117,7 +117,7 @@ public final class FunctionCommands implements CommandFamily {
             call.reply().error(Errors.FUNCTION_RESTORE_POLICY);
             return;
         }
-        String error = scripting.restoreLibraries(call.arg(2), policy);
+        String error = scripting.functions().restoreLibraries(call.arg(2), policy);
         if (error != null) {
             call.reply().error(error);
             return;
@@ -144,7 +144,7 @@ public final class FunctionCommands implements CommandFamily {
             }
         }
         byte[] filter = pattern;
-        List<FunctionLibraries.Library> shown = scripting.libraries().all().stream()
+        List<FunctionLibraries.Library> shown = scripting.functions().libraries().all().stream()
                 .filter(l -> filter == null || Glob.matches(filter, bytes(l.name()), false)).toList();
         ReplyWriter out = call.reply();
         out.array(shown.size());
@@ -188,9 +188,9 @@ public final class FunctionCommands implements CommandFamily {
         out.bulk("LUA");
         out.map(2);
         out.bulk("libraries_count");
-        out.integer(scripting.libraries().all().size());
+        out.integer(scripting.functions().libraries().all().size());
         out.bulk("functions_count");
-        out.integer(scripting.libraries().functionCount());
+        out.integer(scripting.functions().libraries().functionCount());
     }
 
     private void help(Call call) {

@@ -11,6 +11,11 @@ import java.io.ByteArrayOutputStream;
  */
 final class LuaCmsgpack {
     private static final int MAX_NESTING = 16;
+    /**
+     * Decoding recurses in Java: past this depth it fails as Lua's full stack makes the C library fail
+     * (near 4,000 levels there), well before the execution thread's 1 MB Java stack would overflow.
+     */
+    private static final int MAX_DECODE_DEPTH = 1000;
 
     private final LuaVm vm;
 
@@ -201,6 +206,7 @@ final class LuaCmsgpack {
     private static final class Cursor {
         final byte[] data;
         int pos;
+        int depth;
         String error;
 
         Cursor(byte[] data, int pos) {
@@ -387,16 +393,29 @@ final class LuaCmsgpack {
         elements(c, c.read(lengthBytes), map);
     }
 
+    /**
+     * Decodes an array's or map's elements into a new table. Like the C library, each level holds its
+     * table and one more slot (the index or the key) while an element decodes, and fails with Lua's
+     * "stack overflow" once Lua's stack is full: nesting is bounded before the Java stack is.
+     */
     private void elements(Cursor c, long n, boolean map) {
-        vm.checkStack(4);
         vm.newTable(0, 0);
+        if (c.depth >= MAX_DECODE_DEPTH || !vm.tryCheckStack(4)) {
+            c.error = "stack overflow (in function mp_decode_to_lua_" + (map ? "hash" : "array") + ")";
+            vm.pop(1);
+            return;
+        }
+        c.depth++; // a cursor serves one unpack call: an error ends it, so no reset is needed then
         for (long i = 1; i <= n; i++) {
+            if (!map) {
+                vm.pushNumber(i);
+            }
+            decode(c);
+            if (c.error != null) {
+                vm.pop(map ? 1 : 2);
+                return;
+            }
             if (map) {
-                decode(c);
-                if (c.error != null) {
-                    vm.pop(1);
-                    return;
-                }
                 boolean badKey = vm.type(-1) == LuaVm.TNIL || (vm.type(-1) == LuaVm.TNUMBER && Double.isNaN(vm.toNumber(-1)));
                 decode(c);
                 if (c.error != null) {
@@ -405,17 +424,11 @@ final class LuaCmsgpack {
                 }
                 if (badKey) {
                     vm.pop(2); // Lua cannot hold a nil or NaN key: the pair is dropped
-                } else {
-                    vm.rawSet(-3);
+                    continue;
                 }
-            } else {
-                decode(c);
-                if (c.error != null) {
-                    vm.pop(1);
-                    return;
-                }
-                vm.rawSetI(-2, (int) i);
             }
+            vm.rawSet(-3);
         }
+        c.depth--;
     }
 }

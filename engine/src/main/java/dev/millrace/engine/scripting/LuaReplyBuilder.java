@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * attributes are dropped.
  *
  * <p>Aggregates are tracked as frames: an array's table stays on the stack while its elements are
- * pushed and stored; a finished aggregate is stored into its parent. One builder per command call.
+ * pushed and stored; a finished aggregate is stored into its parent. A scalar takes one slot until it
+ * is stored, so only aggregates (a few slots per level) and table-valued replies check the stack: a
+ * Java function called from Lua starts with LUA_MINSTACK (20) free slots. One builder per command call.
  */
 final class LuaReplyBuilder implements ReplyWriter {
     private static final int ARRAY = 0;
@@ -152,13 +154,11 @@ final class LuaReplyBuilder implements ReplyWriter {
     }
 
     @Override public void integer(long value) {
-        vm.checkStack(1);
         vm.pushNumber(value);
         pushed();
     }
 
     @Override public void bulk(byte[] value) {
-        vm.checkStack(1);
         vm.pushBytes(value);
         pushed();
     }
@@ -168,13 +168,11 @@ final class LuaReplyBuilder implements ReplyWriter {
     }
 
     @Override public void bulk(byte[] value, int offset, int length) {
-        vm.checkStack(1);
         vm.pushBytes(value, offset, length);
         pushed();
     }
 
     private void nullValue() {
-        vm.checkStack(1);
         if (protocol == 2) {
             vm.pushBoolean(false);
         } else {
@@ -228,8 +226,7 @@ final class LuaReplyBuilder implements ReplyWriter {
         if (protocol == 2) {
             integer(value ? 1 : 0);
         } else {
-            vm.checkStack(1);
-            vm.pushBoolean(value);
+                vm.pushBoolean(value);
             pushed();
         }
     }

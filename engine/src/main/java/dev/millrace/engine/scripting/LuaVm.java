@@ -131,6 +131,11 @@ final class LuaVm implements AutoCloseable {
         return c.lua_type(l, index);
     }
 
+    /** lua_checkstack: whether {@code extra} more slots fit (Lua's C stack is limited to 8000). */
+    boolean tryCheckStack(int extra) {
+        return c.lua_checkstack(l, extra) != 0;
+    }
+
     void checkStack(int extra) {
         if (c.lua_checkstack(l, extra) == 0) {
             throw new IllegalStateException("Lua stack overflow");
@@ -233,6 +238,15 @@ final class LuaVm implements AutoCloseable {
 
     /** The bytes of the string (or number, converted in place as Lua does) at {@code index}, or null. */
     byte[] toBytes(int index) {
+        // Fast path for ASCII (keys, command names, numbers): lua_tostring's Java string is exact when it
+        // has as many chars as the Lua string has bytes and all are below 0x80 (a NUL byte would cut it
+        // short, a byte of 0x80 or more would not come back as one such char). Anything else is read as
+        // a direct view of Lua's bytes, which costs a DirectByteBuffer per string.
+        long length = c.lua_objlen(l, index);
+        String text = c.lua_tostring(l, index);
+        if (text != null && text.length() == length && isAscii(text)) {
+            return text.getBytes(StandardCharsets.ISO_8859_1);
+        }
         ByteBuffer view = (ByteBuffer) c.luaJ_todirectbuffer(l, index);
         if (view == null) {
             return null;
@@ -240,6 +254,15 @@ final class LuaVm implements AutoCloseable {
         byte[] out = new byte[view.remaining()];
         view.get(out);
         return out;
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A string at {@code index} as ISO-8859-1 text (one char per byte), or null. */

@@ -16,12 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,11 +50,7 @@ public final class Scripting {
     private int globalsRef;
     private int setHookCountRef;
     private int loadLibraryRef;
-    private final FunctionLibraries libraries = new FunctionLibraries();
-    private boolean librariesRead;
-    /** The functions registered by the library being loaded (FUNCTION LOAD), or null outside a load. */
-    private Map<String, FunctionLibraries.Function> registering;
-    private String registeringLibrary;
+    private final FunctionLoader functions = new FunctionLoader(this);
     /** Whether the hook fires at every instruction (after a kill) rather than every 100,000. */
     private boolean hookTightened;
     private final ScriptCache scripts = new ScriptCache();
@@ -75,19 +66,15 @@ public final class Scripting {
         this.engine = engine;
     }
 
-    /** One script or function invocation. */
+    /** One script or function invocation: its client and what it may do. */
     static final class Run {
-        final Call caller;
         final Session session;
         final boolean readOnly;
-        final String name;
         int protocol = 2;
 
-        Run(Call caller, Session session, boolean readOnly, String name) {
-            this.caller = caller;
+        Run(Session session, boolean readOnly) {
             this.session = session;
             this.readOnly = readOnly;
-            this.name = name;
         }
     }
 
@@ -103,12 +90,28 @@ public final class Scripting {
             vm.setWhereRef(vm.ref());
             globalsRef = vm.ref();
             errorHandlerRef = vm.ref();
+            setHookCount(HOOK_INSTRUCTIONS);
         }
         return vm;
     }
 
     ScriptCache scripts() {
         return scripts;
+    }
+
+    /** The function libraries (FUNCTION, FCALL). */
+    FunctionLoader functions() {
+        return functions;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** environment.lua's load_library(chunk): runs a library's code in the library API's environment. */
+    int loadLibraryRef() {
+        vm();
+        return loadLibraryRef;
     }
 
     private static String resource(String name) {
@@ -133,7 +136,7 @@ public final class Scripting {
         field("random", this::randomFunction);
         field("randomseed", this::randomSeedFunction);
         field("hook", this::hookFunction);
-        field("register_function", this::registerFunction);
+        field("register_function", functions::registerFunction);
         vm.pushText(Engine.REDIS_VERSION);
         vm.rawSetField(-2, "version");
         vm.pushNumber(versionNumber(Engine.REDIS_VERSION));
@@ -195,7 +198,7 @@ public final class Scripting {
         LuaVm lua = vm();
         Session session = new Session(call.session().id(), Connection.NONE, call.now(), true);
         session.selectDb(call.db());
-        Run run = new Run(call, session, readOnly, name);
+        Run run = new Run(session, readOnly);
         byte[][] argv = call.argv();
         int keysEnd = firstKey + numKeys;
         current = run;
@@ -224,6 +227,15 @@ public final class Scripting {
                 LuaValueReply.write(lua, call.reply(), run.protocol);
             } else {
                 replyRunError(lua, call.reply(), name);
+            }
+            if (!function) {
+                // KEYS and ARGV exist only during an EVAL: functions, which share the globals, never see them.
+                lua.setTop(0);
+                lua.pushRef(globalsRef);
+                lua.pushNil();
+                lua.rawSetField(-2, "KEYS");
+                lua.pushNil();
+                lua.rawSetField(-2, "ARGV");
             }
         } finally {
             current = null;
@@ -381,6 +393,10 @@ public final class Scripting {
         if (spec.hasFlag("noscript")) {
             return Errors.SCRIPT_NOSCRIPT_COMMAND;
         }
+        if ((spec.name().equals("xread") || spec.name().equals("xreadgroup")) && hasBlockOption(argv)) {
+            // Redis's XREAD/XREADGROUP refuse BLOCK from scripts while parsing (elsewhere it is ignored).
+            return "ERR " + new String(argv[0], StandardCharsets.ISO_8859_1) + " command is not allowed with BLOCK option from scripts";
+        }
         if (spec.isWrite()) {
             if (run.readOnly) {
                 return Errors.SCRIPT_WRITE_IN_READ_ONLY;
@@ -391,6 +407,26 @@ public final class Scripting {
             }
         }
         return null;
+    }
+
+    /** Whether XREAD/XREADGROUP's options, read as Redis's parser reads them up to STREAMS, include BLOCK. */
+    private static boolean hasBlockOption(byte[][] argv) {
+        for (int i = 1; i < argv.length; i++) {
+            String option = new String(argv[i], StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+            int more = argv.length - i - 1;
+            switch (option) {
+                case "BLOCK" -> {
+                    return more > 0;
+                }
+                case "COUNT" -> i++;
+                case "GROUP" -> i += 2;
+                case "NOACK" -> { }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     private int sha1hexFunction() {
@@ -531,368 +567,6 @@ public final class Scripting {
             case LuaVm.TFUNCTION -> "function";
             default -> "userdata";
         };
-    }
-
-    // ---------------------------------------------------------------- function libraries
-
-    /**
-     * The function libraries, read from their reserved page of the key store on first use (after a
-     * restart they come back with the store; see {@link FunctionLibraries}).
-     */
-    FunctionLibraries libraries() {
-        if (!librariesRead) {
-            librariesRead = true;
-            byte[] payload = FunctionLibraries.stored(engine.keyspace().store());
-            List<byte[]> codes = payload == null ? null : FunctionLibraries.parse(payload);
-            if (payload != null && codes == null) {
-                throw new IllegalStateException("the stored function libraries are corrupt");
-            }
-            for (byte[] code : codes == null ? List.<byte[]>of() : codes) {
-                Object created = createLibrary(code);
-                if (created instanceof String error) {
-                    throw new IllegalStateException("a stored function library does not load: " + error);
-                }
-                libraries.put((FunctionLibraries.Library) created);
-            }
-        }
-        return libraries;
-    }
-
-    /**
-     * FUNCTION LOAD: checks the name, compiles and runs the code, then adds the library (replacing
-     * one of the same name when {@code replace}) unless a function name is taken by another library.
-     *
-     * @return the library's name, or the error reply
-     */
-    LibraryMeta loadLibrary(byte[] code, boolean replace) {
-        FunctionLibraries loaded = libraries();
-        LibraryMeta meta = libraryMeta(code);
-        if (meta.error() != null) {
-            return meta;
-        }
-        if (!replace && loaded.library(meta.name()) != null) {
-            return LibraryMeta.failed("ERR Library '" + meta.name() + "' already exists");
-        }
-        Object created = createLibrary(code);
-        if (created instanceof String error) {
-            return LibraryMeta.failed(error);
-        }
-        FunctionLibraries.Library library = (FunctionLibraries.Library) created;
-        String taken = loaded.collision(library, library.name());
-        if (taken != null) {
-            release(library);
-            return LibraryMeta.failed("ERR Function " + taken + " already exists");
-        }
-        release(loaded.put(library));
-        saveLibraries();
-        return meta;
-    }
-
-    /** FUNCTION DELETE; returns whether the library existed. */
-    boolean deleteLibrary(String name) {
-        FunctionLibraries.Library old = libraries().remove(name);
-        if (old == null) {
-            return false;
-        }
-        release(old);
-        saveLibraries();
-        return true;
-    }
-
-    /** FUNCTION FLUSH. */
-    void flushLibraries() {
-        FunctionLibraries loaded = libraries();
-        loaded.all().forEach(this::release);
-        loaded.clear();
-        saveLibraries();
-        if (vm != null) {
-            vm.collectGarbage();
-        }
-    }
-
-    /**
-     * FUNCTION RESTORE: all the payload's libraries or none. {@code policy} is FLUSH (drop the loaded
-     * ones first), APPEND (a library already loaded is an error) or REPLACE (it is replaced).
-     *
-     * @return null when restored, else the error reply
-     */
-    String restoreLibraries(byte[] payload, String policy) {
-        FunctionLibraries loaded = libraries();
-        List<byte[]> codes = FunctionLibraries.parse(payload);
-        if (codes == null) {
-            return Errors.FUNCTION_BAD_PAYLOAD;
-        }
-        List<FunctionLibraries.Library> created = new java.util.ArrayList<>();
-        String error = null;
-        for (byte[] code : codes) {
-            Object library = createLibrary(code);
-            if (library instanceof String e) {
-                error = e;
-                break;
-            }
-            created.add((FunctionLibraries.Library) library);
-        }
-        if (error == null) {
-            error = restoreConflict(loaded, created, policy);
-        }
-        if (error != null) {
-            created.forEach(this::release);
-            return error;
-        }
-        if (policy.equals("FLUSH")) {
-            loaded.all().forEach(this::release);
-            loaded.clear();
-        }
-        for (FunctionLibraries.Library library : created) {
-            release(loaded.put(library));
-        }
-        saveLibraries();
-        return null;
-    }
-
-    /** What stops a restore: a library or function name already taken, per the policy. */
-    private static String restoreConflict(FunctionLibraries loaded, List<FunctionLibraries.Library> created, String policy) {
-        Map<String, String> functionOwners = new LinkedHashMap<>();
-        java.util.Set<String> replaced = new java.util.HashSet<>();
-        for (FunctionLibraries.Library library : created) {
-            if (!policy.equals("FLUSH") && loaded.library(library.name()) != null) {
-                if (policy.equals("APPEND")) {
-                    return "ERR Library " + library.name() + " already exists";
-                }
-                replaced.add(library.name());
-            }
-            for (String function : library.functions().keySet()) {
-                if (functionOwners.put(function, library.name()) != null) {
-                    return "ERR Function " + function + " already exists";
-                }
-            }
-        }
-        if (policy.equals("FLUSH")) {
-            return null;
-        }
-        for (Map.Entry<String, String> f : functionOwners.entrySet()) {
-            FunctionLibraries.Function existing = loaded.function(f.getKey());
-            if (existing != null && !replaced.contains(existing.library())) {
-                return "ERR Function " + f.getKey() + " already exists";
-            }
-        }
-        return null;
-    }
-
-    /** Writes the library set to the key store after a change. */
-    void saveLibraries() {
-        libraries.save(engine.keyspace().store());
-    }
-
-    /** Releases the Lua functions of libraries no longer loaded. */
-    void release(FunctionLibraries.Library library) {
-        if (library != null) {
-            for (FunctionLibraries.Function f : library.functions().values()) {
-                vm.unref(f.ref());
-            }
-        }
-    }
-
-    /**
-     * Compiles and runs a library's code (its {@code #!lua name=} line first), collecting the
-     * functions it registers. Checks nothing against the loaded libraries.
-     *
-     * @return the {@link FunctionLibraries.Library}, or the error reply text
-     */
-    Object createLibrary(byte[] code) {
-        LibraryMeta meta = libraryMeta(code);
-        if (meta.error() != null) {
-            return meta.error();
-        }
-        String name = meta.name();
-        LuaVm lua = vm();
-        byte[] source = new byte[code.length + 2];
-        source[0] = '-';
-        source[1] = '-';
-        System.arraycopy(code, 0, source, 2, code.length);
-        lua.setTop(0);
-        lua.pushRef(loadLibraryRef);
-        String compileError = lua.load(source, "@user_function");
-        if (compileError != null) {
-            lua.setTop(0);
-            return "ERR Error compiling function: " + compileError;
-        }
-        registering = new LinkedHashMap<>();
-        registeringLibrary = name;
-        Map<String, FunctionLibraries.Function> registered = registering;
-        try {
-            if (lua.pcall(1, 0, 0) != 0) {
-                String message = lua.type(-1) == LuaVm.TTABLE ? LuaValueReply.stringField(lua, "err") : lua.toText(-1);
-                registered.values().forEach(f -> lua.unref(f.ref()));
-                return "ERR Error registering functions: " + message;
-            }
-        } finally {
-            registering = null;
-            registeringLibrary = null;
-            lua.setTop(0);
-        }
-        if (registered.isEmpty()) {
-            return "ERR No functions registered";
-        }
-        return new FunctionLibraries.Library(name, code, registered);
-    }
-
-    /** What a library's first line says (or a load's outcome): its name, or the error reply. */
-    record LibraryMeta(String name, String error) {
-        static LibraryMeta failed(String error) {
-            return new LibraryMeta(null, error);
-        }
-    }
-
-    /** Reads a code's {@code #!lua name=...} line (Redis's functionExtractLibMetaData). */
-    private static LibraryMeta libraryMeta(byte[] code) {
-        if (code.length < 2 || code[0] != '#' || code[1] != '!') {
-            return LibraryMeta.failed("ERR Missing library metadata");
-        }
-        int end = 0;
-        while (end < code.length && code[end] != '\n') {
-            end++;
-        }
-        if (end == code.length) {
-            return LibraryMeta.failed("ERR Invalid library metadata");
-        }
-        String[] parts = new String(code, 2, end - 2, StandardCharsets.ISO_8859_1).trim().split("[ \t\r]+");
-        String name = null;
-        for (int i = 1; i < parts.length; i++) {
-            if (parts[i].startsWith("name=")) {
-                name = parts[i].substring(5);
-            } else {
-                return LibraryMeta.failed("ERR Invalid metadata value given: " + parts[i]);
-            }
-        }
-        if (name == null) {
-            return LibraryMeta.failed("ERR Library name was not given");
-        }
-        if (!parts[0].equalsIgnoreCase("lua")) {
-            return LibraryMeta.failed("ERR Engine '" + parts[0] + "' not found");
-        }
-        if (!validName(name)) {
-            return LibraryMeta.failed(Errors.FUNCTION_BAD_NAME);
-        }
-        return new LibraryMeta(name, null);
-    }
-
-    static boolean validName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A string or number's text without converting it in place (lua_next must see the key unchanged). */
-    private static String textOf(LuaVm lua, int index) {
-        lua.pushValue(index);
-        String text = lua.toText(-1);
-        lua.pop(1);
-        return text;
-    }
-
-    private int registrationError(String message) {
-        LuaReplyBuilder.pushErrorTable(vm, "ERR " + message);
-        return -1;
-    }
-
-    /** redis.register_function(name, callback) or redis.register_function{function_name=, callback=, flags=, description=}. */
-    private int registerFunction() {
-        LuaVm lua = vm;
-        if (registering == null) {
-            return registrationError("redis.register_function can only be called on FUNCTION LOAD command");
-        }
-        String name = null;
-        String description = null;
-        Set<String> flags = new LinkedHashSet<>();
-        int callback = 0;
-        int argc = lua.top();
-        if (argc == 1) {
-            if (lua.type(1) != LuaVm.TTABLE) {
-                return registrationError("calling redis.register_function with a single argument is only applicable"
-                        + " to Lua table (representing named arguments).");
-            }
-            lua.pushNil();
-            while (lua.next(1)) {
-                String key = lua.type(-2) == LuaVm.TSTRING ? lua.toText(-2) : "";
-                switch (key) {
-                    case "function_name" -> {
-                        if (lua.type(-1) != LuaVm.TSTRING && lua.type(-1) != LuaVm.TNUMBER) {
-                            return registrationError("function_name argument given to redis.register_function must be a string");
-                        }
-                        name = textOf(lua, -1);
-                    }
-                    case "description" -> {
-                        if (lua.type(-1) != LuaVm.TSTRING && lua.type(-1) != LuaVm.TNUMBER) {
-                            return registrationError("description argument given to redis.register_function must be a string");
-                        }
-                        description = textOf(lua, -1);
-                    }
-                    case "callback" -> {
-                        if (lua.type(-1) != LuaVm.TFUNCTION) {
-                            return registrationError("callback argument given to redis.register_function must be a function");
-                        }
-                        lua.pushValue(-1);
-                        lua.insert(2);
-                        callback = 2;
-                    }
-                    case "flags" -> {
-                        if (lua.type(-1) != LuaVm.TTABLE) {
-                            return registrationError("flags argument to redis.register_function must be a table representing function flags");
-                        }
-                        int table = lua.top();
-                        lua.pushNil();
-                        while (lua.next(table)) {
-                            String flag = lua.type(-1) == LuaVm.TSTRING ? lua.toText(-1) : null;
-                            if (flag == null || !Shebang.FLAGS.contains(flag)) {
-                                return registrationError("unknown flag given");
-                            }
-                            flags.add(flag);
-                            lua.pop(1);
-                        }
-                    }
-                    default -> {
-                        return registrationError("unknown argument given to redis.register_function");
-                    }
-                }
-                lua.pop(1);
-            }
-            if (name == null) {
-                return registrationError("redis.register_function must get a function name argument");
-            }
-            if (callback == 0) {
-                return registrationError("redis.register_function must get a callback argument");
-            }
-        } else if (argc == 2) {
-            if (lua.type(1) != LuaVm.TSTRING && lua.type(1) != LuaVm.TNUMBER) {
-                return registrationError("first argument to redis.register_function must be a string");
-            }
-            if (lua.type(2) != LuaVm.TFUNCTION) {
-                return registrationError("second argument to redis.register_function must be a function");
-            }
-            name = lua.toText(1);
-            callback = 2;
-        } else {
-            return registrationError("wrong number of arguments to redis.register_function");
-        }
-        if (!validName(name)) {
-            LuaReplyBuilder.pushErrorTable(lua, Errors.FUNCTION_BAD_NAME);
-            return -1;
-        }
-        if (registering.containsKey(name)) {
-            return registrationError("Function already exists in the library");
-        }
-        lua.pushValue(callback);
-        List<String> ordered = Shebang.FLAGS.stream().filter(flags::contains).toList();
-        registering.put(name, new FunctionLibraries.Function(name, registeringLibrary, lua.ref(), description, ordered));
-        return 0;
     }
 
     // ---------------------------------------------------------------- cache maintenance

@@ -104,12 +104,11 @@ local function pcall_result(ok, ...)
 end
 pcall = function(...) return pcall_result(raw_pcall(...)) end
 
--- The busy-script hook: Java decides (SCRIPT KILL, FUNCTION KILL) and raises the error itself. Once a
--- kill is requested it fires at every instruction, so a script that catches the error with pcall
+-- The busy-script hook, which Java installs through set_hook_count and which decides itself (busy
+-- time, SCRIPT KILL, FUNCTION KILL) and raises the error. Once a kill is requested it fires at every instruction, so a script that catches the error with pcall
 -- fails again at its next instruction outside the pcall.
 local sethook, hook = debug.sethook, api.hook
 local function set_hook_count(n) sethook(hook, '', n) end
-set_hook_count(100000)
 debug = nil
 
 -- Read-only globals and libraries. Redis 7.0 marks the tables read-only inside its patched Lua; plain

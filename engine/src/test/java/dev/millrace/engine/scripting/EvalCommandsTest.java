@@ -187,6 +187,7 @@ class EvalCommandsTest {
         assertEquals(bytes, eval(h, "return redis.call('get', KEYS[1])", "1", "bin"));
         assertEquals(256L, eval(h, "return #ARGV[1]", "0", bytes));
         assertEquals(bytes + bytes, eval(h, "return ARGV[1] .. redis.call('get', 'bin')", "0", bytes));
+        assertEquals(Scripting.sha1hex(new byte[0]), eval(h, "return redis.sha1hex({})", "0"), "not a string: hashed as empty");
     }
 
     @Test
@@ -197,5 +198,24 @@ class EvalCommandsTest {
         assertEquals("0.84048536971234", eval(h, "return tostring(math.random())", "0"));
         assertEquals("0.041630344484761", eval(h, "math.randomseed(1) return tostring(math.random())", "0"));
         assertEquals("0.4544924448498", eval(h, "return tostring(math.random())", "0"));
+    }
+
+    @Test
+    void aTableHoldingItselfIsCutAtLuasStackLimitAsRedisDoes() throws Exception {
+        EngineHarness h = new EngineHarness();
+        Object[] reply = new Object[1];
+        // The execution thread's stack in the server: a Netty thread with the JVM's default 1 MB.
+        Thread thread = new Thread(null, () -> reply[0] = eval(h, "local t = {} t[1] = t return t", "0"), "small-stack", 1 << 20);
+        thread.start();
+        thread.join();
+        int depth = 0;
+        Object level = reply[0];
+        while (level instanceof List<?> list) {
+            assertEquals(1, list.size());
+            level = list.get(0);
+            depth++;
+        }
+        assertEquals(err("ERR reached lua stack limit"), level);
+        assertEquals(7995, depth, "redis-server 7.0.15 nests 7995 arrays before the error");
     }
 }

@@ -97,6 +97,15 @@ class FunctionCommandsTest {
     }
 
     @Test
+    void functionsDoNotSeeTheKeysAndArgvOfScripts() {
+        EngineHarness h = new EngineHarness();
+        h.run("EVAL", "return 1", "1", "some-key", "some-arg");
+        h.run("FUNCTION", "LOAD", "#!lua name=kk\nredis.register_function('kk', function() return KEYS end)");
+        assertEquals(err("ERR user_function:2: Script attempted to access nonexistent global variable 'KEYS' script: kk, on @user_function:2."),
+                h.run("FCALL", "kk", "0"));
+    }
+
+    @Test
     void replaceSwapsTheLibrarysFunctions() {
         EngineHarness h = new EngineHarness();
         h.run("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('a', function() return 'a' end)");

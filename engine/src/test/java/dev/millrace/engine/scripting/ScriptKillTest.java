@@ -81,5 +81,4 @@ class ScriptKillTest {
         assertEquals(0L, h.run("EXISTS", "k"));
         assertEquals(List.of(), h.effects());
     }
-
 }

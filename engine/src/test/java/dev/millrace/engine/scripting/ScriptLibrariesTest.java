@@ -172,4 +172,32 @@ class ScriptLibrariesTest {
         assertEquals("Expected value but found T_END at character 2", eval("local ok, e = pcall(cjson.decode, '[') return e"),
                 "called by pcall, a C function, the error has no script line (as luaL_where)");
     }
+
+    @Test
+    void deeplyNestedMessagePackStopsAtLuasStackLimit() throws Exception {
+        Object[] reply = new Object[1];
+        Thread thread = new Thread(null, () -> reply[0] = eval("return cmsgpack.unpack(string.rep('\\145', 100000) .. '\\1')"),
+                "small-stack", 1 << 20);
+        thread.start();
+        thread.join();
+        String error = reply[0].toString();
+        assertEquals(true, error.startsWith("-ERR user_script:1: stack overflow (in function mp_decode_to_lua_array) script: "), error);
+    }
+
+    @Test
+    void cjsonNestingLimitsHoldOnTheServersStack() throws Exception {
+        Object[] replies = new Object[3];
+        Thread thread = new Thread(null, () -> {
+            replies[0] = eval("return #cjson.encode(cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000)))");
+            replies[1] = eval("return cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))");
+            replies[2] = eval("local t = {} local top = t for i = 1, 1000 do t[1] = {} t = t[1] end return cjson.encode(top)");
+        }, "small-stack", 1 << 20);
+        thread.start();
+        thread.join();
+        assertEquals(2000L, replies[0]);
+        assertEquals(true, replies[1].toString().startsWith("-ERR user_script:1: Found too many nested data structures (1001) at character 1001"),
+                replies[1].toString());
+        assertEquals(true, replies[2].toString().startsWith("-ERR user_script:1: Cannot serialise, excessive nesting (1001)"),
+                replies[2].toString());
+    }
 }
