@@ -22,31 +22,11 @@ REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 APPENDFSYNC=${APPENDFSYNC:-everysec}
 
-if ! command -v redis-benchmark >/dev/null || ! command -v redis-server >/dev/null; then
-  echo "installing redis-server and redis-tools from Debian..." >&2
-  (apt-get install -y redis-server redis-tools || sudo apt-get install -y redis-server redis-tools) >/dev/null
-fi
-
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
+source "$root/bench/lib.sh"
+require_redis_tools
 # Redis with the same durability as Millrace: AOF on, same fsync policy, no RDB snapshots.
-redis-server --port "$REDIS_PORT" --dir "$work" --appendonly yes --appendfsync "$APPENDFSYNC" \
-  --save "" --daemonize yes --logfile "$work/redis.log" >/dev/null
-"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --appendfsync "$APPENDFSYNC" \
-  --save "" >"$work/millrace.log" 2>&1 &
-mpid=$!
-for _ in $(seq 1 600); do
-  redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1 && break
-  kill -0 "$mpid" 2>/dev/null || { cat "$work/millrace.log"; exit 1; }
-  sleep 0.2
-done
+start_redis "$work" --appendonly yes --appendfsync "$APPENDFSYNC"
+start_millrace "$work/millrace" --appendfsync "$APPENDFSYNC"
 
 run() { # port pipeline test -> req/s
   redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -t "$3" --csv -q 2>/dev/null \

@@ -19,22 +19,9 @@ REDIS_PORT=${REDIS_PORT:-7481}
 MILLRACE_PORT=${MILLRACE_PORT:-7482}
 (cd "$root" && mvn -o -q -B package -DskipTests -pl protocol -am >/dev/null)
 
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_ready() { until redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.01; done; }
-mkdir -p "$work/redis" "$work/millrace"
-redis-server --port "$REDIS_PORT" --dir "$work/redis" --save "" --appendonly no --daemonize yes \
-  --logfile "$work/redis.log" >/dev/null
-wait_ready "$REDIS_PORT"
-"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --save "" >>"$work/millrace.log" 2>&1 &
-wait_ready "$MILLRACE_PORT"
+source "$root/bench/lib.sh"
+start_redis "$work/redis" --appendonly no
+start_millrace "$work/millrace"
 
 delivered() { # port
   java "$root/bench/PubSubBench.java" "$1" "$SUBSCRIBERS" "$MESSAGES" "$PIPELINE" "$SIZE" \

@@ -20,24 +20,9 @@ REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 CASES=${CASES:-"zadd zscore zrank zrangebyscore hset hget sadd sismember lmove lindex lrange"}
 
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-redis-server --port "$REDIS_PORT" --dir "$work" --appendonly yes --save "" --daemonize yes \
-  --logfile "$work/redis.log" >/dev/null
-"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --save "" >"$work/millrace.log" 2>&1 &
-mpid=$!
-for _ in $(seq 1 600); do
-  redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1 && break
-  kill -0 "$mpid" 2>/dev/null || { cat "$work/millrace.log"; exit 1; }
-  sleep 0.2
-done
+source "$root/bench/lib.sh"
+start_redis "$work" --appendonly yes
+start_millrace "$work/millrace"
 
 fill() { # port type key size: variadic commands of 1000 elements, through redis-cli --pipe
   python3 - "$2" "$3" "$4" <<'PY' | redis-cli -p "$1" --pipe >/dev/null

@@ -28,25 +28,10 @@ redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return redis.call('ZCARD', KEYS[1])"
 
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-redis-server --port "$REDIS_PORT" --dir "$work" --appendonly yes --appendfsync "$APPENDFSYNC" \
-  --save "" --daemonize yes --logfile "$work/redis.log" >/dev/null
-"$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --appendfsync "$APPENDFSYNC" \
-  --save "" >"$work/millrace.log" 2>&1 &
-mpid=$!
-for _ in $(seq 1 600); do
-  redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1 && break
-  kill -0 "$mpid" 2>/dev/null || { cat "$work/millrace.log"; exit 1; }
-  sleep 0.2
-done
+source "$root/bench/lib.sh"
+require_redis_tools
+start_redis "$work" --appendonly yes --appendfsync "$APPENDFSYNC"
+start_millrace "$work/millrace" --appendfsync "$APPENDFSYNC"
 
 sha_r=$(redis-cli -p "$REDIS_PORT" script load "$SCRIPT")
 sha_m=$(redis-cli -p "$MILLRACE_PORT" script load "$SCRIPT")
