@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 import java.util.function.UnaryOperator;
@@ -26,7 +27,7 @@ import java.util.function.UnaryOperator;
 public final class ServerConfig {
 
     /** How a parameter's text is validated and made canonical. */
-    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE, OUTPUT_BUFFER_LIMITS, CUSTOM }
+    public enum Kind { STRING, INTEGER, MEMORY, BOOLEAN, ENUM, SAVE, CUSTOM }
 
     /** One parameter. {@code choices} lists an ENUM's accepted words. */
     public static final class Param {
@@ -45,8 +46,11 @@ public final class ServerConfig {
          * the value is shown unsigned; {@link #getLong} reads one above Long.MAX_VALUE as Long.MAX_VALUE.
          */
         boolean unsigned;
-        /** A CUSTOM parameter's validation: the value to keep, or IllegalArgumentException with the reason. */
-        UnaryOperator<String> check = UnaryOperator.identity();
+        /**
+         * A CUSTOM parameter's validation, from the current value and the one given: the value to keep,
+         * or IllegalArgumentException with the reason.
+         */
+        BinaryOperator<String> check = (current, value) -> value;
         /** What CONFIG GET shows for the kept value (a CUSTOM parameter may keep more than it shows). */
         UnaryOperator<String> shown = UnaryOperator.identity();
 
@@ -83,8 +87,9 @@ public final class ServerConfig {
         integer("maxclients", 10000, 1, 4294967295L, true);
         memory("proto-max-bulk-len", 512L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true);
         memory("client-query-buffer-limit", 1024L * 1024 * 1024, 1024 * 1024, Long.MAX_VALUE, true).unsigned = true;
-        params.put("client-output-buffer-limit", new Param("client-output-buffer-limit", Kind.OUTPUT_BUFFER_LIMITS,
-                OutputBufferLimits.DEFAULT, true, List.of(), 0, 0));
+        // A value names only the classes it changes: merged into the current limits.
+        custom("client-output-buffer-limit", OutputBufferLimits.DEFAULT,
+                (current, value) -> OutputBufferLimits.parse(current).with(value).toString(), UnaryOperator.identity());
         choice("enable-debug-command", "no", false, "no", "yes", "local");
         // Any non-negative hz is accepted and then held within 1..500, as Redis does.
         integer("hz", 10, 0, Integer.MAX_VALUE, true).adjust = hz -> Math.max(1, Math.min(500, hz));
@@ -121,11 +126,11 @@ public final class ServerConfig {
         // How long a script runs before other clients get BUSY and SCRIPT KILL may stop it.
         integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true);
         alias("lua-time-limit", "busy-reply-threshold");
-        custom("notify-keyspace-events", "", EventClasses::stored, EventClasses::shown);
+        custom("notify-keyspace-events", "", (current, value) -> EventClasses.stored(value), EventClasses::shown);
         integer("tracking-table-max-keys", 1_000_000, 0, Long.MAX_VALUE, true);
     }
 
-    private void custom(String name, String def, UnaryOperator<String> check, UnaryOperator<String> shown) {
+    private void custom(String name, String def, BinaryOperator<String> check, UnaryOperator<String> shown) {
         Param p = new Param(name, Kind.CUSTOM, def, true, List.of(), 0, 0);
         p.check = check;
         p.shown = shown;
@@ -278,11 +283,8 @@ public final class ServerConfig {
             }
             case SAVE:
                 return canonicalSave(value);
-            case OUTPUT_BUFFER_LIMITS:
-                // A value names only the classes it changes: merged into the current limits.
-                return OutputBufferLimits.parse(p.value).with(value).toString();
             case CUSTOM:
-                return p.check.apply(value);
+                return p.check.apply(p.value, value);
             default:
                 throw new IllegalStateException();
         }
