@@ -193,6 +193,14 @@ public final class Engine {
      * Replays logged effects (AOF recovery): applied through the normal dispatcher in a loading
      * context, so keys do not expire on access and nothing is logged again.
      */
+    /**
+     * Frees what the engine holds outside the Java heap and the store (the Lua interpreter). For engines
+     * that end before the process does, such as a snapshot build's replayer.
+     */
+    public void close() {
+        scripting.close();
+    }
+
     public void replay(List<Effect> effects) {
         boolean wasLoading = keyspace.loading();
         keyspace.setLoading(true);

@@ -5,6 +5,7 @@ import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.persistence.Replayer;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.storage.aof.AofReader;
 import dev.millrace.storage.aof.ChronicleEffectLog;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -100,13 +100,13 @@ public final class ChronicleStorage implements AutoCloseable {
      *        the AOF to a copy of the previous snapshot, so no fork and no pause is needed
      */
     public static ChronicleStorage open(Path dir, ServerConfig config,
-                                        Function<KeyStore, Consumer<List<Effect>>> replayerFactory) {
+                                        Function<KeyStore, Replayer> replayerFactory) {
         return open(dir, config, replayerFactory, Clock.SYSTEM);
     }
 
     /** As {@link #open(Path, ServerConfig, Function)}, with the clock that names AOF cycles (tests roll them). */
     public static ChronicleStorage open(Path dir, ServerConfig config,
-                                        Function<KeyStore, Consumer<List<Effect>>> replayerFactory, Clock clock) {
+                                        Function<KeyStore, Replayer> replayerFactory, Clock clock) {
         Path root = dir != null ? dir : Path.of(config.get("dir"));
         int databases = config.getInt("databases");
         String mode = config.getBoolean("appendonly") ? AOF : FEED;
@@ -192,7 +192,7 @@ public final class ChronicleStorage implements AutoCloseable {
      *
      * @return the number of AOF records replayed
      */
-    public long recover(Consumer<List<Effect>> replayer) {
+    public long recover(Replayer replayer) {
         if (recovered) {
             throw new IllegalStateException("recover() was called already");
         }
@@ -203,7 +203,7 @@ public final class ChronicleStorage implements AutoCloseable {
         long started = System.nanoTime();
         long replayed;
         try (AofReader reader = effectLog.reader()) {
-            replayed = reader.replay(replayAfter, Long.MAX_VALUE, record -> replayer.accept(record.effects()));
+            replayed = reader.replay(replayAfter, Long.MAX_VALUE, record -> replayer.replay(record.effects()));
         }
         if (replayed > 0) {
             log.info("replayed {} AOF records in {} ms", replayed, (System.nanoTime() - started) / 1_000_000);

@@ -75,7 +75,7 @@ class ChronicleStorageTest {
         }
 
         void write(List<Effect> effects) {
-            live.accept(effects);
+            live.replay(effects);
             storage.effectLog().append(clock.currentTimeMillis(), effects);
             storage.effectLog().sync();
         }

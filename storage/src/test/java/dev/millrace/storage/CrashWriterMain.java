@@ -31,7 +31,7 @@ public final class CrashWriterMain {
             int size = 1 + random.nextInt(40);
             for (int j = 0; j < size; j++) {
                 List<Effect> effects = List.of(write(next));
-                live.accept(effects);
+                live.replay(effects);
                 storage.effectLog().append(System.currentTimeMillis(), effects);
                 next++;
             }

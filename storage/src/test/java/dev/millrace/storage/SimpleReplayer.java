@@ -4,17 +4,17 @@ import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.persistence.Replayer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Applies SET, DEL, FLUSHDB and SWAPDB effects to a KeyStore, storing strings as the engine's
  * {@link Record}s. The storage tests use it as the replayer because the engine's string commands
  * live on another branch; {@link EngineReplayTest} runs the same scenario through the real Engine.
  */
-public final class SimpleReplayer implements Consumer<List<Effect>> {
+public final class SimpleReplayer implements Replayer {
     private final KeyStore store;
 
     public SimpleReplayer(KeyStore store) {
@@ -32,7 +32,7 @@ public final class SimpleReplayer implements Consumer<List<Effect>> {
     }
 
     @Override
-    public void accept(List<Effect> effects) {
+    public void replay(List<Effect> effects) {
         for (Effect e : effects) {
             byte[][] argv = e.argv();
             switch (new String(argv[0], StandardCharsets.US_ASCII).toUpperCase()) {

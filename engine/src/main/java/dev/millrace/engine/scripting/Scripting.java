@@ -78,6 +78,14 @@ public final class Scripting {
         }
     }
 
+    /** Frees the interpreter (native memory) if one was created; the engine runs no script after this. */
+    public void close() {
+        if (vm != null) {
+            vm.close();
+            vm = null;
+        }
+    }
+
     /** The interpreter, created with its environment on first use. */
     LuaVm vm() {
         if (vm == null) {

@@ -6,6 +6,7 @@ import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.persistence.Replayer;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.storage.ChronicleStorage;
 import org.slf4j.Logger;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * The composition root: {@code millrace-server [config-file] [--name value...]}, arguments as
@@ -121,10 +121,18 @@ public final class Main {
     }
 
     /** An engine over {@code store} that only replays effects (no log, no snapshots of its own). */
-    private static Consumer<List<Effect>> replayerOver(KeyStore store, ServerConfig config) {
+    private static Replayer replayerOver(KeyStore store, ServerConfig config) {
         Engine replayer = new Engine(config, store, EffectLog.NONE,
                 Snapshots.none(System.currentTimeMillis() / 1000), Clock.SYSTEM);
-        return replayer::replay;
+        return new Replayer() {
+            @Override public void replay(List<Effect> record) {
+                replayer.replay(record);
+            }
+
+            @Override public void close() {
+                replayer.close();
+            }
+        };
     }
 
     /**

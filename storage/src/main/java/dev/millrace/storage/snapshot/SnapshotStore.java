@@ -3,6 +3,7 @@ package dev.millrace.storage.snapshot;
 import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.persistence.Replayer;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.aof.AofReader;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -57,7 +57,7 @@ public final class SnapshotStore implements Snapshots {
     private final ChronicleEffectLog effectLog;
     private final String logKind;
     private final int databases;
-    private final Function<KeyStore, Consumer<List<Effect>>> replayerFactory;
+    private final Function<KeyStore, Replayer> replayerFactory;
     private final Clock clock;
     private Thread running;
     private long lastSaveUnixSeconds;
@@ -78,7 +78,7 @@ public final class SnapshotStore implements Snapshots {
      *        of another kind does not fit this log
      */
     public SnapshotStore(Path dir, Path streamsDir, ChronicleEffectLog effectLog, String logKind, int databases,
-                         Function<KeyStore, Consumer<List<Effect>>> replayerFactory, Clock clock) {
+                         Function<KeyStore, Replayer> replayerFactory, Clock clock) {
         this.dir = dir;
         this.streamsDir = streamsDir;
         this.effectLog = effectLog;
@@ -315,8 +315,9 @@ public final class SnapshotStore implements Snapshots {
                  AofReader reader = effectLog.reader()) {
                 // The stream logs are the live ones, read-only: replayed XADDs find their entries there.
                 store.attachStreamLogs(streams);
-                Consumer<List<Effect>> replayer = replayerFactory.apply(store);
-                applied = reader.replay(after, upTo, record -> replayer.accept(record.effects()));
+                try (Replayer replayer = replayerFactory.apply(store)) {
+                    applied = reader.replay(after, upTo, record -> replayer.replay(record.effects()));
+                }
                 store.finishHousekeeping();
             }
             long crc = DurableFiles.checksum(keyspace);
