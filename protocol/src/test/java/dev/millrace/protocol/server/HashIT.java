@@ -1,18 +1,12 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.MapScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ExpiryOption;
@@ -40,27 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * where HGETALL is a map and HRANDFIELD WITHVALUES pairs nest), on small and large hashes,
  * including HSCAN cursors over a large hash and Redis 7.4's field expiry as both clients expose it.
  */
-class HashIT {
-    private static TestServer server;
-    private static RedisClient lettuce;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
-    private static Jedis jedis() {
-        return new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
+class HashIT extends ClientsFixture {
     private static Map<String, String> fields(String prefix, int n) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {

@@ -1,17 +1,11 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LMPopArgs;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.LPosArgs;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -19,7 +13,6 @@ import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.args.ListPosition;
 import redis.clients.jedis.params.LPosParams;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,27 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * The list family through real clients: Jedis (RESP2) and Lettuce (RESP3), small lists and a large
  * one (paged), and a blocking pop each client waits in until another connection pushes.
  */
-class ListIT {
-    private static TestServer server;
-    private static RedisClient lettuce;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
-    private static Jedis jedis() {
-        return new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
+class ListIT extends ClientsFixture {
     /** INFO's blocked_clients. */
     static long blockedClients(String info) {
         int at = info.indexOf("blocked_clients:") + "blocked_clients:".length();

@@ -1,21 +1,14 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** EVAL, EVALSHA and SCRIPT through Jedis (RESP2) and Lettuce (RESP3) against a real server. */
-class ScriptingIT {
+class ScriptingIT extends ClientsFixture {
     private static final String RATE_LIMITER = """
             redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, tonumber(ARGV[1]) - tonumber(ARGV[2]))
             if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
@@ -33,25 +26,9 @@ class ScriptingIT {
             return 1
             """;
 
-    private static TestServer server;
-    private static RedisClient lettuce;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
     @Test
     void jedisEvalsAndCachesScripts() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             assertEquals("OK", jedis.eval("return redis.call('set', KEYS[1], ARGV[1])", List.of("j:k"), List.of("v")));
             assertEquals("v", jedis.eval("return redis.call('get', KEYS[1])", List.of("j:k"), List.of()));
             assertEquals(List.of(1L, "two", List.of(3L)), jedis.eval("return {1, 'two', {3}}"));
@@ -104,7 +81,7 @@ class ScriptingIT {
 
     @Test
     void jedisAndLettuceCallFunctions() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             jedis.functionFlush();
             assertEquals("counters", jedis.functionLoad(LIBRARY));
             assertEquals(5L, jedis.fcall("bump", List.of("f:n"), List.of("5")));

@@ -1,16 +1,10 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -46,27 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * locking with several clients racing on real connections, and a transaction's XADDs waking a blocked
  * XREAD only once EXEC is done.
  */
-class TransactionIT {
-    private static TestServer server;
-    private static RedisClient lettuce;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
-    private static Jedis jedis() {
-        return new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
+class TransactionIT extends ClientsFixture {
     @BeforeEach
     void empty() {
         try (Jedis jedis = jedis()) {
