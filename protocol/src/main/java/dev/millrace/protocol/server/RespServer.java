@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The RESP server, in Redis's execution model: one event-loop thread (the execution thread) does the
  * I/O of every client and executes every command, so the engine needs no locks; a second thread only
- * accepts connections. Epoll when the native transport is available, NIO otherwise.
+ * accepts connections, and a third serves only the connections accepted while a script keeps the
+ * execution thread busy ({@link BusyScriptConnection}). Epoll when the native transport is available,
+ * NIO otherwise.
  *
  * <p>Per read, a client's commands execute as they are decoded and their replies collect in the
  * client's buffer; once per loop iteration the {@link GroupCommit} calls {@link Engine#afterBatch()}
