@@ -1,17 +1,11 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.GeoArgs;
 import io.lettuce.core.GeoCoordinates;
 import io.lettuce.core.GeoSearch;
 import io.lettuce.core.GeoWithin;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.GeoCoordinate;
 import redis.clients.jedis.Jedis;
@@ -19,7 +13,6 @@ import redis.clients.jedis.args.GeoUnit;
 import redis.clients.jedis.params.GeoSearchParam;
 import redis.clients.jedis.resps.GeoRadiusResponse;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,26 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * distances and geohashes, and search by radius and by box (the replies' bytes are checked against
  * Redis by geo.golden and compat/geo.txt; here the clients must parse them).
  */
-class GeoIT {
-    private static TestServer server;
-    private static RedisClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
+class GeoIT extends ClientsFixture {
     @Test
     void jedisAddsAndSearches() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             assertEquals(1, jedis.geoadd("jedis:sicily", 13.361389, 38.115556, "Palermo"));
             assertEquals(1, jedis.geoadd("jedis:sicily", 15.087269, 37.502669, "Catania"));
             assertEquals(166274.1516, jedis.geodist("jedis:sicily", "Palermo", "Catania"));
@@ -68,7 +45,7 @@ class GeoIT {
 
     @Test
     void lettuceOverResp3() {
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
             RedisCommands<String, String> sync = connection.sync();
             assertEquals(2, sync.geoadd("lettuce:sicily", 13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania"));
             GeoCoordinates catania = sync.geopos("lettuce:sicily", "Catania").get(0);

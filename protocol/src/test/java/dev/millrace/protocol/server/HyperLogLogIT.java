@@ -1,22 +1,15 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,30 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HyperLogLogs through real clients: Jedis (RESP2) and Lettuce (RESP3) add, count, merge, move the
  * bytes of a HyperLogLog that redis-server 7.0.15 wrote (GET/SET) and see Redis's errors.
  */
-class HyperLogLogIT {
+class HyperLogLogIT extends ClientsFixture {
     /** GET after {@code PFADD h a b c} on redis-server 7.0.15: header, stale cache, sparse opcodes. */
     private static final byte[] WRITTEN_BY_REDIS = {'H', 'Y', 'L', 'L', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80,
             0x60, (byte) 0xf3, (byte) 0x80, 0x50, (byte) 0xb1, (byte) 0x84, 0x4b, (byte) 0xfb, (byte) 0x80, 0x42, 0x5a};
 
-    private static TestServer server;
-    private static RedisClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
     @Test
     void jedisAddsCountsMergesAndMovesRedisBytes() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             assertEquals(1, jedis.pfadd("jedis:a", "x", "y", "z"));
             assertEquals(0, jedis.pfadd("jedis:a", "x"));
             assertEquals(3, jedis.pfcount("jedis:a"));
@@ -76,7 +53,7 @@ class HyperLogLogIT {
 
     @Test
     void lettuceOverResp3() {
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+        try (StatefulRedisConnection<byte[], byte[]> connection = lettuce.connect(ByteArrayCodec.INSTANCE)) {
             RedisCommands<byte[], byte[]> sync = connection.sync();
             assertEquals(1L, sync.pfadd(bytes("lettuce:h"), bytes("a"), bytes("b"), bytes("c")));
             assertArrayEquals(WRITTEN_BY_REDIS, sync.get(bytes("lettuce:h")), "the bytes Redis keeps for the same PFADD");

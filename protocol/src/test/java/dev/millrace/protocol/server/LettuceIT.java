@@ -1,19 +1,12 @@
 package dev.millrace.protocol.server;
 
 import dev.millrace.engine.client.Session;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,26 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in RESP3 (maps for CONFIG GET), and 10,000 commands are pipelined asynchronously. Needs HELLO,
  * CLIENT SETNAME/GETNAME, CONFIG GET, PING, SET and GET.
  */
-class LettuceIT {
-    private static TestServer server;
-    private static RedisClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
+class LettuceIT extends ClientsFixture {
     @Test
     void theHelloHandshakeSwitchesTheConnectionToResp3() {
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
             assertEquals("PONG", connection.sync().ping());
             assertEquals("OK", connection.sync().clientSetname("lettuce-it"));
             assertEquals("lettuce-it", connection.sync().clientGetname());
@@ -60,7 +37,7 @@ class LettuceIT {
 
     @Test
     void tenThousandPipelinedCommands() {
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
             RedisAsyncCommands<String, String> async = connection.async();
             connection.setAutoFlushCommands(false);
             List<RedisFuture<String>> sets = new ArrayList<>();

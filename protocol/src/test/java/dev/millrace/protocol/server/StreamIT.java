@@ -1,18 +1,12 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -39,26 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in a consumer group (XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO GROUPS); Lettuce (RESP3)
  * reads with XREAD and XREADGROUP, blocking until another connection's XADD.
  */
-class StreamIT {
-    private static TestServer server;
-    private static RedisClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-    }
-
-    @AfterAll
-    static void stop() {
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        server.close();
-    }
-
+class StreamIT extends ClientsFixture {
     @Test
     void jedisAppendsRangesAndTrims() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             Pipeline pipeline = jedis.pipelined();
             for (int i = 1; i <= 1000; i++) {
                 pipeline.xadd("jedis:s", new StreamEntryID(i, 0), Map.of("n", Integer.toString(i)));
@@ -84,7 +62,7 @@ class StreamIT {
 
     @Test
     void jedisConsumerGroupsSplitWorkAndRecoverStuckEntries() {
-        try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis jedis = jedis()) {
             for (int i = 1; i <= 10; i++) {
                 jedis.xadd("jedis:jobs", new StreamEntryID(i, 0), Map.of("job", Integer.toString(i)));
             }
@@ -114,8 +92,8 @@ class StreamIT {
 
     @Test
     void lettuceReadsAndBlocksOverResp3() throws Exception {
-        try (StatefulRedisConnection<String, String> writer = client.connect();
-             StatefulRedisConnection<String, String> reader = client.connect()) {
+        try (StatefulRedisConnection<String, String> writer = lettuce.connect();
+             StatefulRedisConnection<String, String> reader = lettuce.connect()) {
             RedisCommands<String, String> sync = writer.sync();
             assertEquals("1-1", sync.xadd("lettuce:s", new XAddArgs().id("1-1"), Map.of("f", "v")));
             List<StreamMessage<String, String>> all = sync.xrange("lettuce:s", Range.create("-", "+"));
