@@ -1,8 +1,6 @@
 package dev.millrace.protocol.server;
 
 import dev.millrace.engine.Clock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -27,22 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and, with appendfsync always, a served pop that is logged as LPOP and synced before its reply.
  * Waits use Awaitility on INFO's blocked_clients.
  */
-class BlockingIT {
-    private static TestServer server;
-    private static Jedis control;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        control = new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        control.close();
-        server.close();
-    }
-
+class BlockingIT extends ClientsFixture {
     @BeforeEach
     void noClientIsBlocked() {
         await().atMost(10, TimeUnit.SECONDS).until(() -> blocked(control) == 0);

@@ -1,14 +1,8 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
-import io.lettuce.core.protocol.ProtocolVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -29,22 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * RESP3 client with CLIENT TRACKING gets an invalidation push when another connection changes a key it
  * read.
  */
-class KeyspaceEventsIT {
-    private static TestServer server;
-    private static Jedis control;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        control = new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        control.close();
-        server.close();
-    }
-
+class KeyspaceEventsIT extends ClientsFixture {
     @Test
     void aPatternSubscriberHearsEveryEventOfAnotherConnectionsWritesInOrder() throws Exception {
         control.configSet("notify-keyspace-events", "KEA");
@@ -56,13 +35,13 @@ class KeyspaceEventsIT {
             }
         };
         Thread subscriber = new Thread(() -> {
-            try (Jedis jedis = new Jedis("127.0.0.1", server.port(), 10_000)) {
+            try (Jedis jedis = jedis()) {
                 jedis.psubscribe(listener, "__key*@0__:*");
             }
         });
         subscriber.start();
         await().atMost(10, TimeUnit.SECONDS).until(() -> control.pubsubNumPat() == 1);
-        try (Jedis writer = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis writer = jedis()) {
             writer.set("k", "v");
             writer.lpush("list", "a", "b");
             writer.rename("k", "k2");
@@ -91,9 +70,7 @@ class KeyspaceEventsIT {
 
     @Test
     void aTrackingClientIsToldWhenAnotherConnectionChangesAKeyItRead() {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-        try (StatefulRedisConnection<String, String> tracking = client.connect()) {
+        try (StatefulRedisConnection<String, String> tracking = lettuce.connect()) {
             List<List<String>> invalidated = new CopyOnWriteArrayList<>();
             tracking.addListener((PushMessage message) -> {
                 if (message.getType().equals("invalidate")) {
@@ -116,8 +93,6 @@ class KeyspaceEventsIT {
             control.del("cached");
             await().atMost(10, TimeUnit.SECONDS).until(() -> invalidated.size() == 2);
             assertEquals(List.of("cached"), invalidated.get(1));
-        } finally {
-            client.shutdown();
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.millrace.protocol.server;
 
 import dev.millrace.engine.config.OutputBufferLimits;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -30,23 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the slow client never received more than a fraction of what was published (its output was dropped,
  * not buffered).
  */
-class OutputBufferLimitIT {
+class OutputBufferLimitIT extends ClientsFixture {
     private static final String CHANNEL = "flood";
     private static final byte[] MESSAGE = "x".repeat(16 * 1024).getBytes(StandardCharsets.ISO_8859_1);
-    private static TestServer server;
-    private static Jedis control;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        control = new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        control.close();
-        server.close();
-    }
 
     @AfterEach
     void restoreDefault() {

@@ -1,13 +1,7 @@
 package dev.millrace.protocol.server;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -28,22 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * commands on the subscribed connection). Waits use Awaitility on what the listeners collected or on
  * PUBSUB NUMSUB.
  */
-class PubSubIT {
+class PubSubIT extends ClientsFixture {
     private static final int MESSAGES = 1000;
-    private static TestServer server;
-    private static Jedis control;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start();
-        control = new Jedis("127.0.0.1", server.port(), 10_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        control.close();
-        server.close();
-    }
 
     @BeforeEach
     void nobodyIsSubscribed() {
@@ -77,7 +57,7 @@ class PubSubIT {
             }
         };
         Thread subscriberThread = new Thread(() -> {
-            try (Jedis subscriber = new Jedis("127.0.0.1", server.port(), 10_000)) {
+            try (Jedis subscriber = jedis()) {
                 subscriber.subscribe(listener, "chat");
             }
         });
@@ -87,7 +67,7 @@ class PubSubIT {
         await().atMost(10, TimeUnit.SECONDS).until(() -> control.pubsubNumPat() == 1);
 
         List<String> expected = new ArrayList<>();
-        try (Jedis publisher = new Jedis("127.0.0.1", server.port(), 10_000)) {
+        try (Jedis publisher = jedis()) {
             Pipeline pipeline = publisher.pipelined();
             for (String message : numbered("m")) {
                 pipeline.publish("chat", message);
@@ -108,9 +88,7 @@ class PubSubIT {
 
     @Test
     void lettuceResp3SubscriberGetsPushFramesAndMayRunCommandsMeanwhile() {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
-        try (StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub()) {
+        try (StatefulRedisPubSubConnection<String, String> connection = lettuce.connectPubSub()) {
             List<String> received = new CopyOnWriteArrayList<>();
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -136,7 +114,7 @@ class PubSubIT {
             assertEquals("v", connection.sync().get("k"));
 
             List<String> expected = new ArrayList<>();
-            try (Jedis publisher = new Jedis("127.0.0.1", server.port(), 10_000)) {
+            try (Jedis publisher = jedis()) {
                 for (String message : numbered("n")) {
                     assertEquals(2L, publisher.publish("news", message));
                     expected.add("news:" + message);
@@ -150,8 +128,6 @@ class PubSubIT {
             connection.sync().unsubscribe("news");
             connection.sync().punsubscribe("n?ws");
             connection.sync().sunsubscribe("orders");
-        } finally {
-            client.shutdown();
         }
         control.del("k");
     }
