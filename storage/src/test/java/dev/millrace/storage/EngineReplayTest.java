@@ -1,13 +1,9 @@
 package dev.millrace.storage;
 
-import dev.millrace.engine.Clock;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
-import dev.millrace.engine.config.ServerConfig;
-import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.keyspace.Record;
-import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.storage.snapshot.SnapshotStore;
 import org.junit.jupiter.api.Test;
@@ -18,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import static dev.millrace.storage.EngineOnStorage.engineOn;
+import static dev.millrace.storage.EngineOnStorage.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,23 +30,6 @@ class EngineReplayTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static ServerConfig config() {
-        ServerConfig config = new ServerConfig();
-        config.set("appendfsync", "always", true);
-        return config;
-    }
-
-    private static ChronicleStorage open(Path root) {
-        return ChronicleStorage.open(root, config(),
-                store -> new Engine(config(), store, EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM)::replay);
-    }
-
-    private static Engine engineOn(ChronicleStorage storage) {
-        Engine engine = new Engine(config(), storage.keyStore(), storage.effectLog(), storage.snapshots(), Clock.SYSTEM);
-        storage.recover(engine::replay);
-        return engine;
     }
 
     private static byte[] valueOf(Engine engine, String key) {

@@ -1,14 +1,10 @@
 package dev.millrace.storage;
 
-import dev.millrace.engine.Clock;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
-import dev.millrace.engine.config.ServerConfig;
-import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
-import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.stream.Stream;
 import dev.millrace.storage.snapshot.SnapshotStore;
@@ -19,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.millrace.storage.EngineOnStorage.engineOn;
+import static dev.millrace.storage.EngineOnStorage.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,17 +32,6 @@ class StreamStorageTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static ServerConfig config() {
-        ServerConfig config = new ServerConfig();
-        config.set("appendfsync", "always", true);
-        return config;
-    }
-
-    private static ChronicleStorage open(Path root) {
-        return ChronicleStorage.open(root, config(),
-                store -> new Engine(config(), store, EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM)::replay);
     }
 
     private static void run(Engine engine, Session session, String... args) {
@@ -64,8 +51,7 @@ class StreamStorageTest {
     @Test
     void aDeletedStreamsLogGoesOnlyAfterTheNextSnapshot() throws Exception {
         ChronicleStorage storage = open(dir);
-        Engine engine = new Engine(config(), storage.keyStore(), storage.effectLog(), storage.snapshots(), Clock.SYSTEM);
-        storage.recover(engine::replay);
+        Engine engine = engineOn(storage);
         Session session = engine.connect(Connection.NONE);
         for (int i = 1; i <= 100; i++) {
             run(engine, session, "XADD", "gone", i + "-0", "f", "v");
@@ -88,8 +74,7 @@ class StreamStorageTest {
         storage.close();
 
         ChronicleStorage reopened = open(dir);
-        Engine again = new Engine(config(), reopened.keyStore(), reopened.effectLog(), reopened.snapshots(), Clock.SYSTEM);
-        reopened.recover(again::replay);
+        Engine again = engineOn(reopened);
         byte[] kept = again.keyspace().store().get(0, b("kept"));
         Stream stream = Stream.decode(again.keyspace().store(), Record.decode(kept).payload(), false);
         assertEquals(100L, stream.length());
