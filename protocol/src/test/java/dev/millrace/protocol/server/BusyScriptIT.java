@@ -89,4 +89,23 @@ class BusyScriptIT {
             }
         }
     }
+
+    @Test
+    void malformedInputOnABusyTimeConnectionGetsTheProtocolErrorAndTheServerCarriesOn() throws IOException {
+        startBusyServer("");
+        try (RawClient runner = new RawClient(server.port())) {
+            runEndlessScript(runner);
+            try (RawClient broken = new RawClient(server.port())) {
+                broken.send("*1\r\n$abc\r\n");
+                assertEquals("-ERR Protocol error: invalid bulk length", broken.line());
+                broken.expectClosed();
+            }
+            try (RawClient killer = new RawClient(server.port())) {
+                killer.send("SCRIPT KILL\r\n").expect("+OK\r\n");
+                assertTrue(runner.line().startsWith("-ERR Script killed by user"));
+                killer.send("PING\r\n").expect("+PONG\r\n");
+            }
+            runner.send("PING\r\n").expect("+PONG\r\n");
+        }
+    }
 }
