@@ -1,14 +1,23 @@
-# Shared by the bench scripts (source it): a work directory removed on exit, and both servers started
-# side by side. Callers set REDIS_PORT and MILLRACE_PORT first; $root is the repository.
+# Shared by the bench scripts (source it): a work directory removed on exit, both servers started
+# side by side, and redis-benchmark run against both. Callers set REDIS_PORT and MILLRACE_PORT first;
+# $root is the repository.
 #
 #   start_redis <dir> [redis-server options...]      daemonized, logs to <dir>/redis.log
 #   start_millrace <dir> [millrace-server options...] in the background, waits for its PONG; $mpid
+#   stop_servers                                     shuts both down (to restart with other options)
+#   bench_compare < specs                            redis-benchmark medians of both servers (below)
 
 work=$(mktemp -d)
-cleanup() {
+stop_servers() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
   [ -n "${mpid:-}" ] && wait "$mpid" 2>/dev/null || true
+  mpid=
+  # redis-cli returns when the connection closes; a restart on the same port must find it free.
+  while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+}
+cleanup() {
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,3 +48,68 @@ start_millrace() { # dir options...
   echo "millrace-server did not answer PING on port $MILLRACE_PORT" >&2
   exit 1
 }
+
+progress() { echo "[$(date +%T)] $*" >&2; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# One redis-benchmark run (CLIENTS clients) on a server emptied first, so every run of a spec starts
+# from the same keyspace on both servers. Prints "name|rps|p99_ms" per test it ran; the name is
+# redis-benchmark's first word ("MSET (10 keys)" -> MSET, "XADD s * f v" -> XADD). The LPUSH an
+# LRANGE test runs to fill its list is preparation, not a result, and is dropped.
+bench_run() { # port pipeline requests redis-benchmark-args...
+  local port=$1 pipeline=$2 requests=$3 out; shift 3
+  redis-cli -p "$port" flushall >/dev/null
+  out=$(redis-benchmark -p "$port" -c "$CLIENTS" -n "$requests" -P "$pipeline" --csv -q "$@" 2>/dev/null \
+    | awk -F'"' 'NR > 1 && $2 !~ /needed to benchmark/ { split($2, w, " "); print w[1] "|" $4 "|" $14 }')
+  if [ -z "$out" ]; then
+    echo "redis-benchmark on port $port gave no figures for: -P $pipeline $*" >&2
+    exit 1
+  fi
+  echo "$out"
+}
+
+# Measures specs, one per line on stdin: "pipeline|redis-benchmark args" (a spec is one
+# redis-benchmark run, so tests that need another's data go in one spec: "-t lpush,rpop").
+# WARMUP=1 (the default) first runs every spec once on both servers, unmeasured: the JVM's JIT needs
+# a few seconds of load before Millrace runs at its steady speed (WARMUP_REQUESTS, default REQUESTS).
+# Then ROUNDS runs of REQUESTS per spec, alternating between the servers, the one going first
+# switching each round so a drift of the shared machine's load favours neither. Prints per spec and
+# test "pipeline|args|name|millrace rps|redis rps|millrace p99 ms|redis p99 ms", each the median
+# over the rounds.
+bench_compare() {
+  local specs spec pipeline args words round name server port column runs=$work/bench-runs
+  mapfile -t specs
+  if [ "${WARMUP:-1}" = 1 ]; then
+    for spec in "${specs[@]}"; do
+      pipeline=${spec%%|*} args=${spec#*|}
+      read -r -a words <<<"$args"   # read, not $args unquoted: "XADD s * f v" must not glob
+      progress "warm-up -P $pipeline $args"
+      bench_run "$REDIS_PORT" "$pipeline" "${WARMUP_REQUESTS:-$REQUESTS}" "${words[@]}" >/dev/null
+      bench_run "$MILLRACE_PORT" "$pipeline" "${WARMUP_REQUESTS:-$REQUESTS}" "${words[@]}" >/dev/null
+    done
+  fi
+  for spec in "${specs[@]}"; do
+    pipeline=${spec%%|*} args=${spec#*|}
+    read -r -a words <<<"$args"
+    : >"$runs.redis"; : >"$runs.millrace"
+    for round in $(seq 1 "$ROUNDS"); do
+      progress "-P $pipeline $args: round $round of $ROUNDS"
+      for server in $( ((round % 2)) && echo redis millrace || echo millrace redis); do
+        port=$REDIS_PORT; [ "$server" = millrace ] && port=$MILLRACE_PORT
+        bench_run "$port" "$pipeline" "$REQUESTS" "${words[@]}" >>"$runs.$server"
+      done
+    done
+    for name in $(cut -d'|' -f1 "$runs.redis" | awk '!seen[$0]++'); do
+      printf '%s|%s|%s' "$pipeline" "$args" "$name"
+      for column in 2 3; do
+        for server in millrace redis; do
+          printf '|%s' "$(awk -F'|' -v n="$name" -v c="$column" '$1 == n {print $c}' "$runs.$server" | median)"
+        done
+      done
+      printf '\n'
+    done
+  done
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
