@@ -3,13 +3,14 @@
 # on this machine, in the same run, alternating, and a markdown table on stdout with both servers'
 # figures, the ratio, the issue's target and whether it is met. Progress goes to stderr.
 #
-#   bench/table.sh > table.md                                  the full table (about an hour)
+#   bench/table.sh > table.md                                  the full table (roughly an hour)
 #   REQUESTS=20000 ROUNDS=1 CONFIGS=off bench/table.sh         a quick smoke run
 #
 # Environment: REQUESTS (default 500000) and CLIENTS (50) per redis-benchmark run; ROUNDS (3) runs
 # per row and server, the median kept; PIPELINES ("1 32"); WARMUP (1: every spec runs once on both
-# servers, unmeasured, after each start); CONFIGS ("off everysec always": which server
-# configurations to run, see below); REDIS_PORT, MILLRACE_PORT (7479, 7480).
+# servers, unmeasured, after each start, with WARMUP_REQUESTS requests, default REQUESTS); CONFIGS
+# ("off everysec always": which server configurations to run, see below); REDIS_PORT, MILLRACE_PORT
+# (7479, 7480).
 #
 # Rows, each configuration on freshly started servers (both with the same options):
 #   off       appendonly no: PING_MBULK, SET, GET, INCR, MSET, LPUSH, RPOP, SADD, HSET, ZADD,
