@@ -27,7 +27,6 @@ delivered() { # port
   java "$root/bench/PubSubBench.java" "$1" "$SUBSCRIBERS" "$MESSAGES" "$PIPELINE" "$SIZE" \
     | sed -E 's/.*delivered ([0-9]+) msg\/s/\1/'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 delivered "$REDIS_PORT" >/dev/null; delivered "$MILLRACE_PORT" >/dev/null   # warm-up
 m=(); r=()
@@ -39,5 +38,5 @@ mm=$(printf '%s\n' "${m[@]}" | median); rr=$(printf '%s\n' "${r[@]}" | median)
 echo "| measurement | Millrace | redis-server | ratio |"
 echo "|---|---|---|---|"
 printf '| PUBLISH to %s subscribers, %s-byte messages, -P %s: messages delivered/s (median of %s) | %s | %s | %s |\n' \
-  "$SUBSCRIBERS" "$SIZE" "$PIPELINE" "$ROUNDS" "$mm" "$rr" "$(awk -v a="$mm" -v b="$rr" 'BEGIN {printf "%.2f", a / b}')"
+  "$SUBSCRIBERS" "$SIZE" "$PIPELINE" "$ROUNDS" "$mm" "$rr" "$(ratio "$mm" "$rr")"
 echo "(rounds: Millrace ${m[*]}; redis-server ${r[*]})"

@@ -8,7 +8,8 @@
 #
 # The script is loaded with SCRIPT LOAD on both servers; redis-benchmark then sends
 # "EVALSHA <sha> 1 rl:__rand_int__ <now> 60000 1000000 req:__rand_int__" (KEYS distinct keys).
-# WARMUP=1 (default) runs once unmeasured first: the JVM's JIT needs a few seconds of load.
+# WARMUP=1 (default) runs once unmeasured first: the JVM's JIT needs a few seconds of load. Measured
+# with bench_compare (bench/lib.sh): each run on an emptied keyspace (FLUSHALL keeps the scripts).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 CLIENTS=${CLIENTS:-50}
@@ -38,29 +39,9 @@ sha_m=$(redis-cli -p "$MILLRACE_PORT" script load "$SCRIPT")
 [ "$sha_r" = "$sha_m" ] || { echo "SCRIPT LOAD differs: $sha_r vs $sha_m" >&2; exit 1; }
 now=$(date +%s%3N)
 
-run() { # port pipeline -> req/s
-  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -r "$KEYS" --csv -q \
-    evalsha "$sha_r" 1 "rl:__rand_int__" "$now" 60000 1000000 "req:__rand_int__" 2>/dev/null \
-    | awk -F'"' 'NR==2 {print $4}'
-}
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-if [ "$WARMUP" = 1 ]; then
-  for p in $PIPELINES; do
-    run "$REDIS_PORT" "$p" >/dev/null
-    run "$MILLRACE_PORT" "$p" >/dev/null
-  done
-fi
-
 printf '%-16s %4s %14s %14s %8s\n' test P millrace_rps redis_rps ratio
 for p in $PIPELINES; do
-  m=(); r=()
-  for _ in $(seq 1 "$ROUNDS"); do
-    r+=("$(run "$REDIS_PORT" "$p")")
-    m+=("$(run "$MILLRACE_PORT" "$p")")
-  done
-  mm=$(printf '%s\n' "${m[@]}" | median)
-  rm_=$(printf '%s\n' "${r[@]}" | median)
-  ratio=$(awk -v a="$mm" -v b="$rm_" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
-  printf '%-16s %4s %14s %14s %8s\n' "evalsha-ratelim" "$p" "$mm" "$rm_" "$ratio"
+  echo "$p|-r $KEYS evalsha $sha_r 1 rl:__rand_int__ $now 60000 1000000 req:__rand_int__"
+done | bench_compare | while IFS='|' read -r p _ _ m_rps r_rps _ _; do
+  printf '%-16s %4s %14s %14s %8s\n' evalsha-ratelim "$p" "$m_rps" "$r_rps" "$(ratio "$m_rps" "$r_rps")"
 done
