@@ -20,7 +20,8 @@ import java.util.Map;
  * on one list so write its head leaf and the counts above it once, not 32 times. Only ever a batch's
  * worth of work: the keyspace map is trusted only after a clean close (after a crash it is rebuilt
  * from a snapshot and the log), so a change never needs to be in the map before its batch ends.
- * Unwritten nodes are never evicted; {@link #forget} drops those of an object whose owner went away
+ * Unwritten nodes are never evicted, and a command that changes more than the cache's budget
+ * flushes as it goes; {@link #forget} drops the unwritten nodes of an object whose owner went away
  * (the store is deleting its pages: writing them later would leave pages nothing frees).
  *
  * <p>The trees keep it coherent: every write of a node replaces its entry, every free removes it.
@@ -58,6 +59,8 @@ public final class NodeCache {
     };
     /** The unwritten nodes, in the order they were first changed. */
     private final LinkedHashMap<PageKey, Cached> unwritten = new LinkedHashMap<>();
+    /** Roughly the bytes of {@link #unwritten} (sizes when they became unwritten). */
+    private long unwrittenBytes;
 
     public NodeCache(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -79,6 +82,10 @@ public final class NodeCache {
         Cached cached = new Cached(node, pages);
         replace(key, cached);
         unwritten.put(key, cached);
+        unwrittenBytes += cached.size;
+        if (unwrittenBytes > maxBytes) {
+            flush(); // one command changed more than the cache holds (SORT STORE, ZUNIONSTORE ...)
+        }
     }
 
     /**
@@ -95,6 +102,7 @@ public final class NodeCache {
         if (cached.unwritten == null) {
             cached.unwritten = pages;
             unwritten.put(key, cached);
+            unwrittenBytes += cached.size;
         }
         return true;
     }
@@ -138,6 +146,7 @@ public final class NodeCache {
             }
         }
         unwritten.clear();
+        unwrittenBytes = 0;
         Iterator<Cached> eldestFirst = nodes.values().iterator();
         while (bytes > maxBytes && eldestFirst.hasNext()) {
             bytes -= eldestFirst.next().size;
