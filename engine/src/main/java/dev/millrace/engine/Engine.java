@@ -211,6 +211,7 @@ public final class Engine {
                 replayer.selectDb(effect.db());
                 dispatcher.execute(replayer, effect.argv(), ReplyWriter.DISCARD);
             }
+            keyspace.flushPages();
         } finally {
             keyspace.setLoading(wasLoading);
         }

@@ -2,6 +2,7 @@ package dev.millrace.engine.keyspace;
 
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.notify.KeyspaceEvents;
+import dev.millrace.engine.types.NodeCache;
 
 import java.util.function.Consumer;
 
@@ -47,6 +48,17 @@ public final class Keyspace {
     }
 
     public KeyStore store() { return store; }
+
+    /**
+     * Writes the tree nodes changed since the last call to the store ({@link NodeCache}'s write-back):
+     * once per batch, when its effects go to the log, and after each replayed record.
+     */
+    public void flushPages() {
+        NodeCache cache = store.nodeCache();
+        if (cache != null) {
+            cache.flush();
+        }
+    }
     /** The keyspace notifier its writes report to (configured by the engine). */
     public KeyspaceEvents events() { return events; }
     public int databases() { return databases; }

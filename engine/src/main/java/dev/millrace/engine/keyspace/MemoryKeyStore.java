@@ -31,6 +31,7 @@ public final class MemoryKeyStore implements KeyStore {
     /** Which pages each owner record owns, per database by key, kept beside the records. */
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
+    private long pageWrites;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
     private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
@@ -123,7 +124,13 @@ public final class MemoryKeyStore implements KeyStore {
 
     @Override
     public void putPage(long objectId, long page, byte[] bytes) {
+        pageWrites++;
         pages.computeIfAbsent(objectId, id -> new HashMap<>()).put(page, bytes.clone());
+    }
+
+    /** Page writes and patches that reached this store: lets tests see the node cache's write-back. */
+    public long pageWrites() {
+        return pageWrites;
     }
 
     @Override
@@ -160,6 +167,7 @@ public final class MemoryKeyStore implements KeyStore {
 
     private void deletePages(Owned owned) {
         streamLogs.retire(owned.objectId());
+        nodeCache.forget(owned.objectId());
         Map<Long, byte[]> object = pages.get(owned.objectId());
         if (object != null) {
             object.keySet().removeIf(page -> page >= 0 && page < owned.pageLimit());
@@ -223,5 +231,6 @@ public final class MemoryKeyStore implements KeyStore {
 
     @Override
     public void close() {
+        nodeCache.flush();
     }
 }

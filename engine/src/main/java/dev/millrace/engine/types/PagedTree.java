@@ -19,7 +19,9 @@ import java.util.NoSuchElementException;
  * split when its encoding passes {@link #MAX_LEAF_BYTES} (leaves) or {@link #MAX_INNER_BYTES} (inner
  * nodes) and merged with a neighbour when the two fit in one node. A single entry larger than that
  * gets a leaf of its own. An insert or removal that splits nothing rewrites only its leaf: the
- * counts on the path above it are patched in place, 8 bytes per level.
+ * counts on the path above it are patched in place, 8 bytes per level. With a {@link NodeCache},
+ * writes and patches reach the pages once per batch (write-back), however many changes the batch
+ * made to a node.
  *
  * <p>The owner keeps the {@link Root} (root page, height, size) in its record and must save it after
  * every change. Execution thread only; iterators are invalidated by any change to the tree.
@@ -397,11 +399,11 @@ public final class PagedTree {
 
     // ---------------------------------------------------------------- node maintenance
 
-    /** Changes a child's count and patches just those 8 bytes of the page. */
+    /** Changes a child's count and writes just that count. */
     private void addCount(long page, Node node, int i, long delta) {
         if (delta != 0) {
             node.addCount(i, delta);
-            pages.patch(page, node.countOffset(i), node.countBytes(i));
+            patchCount(page, node, i);
         }
     }
 
@@ -411,7 +413,7 @@ public final class PagedTree {
         if (rebalance(node, i)) {
             write(page, node);
         } else {
-            pages.patch(page, node.countOffset(i), node.countBytes(i));
+            patchCount(page, node, i);
         }
     }
 
@@ -537,11 +539,22 @@ public final class PagedTree {
         return node;
     }
 
-    /** Writes a node's page (every write goes through here, so the node cache stays right). */
+    /**
+     * Writes a node's page (every write goes through here, so the node cache stays right): with a
+     * cache, when the batch ends ({@link NodeCache#flush}); without one, now.
+     */
     private void write(long page, Node node) {
-        pages.write(page, node.bytes());
         if (cache != null) {
-            cache.put(objectId, page, node);
+            cache.putUnwritten(objectId, page, node, pages);
+        } else {
+            pages.write(page, node.bytes());
+        }
+    }
+
+    /** Writes the count of child {@code i} that just changed: 8 bytes in place, or with the node's write-back. */
+    private void patchCount(long page, Node node, int i) {
+        if (cache == null || !cache.markUnwritten(objectId, page, node, pages)) {
+            pages.patch(page, node.countOffset(i), node.countBytes(i));
         }
     }
 

@@ -80,6 +80,23 @@ public final class EngineHarness {
         return capture.last();
     }
 
+    /**
+     * Runs commands as one pipelined batch (one {@code afterBatch} after the last, as the server does
+     * per event-loop pass) and returns their replies.
+     */
+    public List<Object> runBatch(List<List<String>> commands) {
+        int before = capture.replies().size();
+        for (List<String> args : commands) {
+            byte[][] argv = new byte[args.size()][];
+            for (int i = 0; i < argv.length; i++) {
+                argv[i] = args.get(i).getBytes(StandardCharsets.ISO_8859_1);
+            }
+            engine.execute(session, argv, capture);
+        }
+        engine.afterBatch();
+        return new ArrayList<>(capture.replies().subList(before, capture.replies().size()));
+    }
+
     /** The writer the replies went to (attributes, for instance, are kept there). */
     public ReplyCapture capture() {
         return capture;

@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,9 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PagedTreeTest {
 
-    /** Pages in a map, counting live pages so leaks show; with a node cache when asked. */
+    /**
+     * Pages in a map, counting live pages so leaks show; with a node cache when asked (its write-back
+     * means a page can be allocated and freed without ever being written).
+     */
     static final class MapPages implements Pages {
         final Map<Long, byte[]> pages = new HashMap<>();
+        final Set<Long> allocated = new HashSet<>();
         final NodeCache cache;
         long next;
 
@@ -54,11 +60,15 @@ class PagedTreeTest {
         }
         @Override public void write(long page, byte[] bytes) { pages.put(page, bytes.clone()); }
         @Override public void free(long page) {
-            if (pages.remove(page) == null) {
+            if (!allocated.remove(page)) {
                 throw new IllegalStateException("double free of page " + page);
             }
+            pages.remove(page);
         }
-        @Override public long allocate() { return next++; }
+        @Override public long allocate() {
+            allocated.add(next);
+            return next++;
+        }
     }
 
     private static byte[] key(Random r) {
@@ -250,6 +260,10 @@ class PagedTreeTest {
 
     /** Counts match, keys ordered within separator bounds, every live page reachable once. */
     private static void verify(MapPages pages, PagedTree tree, boolean keyed) {
+        if (pages.cache != null) {
+            pages.cache.flush(); // as the engine does at the end of a batch
+            assertFalse(pages.cache.hasUnwritten());
+        }
         PagedTree.Root root = tree.root();
         int[] reachable = {0};
         long total = verify(pages, root.page(), root.height(), null, null, keyed, reachable);

@@ -416,6 +416,7 @@ public final class ChronicleKeyStore implements KeyStore {
     }
 
     private void objectGone(long objectId) {
+        nodeCache.forget(objectId); // its unwritten nodes must not bring pages back
         if (streamLogs != null) {
             streamLogs.retire(objectId);
         }
@@ -473,6 +474,7 @@ public final class ChronicleKeyStore implements KeyStore {
         if (closed) {
             return;
         }
+        nodeCache.flush(); // the engine flushes per batch; this covers a close between batches
         closed = true;
         for (Generation g : generations) {
             g.msync();

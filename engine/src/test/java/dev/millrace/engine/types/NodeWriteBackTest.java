@@ -1,0 +1,95 @@
+package dev.millrace.engine.types;
+
+import dev.millrace.engine.testing.EngineHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tree nodes are written back once per batch ({@link NodeCache}): what a batch changed reaches the
+ * store when the batch ends, a collection deleted within the batch leaves no page behind, and what
+ * reads pages from the store (COPY, a replay into another engine) sees every change.
+ */
+class NodeWriteBackTest {
+    private final EngineHarness h = new EngineHarness();
+
+    /** {@code n} pipelined LPUSHes of one element each. */
+    private static List<List<String>> pushes(String key, int from, int n) {
+        List<List<String>> batch = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            batch.add(List.of("LPUSH", key, "element-" + i));
+        }
+        return batch;
+    }
+
+    @Test
+    void aBatchOfPushesReachesTheStoreWhenTheBatchEnds() {
+        h.run("CONFIG", "SET", "list-max-listpack-size", "4");
+        long writesBefore = h.store.pageWrites();
+        h.runBatch(pushes("l", 0, 3000));
+        assertFalse(h.store.nodeCache().hasUnwritten());
+        long writes = h.store.pageWrites() - writesBefore;
+        assertTrue(writes < 300, "3000 pushes in one batch wrote each changed page once, not per push: " + writes);
+        long pages = h.store.pageCount();
+        assertTrue(pages > 10, "a 3000-element list spans many pages: " + pages);
+        assertEquals(3000L, h.run("LLEN", "l"));
+        assertEquals(List.of("element-2999", "element-2998"), h.run("LRANGE", "l", "0", "1"));
+        assertEquals(List.of("element-1", "element-0"), h.run("LRANGE", "l", "-2", "-1"));
+    }
+
+    @Test
+    void collectionsDeletedOrOverwrittenInTheirBatchLeaveNoPage() {
+        h.run("CONFIG", "SET", "list-max-listpack-size", "4");
+        long before = h.store.pageCount();
+        List<List<String>> batch = pushes("gone", 0, 2000);
+        batch.add(List.of("DEL", "gone"));
+        batch.addAll(pushes("kept", 0, 50));
+        batch.add(List.of("SET", "kept", "now a string"));
+        h.runBatch(batch);
+        assertEquals(before, h.store.pageCount(), "pages of collections gone in the batch");
+        assertEquals("now a string", h.run("GET", "kept"));
+    }
+
+    @Test
+    void copyInTheMiddleOfABatchCopiesTheUnwrittenChanges() {
+        h.run("CONFIG", "SET", "list-max-listpack-size", "4");
+        List<List<String>> batch = pushes("src", 0, 1000);
+        batch.add(List.of("COPY", "src", "dst"));
+        batch.addAll(pushes("src", 1000, 10));
+        h.runBatch(batch);
+        assertEquals(1000L, h.run("LLEN", "dst"));
+        assertEquals(1010L, h.run("LLEN", "src"));
+        assertEquals(List.of("element-999"), h.run("LRANGE", "dst", "0", "0"));
+        assertEquals(List.of("element-1009"), h.run("LRANGE", "src", "0", "0"));
+    }
+
+    @Test
+    void sortedSetsAndHashesChangedManyTimesInABatchReplayToTheSameContent() {
+        h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+        List<List<String>> batch = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            batch.add(List.of("ZADD", "z", Integer.toString(i % 500), "m" + i));
+            batch.add(List.of("HSET", "h", "f" + (i % 700), "v" + i));
+            if (i % 3 == 0) {
+                batch.add(List.of("ZREM", "z", "m" + (i / 2)));
+                batch.add(List.of("HDEL", "h", "f" + (i / 3)));
+            }
+        }
+        h.runBatch(batch);
+        EngineHarness replayed = new EngineHarness();
+        replayed.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        replayed.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
+        h.logged.forEach(replayed.engine::replay);
+        assertFalse(replayed.store.nodeCache().hasUnwritten(), "replay writes back after each record");
+        assertEquals(h.run("ZCARD", "z"), replayed.run("ZCARD", "z"));
+        assertEquals(h.run("HLEN", "h"), replayed.run("HLEN", "h"));
+        assertEquals(h.run("ZRANGE", "z", "0", "-1", "WITHSCORES"), replayed.run("ZRANGE", "z", "0", "-1", "WITHSCORES"));
+        assertEquals(h.run("HGETALL", "h"), replayed.run("HGETALL", "h"));
+    }
+}
