@@ -77,13 +77,17 @@ public final class Main {
         }
     }
 
-    /** Logging as configured, and no remote services: before the first logger and any Chronicle class. */
+    /**
+     * Logging as configured, and no remote services: before the first logger and any Chronicle class.
+     * Then the {@link Preload} begins, so it overlaps everything that follows.
+     */
     static Logger configureProcess(ServerConfig config) {
         Logging.configure(config);
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
         System.setProperty("disable.perf.info", "true");
         System.setProperty("chronicle.disk.monitor.disable", "true");
+        Preload.begin();
         return LoggerFactory.getLogger(Main.class);
     }
 
