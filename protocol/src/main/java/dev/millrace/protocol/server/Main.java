@@ -79,7 +79,8 @@ public final class Main {
 
     /**
      * Logging as configured, and no remote services: before the first logger and any Chronicle class.
-     * Then the {@link Preload} begins, so it overlaps everything that follows.
+     * Then the {@link Preload} begins (once SLF4J is initialized: a logger created meanwhile in another
+     * thread would make SLF4J warn about replayed calls), so it overlaps everything that follows.
      */
     static Logger configureProcess(ServerConfig config) {
         Logging.configure(config);
@@ -87,8 +88,9 @@ public final class Main {
         System.setProperty("chronicle.announcer.disable", "true");
         System.setProperty("disable.perf.info", "true");
         System.setProperty("chronicle.disk.monitor.disable", "true");
+        Logger log = LoggerFactory.getLogger(Main.class);
         Preload.begin();
-        return LoggerFactory.getLogger(Main.class);
+        return log;
     }
 
     /** Opens the storage, recovers and starts serving; {@link #stop} undoes it. */
