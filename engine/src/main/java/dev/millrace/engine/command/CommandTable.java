@@ -39,8 +39,19 @@ public final class CommandTable {
         indexByBytes();
     }
 
-    /** Loads the table shipped with the engine. */
+    /**
+     * The table shipped with the engine. Parsed once per JVM, by the first caller (the server's start-up
+     * preloads it beside the storage), and shared: a table is immutable.
+     */
     public static CommandTable load() {
+        return Shipped.TABLE;
+    }
+
+    private static final class Shipped {
+        static final CommandTable TABLE = parseShipped();
+    }
+
+    private static CommandTable parseShipped() {
         List<String> lines = new ArrayList<>();
         for (String resource : RESOURCES) {
             try (InputStream in = CommandTable.class.getResourceAsStream(resource)) {

@@ -64,13 +64,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Logging.configure(config);
-        // Before any Chronicle class loads: no Millrace process contacts a remote service.
-        System.setProperty("chronicle.analytics.disable", "true");
-        System.setProperty("chronicle.announcer.disable", "true");
-        System.setProperty("disable.perf.info", "true");
-        System.setProperty("chronicle.disk.monitor.disable", "true");
-        Logger log = LoggerFactory.getLogger(Main.class);
+        Logger log = configureProcess(config);
         log.warn("oO0OoO0OoO0Oo Millrace is starting oO0OoO0OoO0Oo");
         log.warn("Millrace version={} (Redis {} compatible), pid={}, just started",
                 Engine.MILLRACE_VERSION, Engine.REDIS_VERSION, ProcessHandle.current().pid());
@@ -83,7 +77,24 @@ public final class Main {
         }
     }
 
-    private static void start(ServerConfig config, Logger log) throws Exception {
+    /**
+     * Logging as configured, and no remote services: before the first logger and any Chronicle class.
+     * Then the {@link Preload} begins (once SLF4J is initialized: a logger created meanwhile in another
+     * thread would make SLF4J warn about replayed calls), so it overlaps everything that follows.
+     */
+    static Logger configureProcess(ServerConfig config) {
+        Logging.configure(config);
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        System.setProperty("disable.perf.info", "true");
+        System.setProperty("chronicle.disk.monitor.disable", "true");
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Preload.begin();
+        return log;
+    }
+
+    /** Opens the storage, recovers and starts serving; {@link #stop} undoes it. */
+    static Main start(ServerConfig config, Logger log) throws Exception {
         Path dir = Path.of(config.get("dir")).toAbsolutePath();
         Files.createDirectories(dir);
         ChronicleStorage storage = openStorage(dir, config);
@@ -110,6 +121,7 @@ public final class Main {
         main.installShutdown();
         log.info("Running mode=standalone, port={}.", server.port());
         log.info("Ready to accept connections tcp");
+        return main;
     }
 
     /**
@@ -166,7 +178,7 @@ public final class Main {
      *
      * @return the exit status: 0, or 1 when the storage could not be closed cleanly
      */
-    private int stop() {
+    int stop() {
         try {
             server.close();
             storage.close();
