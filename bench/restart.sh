@@ -14,9 +14,14 @@
 #          DBSIZE and XLEN checked on both (done once per DATA directory)
 #   clean  SHUTDOWN, then launch -> first PONG, RUNS times (median), with the server's own
 #          "DB loaded ... seconds" log line
-#   crash  a snapshot (Millrace BGSAVE; Redis BGREWRITEAOF), TAIL more SETs, kill -9, then launch ->
-#          first PONG and the "DB loaded" line: recovery from a big snapshot plus a small tail
-# A PONG only counts when it is the reply (Redis answers -LOADING while it loads).
+#   crash  a snapshot (Millrace BGSAVE, then its standby copy; Redis BGREWRITEAOF), TAIL more SETs,
+#          kill -9, then launch -> first PONG and the "DB loaded" line: recovery from a big snapshot
+#          plus a small tail. Millrace twice: with the snapshot's standby (renamed into place), and
+#          again after another TAIL and kill -9 with the standby deleted (the snapshot is copied, as
+#          every recovery did before standbys).
+# A PONG only counts when it is the reply (Redis answers -LOADING while it loads). Beside each wall
+# time: the process's CPU time and page faults at its first PONG, which a busy machine disturbs less
+# (a start that read the data would show it in both).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 KEYS=${KEYS:-10000000}
@@ -34,21 +39,26 @@ mkdir -p "$DATA"
 now_ms() { date +%s%3N; }
 until_pong() { until [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; do sleep 0.01; done; }
 until_down() { while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.05; done; }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+median() { sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'; }
 
-launch_redis() { # dir -> prints launch -> PONG in ms
-  local t0; t0=$(now_ms)
+cost() { # pid -> "cpu_ms/faults" of the process so far (utime + stime; minor + major page faults)
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%d/%dk", ($14 + $15) * 1000 / hz, ($10 + $12) / 1000}' "/proc/$1/stat"
+}
+launch_redis() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG
+  local t0 wall; t0=$(now_ms)
   redis-server --port "$REDIS_PORT" --dir "$1" --save "" --appendonly yes --aof-use-rdb-preamble yes \
     --daemonize yes --logfile "$1/redis.log" >/dev/null
   until_pong "$REDIS_PORT"
-  echo $(($(now_ms) - t0))
+  wall=$(($(now_ms) - t0))
+  echo "$wall $(cost "$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/ {print $2+0}')")"
 }
-launch_millrace() { # dir -> prints launch -> PONG in ms; the process id goes to $work/millrace.pid
-  local t0; t0=$(now_ms)
+launch_millrace() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG; the pid goes to $work/millrace.pid
+  local t0 wall; t0=$(now_ms)
   "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" --save "" --appendonly yes >>"$1.log" 2>&1 &
   echo $! >"$work/millrace.pid"
   until_pong "$MILLRACE_PORT"
-  echo $(($(now_ms) - t0))
+  wall=$(($(now_ms) - t0))
+  echo "$wall $(cost "$(cat "$work/millrace.pid")")"
 }
 loaded_line() { # log -> the seconds of the last "DB loaded" line
   grep 'DB loaded' "$1" | tail -1 | sed -E 's/.*: ([0-9.]+) seconds.*/\1/'
@@ -90,13 +100,15 @@ pipe() { # port
   redis-cli -p "$1" --pipe | awk '/errors:/ {print} /errors: [1-9]/ {bad = 1} END {exit bad}'
 }
 
-report() { # phase redis_ms millrace_ms redis_loaded millrace_loaded
-  printf '%-8s %12s %12s %8s %16s %16s\n' "$1" "$2" "$3" "$(awk -v r="$2" -v m="$3" 'BEGIN {printf "%.2f", m / r}')" "${4:--}" "${5:--}"
+report() { # phase "redis_ms cost" "millrace_ms cost" redis_loaded millrace_loaded
+  local r=($2) m=($3)
+  printf '%-14s %9s %9s %7s %13s %13s %15s %17s\n' "$1" "${r[0]}" "${m[0]}" \
+    "$(awk -v r="${r[0]}" -v m="${m[0]}" 'BEGIN {printf "%.2f", m / r}')" "${r[1]}" "${m[1]}" "${4:--}" "${5:--}"
 }
 
 rdir="$DATA/redis"
 mdir="$DATA/millrace"
-printf '%-8s %12s %12s %8s %16s %16s\n' phase redis_ms millrace_ms ratio redis_loaded_s millrace_loaded_s
+printf '%-14s %9s %9s %7s %13s %13s %15s %17s\n' phase redis_ms millrace_ms ratio redis_cpu/flt millrace_cpu/flt redis_loaded_s millrace_loaded_s
 
 if [[ " $PHASES " == *" empty "* ]]; then
   rs=(); ms=()
@@ -158,7 +170,17 @@ if [[ " $PHASES " == *" crash "* ]]; then
   generate set "$tail_from" "$TAIL" | pipe "$MILLRACE_PORT" >/dev/null
   # The tail must be in the AOF (appendfsync everysec) before the kill: a synced write is acknowledged.
   sleep 1.5
+  until [ -f "$mdir/snapshots/standby/standby.meta" ]; do sleep 0.5; done
+  echo "millrace standby copy ready after $(($(now_ms) - t0)) ms"
+  generate set "$tail_from" "$TAIL" | pipe "$MILLRACE_PORT" >/dev/null
   kill9_millrace
-  m=$(launch_millrace "$mdir"); mloaded=$(loaded_line "$mdir.log"); check_counts "$MILLRACE_PORT" $((KEYS + 1 + TAIL)); stop_millrace
-  report "crash" "$r" "$m" "$rloaded" "$mloaded"
+  m=$(launch_millrace "$mdir"); mloaded=$(loaded_line "$mdir.log"); check_counts "$MILLRACE_PORT" $((KEYS + 1 + TAIL))
+  grep -q 'keyspace: snapshot standby' <(grep 'DB loaded' "$mdir.log" | tail -1) || { echo "the standby was not used" >&2; exit 1; }
+  report "crash+standby" "$r" "$m" "$rloaded" "$mloaded"
+  generate set "$tail_from" "$TAIL" | pipe "$MILLRACE_PORT" >/dev/null
+  kill9_millrace
+  rm -rf "$mdir/snapshots/standby" "$mdir/snapshots/tmp-standby"
+  m=$(launch_millrace "$mdir"); mloaded=$(loaded_line "$mdir.log"); check_counts "$MILLRACE_PORT" $((KEYS + 1 + TAIL))
+  stop_millrace
+  report "crash+copy" "$r" "$m" "$rloaded" "$mloaded"
 fi
