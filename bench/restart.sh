@@ -20,8 +20,9 @@
 #          again after another TAIL and kill -9 with the standby deleted (the snapshot is copied, as
 #          every recovery did before standbys).
 # A PONG only counts when it is the reply (Redis answers -LOADING while it loads). Beside each wall
-# time: the process's CPU time and page faults at its first PONG, which a busy machine disturbs less
-# (a start that read the data would show it in both).
+# time, "cpu/flt/io": the process's CPU ms, page faults (thousands) and MB read + written through
+# system calls at its first PONG, which a busy machine disturbs less than wall time (a start that
+# read or copied the data would show it there).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 KEYS=${KEYS:-10000000}
@@ -41,8 +42,10 @@ until_pong() { until [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; do slee
 until_down() { while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.05; done; }
 median() { sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'; }
 
-cost() { # pid -> "cpu_ms/faults" of the process so far (utime + stime; minor + major page faults)
-  awk -v hz="$(getconf CLK_TCK)" '{printf "%d/%dk", ($14 + $15) * 1000 / hz, ($10 + $12) / 1000}' "/proc/$1/stat"
+cost() { # pid -> "cpu_ms/faults/MB" of the process so far: utime + stime, minor + major page
+  # faults (thousands), and MB read and written through system calls (rchar + wchar: a file copy)
+  local io; io=$(awk '/^rchar|^wchar/ {s += $2} END {printf "%d", s / 1048576}' "/proc/$1/io")
+  awk -v hz="$(getconf CLK_TCK)" -v io="$io" '{printf "%d/%dk/%d", ($14 + $15) * 1000 / hz, ($10 + $12) / 1000, io}' "/proc/$1/stat"
 }
 launch_redis() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG
   local t0 wall; t0=$(now_ms)
@@ -102,22 +105,22 @@ pipe() { # port
 
 report() { # phase "redis_ms cost" "millrace_ms cost" redis_loaded millrace_loaded
   local r=($2) m=($3)
-  printf '%-14s %9s %9s %7s %13s %13s %15s %17s\n' "$1" "${r[0]}" "${m[0]}" \
+  printf '%-14s %9s %9s %7s %16s %16s %15s %17s\n' "$1" "${r[0]}" "${m[0]}" \
     "$(awk -v r="${r[0]}" -v m="${m[0]}" 'BEGIN {printf "%.2f", m / r}')" "${r[1]}" "${m[1]}" "${4:--}" "${5:--}"
 }
 
 rdir="$DATA/redis"
 mdir="$DATA/millrace"
-printf '%-14s %9s %9s %7s %13s %13s %15s %17s\n' phase redis_ms millrace_ms ratio redis_cpu/flt millrace_cpu/flt redis_loaded_s millrace_loaded_s
+printf '%-14s %9s %9s %7s %16s %16s %15s %17s\n' phase redis_ms millrace_ms ratio redis_cpu/flt/io millrace_cpu/flt/io redis_loaded_s millrace_loaded_s
 
 if [[ " $PHASES " == *" empty "* ]]; then
-  rs=(); ms=()
+  rs=(); ms=(); ml=()
   for _ in $(seq "$RUNS"); do
     rm -rf "$work/empty-redis" "$work/empty-millrace"; mkdir -p "$work/empty-redis"
     rs+=("$(launch_redis "$work/empty-redis")"); stop_redis
-    ms+=("$(launch_millrace "$work/empty-millrace")"); stop_millrace
+    ms+=("$(launch_millrace "$work/empty-millrace")"); ml+=("$(loaded_line "$work/empty-millrace.log")"); stop_millrace
   done
-  report empty "$(printf '%s\n' "${rs[@]}" | median)" "$(printf '%s\n' "${ms[@]}" | median)"
+  report empty "$(printf '%s\n' "${rs[@]}" | median)" "$(printf '%s\n' "${ms[@]}" | median)" - "$(printf '%s\n' "${ml[@]}" | median)"
 fi
 
 if [ ! -f "$DATA/filled-$KEYS-$ENTRIES" ]; then

@@ -195,8 +195,6 @@ public final class ChronicleStorage implements AutoCloseable {
                 ChronicleStreamLogs.Settings.defaults(clock).withBlockSize(config.getLong("stream-log-block-size")));
         keyStore.attachStreamLogs(streamLogs);
         snapshots.attachLiveStreamLogs(streamLogs);
-        // After a recovery took the standby (or on the first start with snapshots but none).
-        snapshots.prepareStandby();
         return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter, origin);
     }
 
@@ -228,6 +226,16 @@ public final class ChronicleStorage implements AutoCloseable {
             throw new IllegalStateException("recover() was called already");
         }
         recovered = true;
+        try {
+            return replay(replayer);
+        } finally {
+            // A recovery took the standby (or there was none yet): copy it again, now that the copy no
+            // longer competes with the replay for the disk.
+            snapshots.prepareStandby();
+        }
+    }
+
+    private long replay(Replayer replayer) {
         if (mode.equals(FEED)) {
             return 0;
         }
