@@ -33,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChronicleStorageTest {
     @TempDir
     Path dir;
+    /** Where crash copies go (deleted after each test like {@link #dir}). */
+    @TempDir
+    Path copies;
     private final MutableClock clock = new MutableClock(1_800_000_000_000L);
     private int crashes;
 
@@ -99,7 +102,7 @@ class ChronicleStorageTest {
          */
         Path crash() throws Exception {
             ((SnapshotStore) storage.snapshots()).awaitStandby();
-            Path copy = root.resolveSibling(root.getFileName() + "-crash" + crashes++);
+            Path copy = copies.resolve(root.getFileName() + "-crash" + crashes++);
             copyTree(root, copy);
             storage.close();
             return copy;
@@ -271,7 +274,7 @@ class ChronicleStorageTest {
         first.bgsave();
         SnapshotStore snapshots = (SnapshotStore) first.storage.snapshots();
         snapshots.awaitStandby();
-        Path stale = dir.resolveSibling(dir.getFileName() + "-stale-standby");
+        Path stale = copies.resolve("stale-standby");
         copyTree(dir.resolve("snapshots").resolve("standby"), stale);
         first.set(0, "b", "2");
         first.bgsave();
