@@ -226,16 +226,6 @@ public final class ChronicleStorage implements AutoCloseable {
             throw new IllegalStateException("recover() was called already");
         }
         recovered = true;
-        try {
-            return replay(replayer);
-        } finally {
-            // A recovery took the standby (or there was none yet): copy it again, now that the copy no
-            // longer competes with the replay for the disk.
-            snapshots.prepareStandby();
-        }
-    }
-
-    private long replay(Replayer replayer) {
         if (mode.equals(FEED)) {
             return 0;
         }

@@ -41,13 +41,14 @@ import java.util.function.Function;
  * {@code tmp-*} (a build or a standby copy in progress; deleted at open) and {@code standby/}.
  *
  * <p><b>Standby</b>: a second, verified copy of the newest snapshot's keyspace, made in the background
- * after each snapshot is published (and at open when there is none). After a crash the live keyspace
+ * after each snapshot is published. After a crash the live keyspace
  * is rebuilt from the newest snapshot: {@link #takeStandby} renames the standby into its place in
  * O(1) instead of copying the snapshot (O(keyspace size)), so recovery costs only the replay of the
  * log after the snapshot. A build starts from the previous snapshot's standby (a rename) and the
  * new snapshot's standby is copied once it is published, so a snapshot still costs one keyspace
  * copy; the price is one more keyspace on disk between builds (live, snapshot, standby). Without a
- * standby (taken by a recovery or a build and not yet remade) recovery falls back to {@link #restore}.
+ * standby (taken by a recovery or a build, and not remade until the next snapshot) recovery falls
+ * back to {@link #restore}.
  *
  * <p>The {@link Snapshots} methods are called from the execution thread; the build runs on its own
  * thread, which only reads the log (its own queue instance) and writes its own files; standby copies
@@ -197,9 +198,10 @@ public final class SnapshotStore implements Snapshots {
 
     /**
      * Starts making a standby copy of the newest snapshot in the background unless there is one
-     * already. Any thread.
+     * already. Called when a snapshot is published; not after a recovery took the standby, where the
+     * copy would compete for the disk with the first commands (the next snapshot makes one).
      */
-    public synchronized void prepareStandby() {
+    private synchronized void prepareStandby() {
         if (!standbyMaker.isShutdown()) {
             standbyTask = standbyMaker.submit(this::refreshStandby);
         }
