@@ -41,10 +41,9 @@ import java.util.function.Function;
  * {@code tmp-*} (a build or a standby copy in progress; deleted at open) and {@code standby/}.
  *
  * <p><b>Standby</b>: a second, verified copy of the newest snapshot's keyspace, made in the background
- * after each snapshot is published. After a crash the live keyspace
- * is rebuilt from the newest snapshot: {@link #takeStandby} renames the standby into its place in
- * O(1) instead of copying the snapshot (O(keyspace size)), so recovery costs only the replay of the
- * log after the snapshot. A build starts from the previous snapshot's standby (a rename) and the
+ * after each snapshot is published. After a crash the live keyspace is rebuilt from the newest
+ * snapshot: {@link #takeStandby} renames the standby into its place in O(1) instead of copying the
+ * snapshot (O(keyspace size)), so recovery costs only the replay of the log after the snapshot. A build starts from the previous snapshot's standby (a rename) and the
  * new snapshot's standby is copied once it is published, so a snapshot still costs one keyspace
  * copy; the price is one more keyspace on disk between builds (live, snapshot, standby). Without a
  * standby (taken by a recovery or a build, and not remade until the next snapshot) recovery falls
@@ -265,7 +264,7 @@ public final class SnapshotStore implements Snapshots {
 
     /**
      * Stops making standby copies: one in progress is interrupted and its files deleted (the next
-     * open makes it again). Execution thread, at shutdown.
+     * snapshot makes one). Execution thread, at shutdown.
      */
     public void close() {
         synchronized (this) {
