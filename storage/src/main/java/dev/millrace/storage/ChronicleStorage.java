@@ -45,9 +45,11 @@ import java.util.function.Function;
  *
  * <p>Recovery: after a clean close the live map is used as it is, with no replay, so restart time does
  * not grow with the data. After a crash the live map is not trusted (a dead writer's segment lock,
- * an entry dropped while being overwritten): it is deleted, the newest snapshot is copied into its
- * place and {@link #recover} replays the AOF after the snapshot's index. With appendonly no there is
- * no AOF: the snapshot alone is restored and the unsynced feed is discarded.
+ * an entry dropped while being overwritten): it is deleted, the newest snapshot's standby copy is
+ * renamed into its place (or, without one, the snapshot is copied there) and {@link #recover}
+ * replays the AOF after the snapshot's index; so recovery time grows with the log written since the
+ * last snapshot, not with the data. With appendonly no there is no AOF: the snapshot alone is
+ * restored and the unsynced feed is discarded. {@link #keyspaceOrigin} tells which way was taken.
  *
  * <p>{@link #open}, {@link #recover} and {@link #close} are called by the thread that runs the server
  * (the execution thread), in that order.
@@ -78,11 +80,25 @@ public final class ChronicleStorage implements AutoCloseable {
     private final SnapshotStore snapshots;
     /** Records after this index are not in the keyspace yet; {@link #recover} replays them. */
     private final long replayAfter;
+    private final KeyspaceOrigin origin;
     private boolean recovered;
     private boolean closed;
 
+    /** Where the keyspace an open starts from came from: what the open cost beyond a replay. */
+    public enum KeyspaceOrigin {
+        /** The live keyspace as a clean shutdown left it: nothing read or copied. */
+        LIVE,
+        /** A first start, or a crash before any snapshot: an empty keyspace. */
+        EMPTY,
+        /** A crash: the standby copy of the newest snapshot, renamed into place (O(1)). */
+        SNAPSHOT_STANDBY,
+        /** A crash without a standby: the newest snapshot copied into place (O(keyspace size)). */
+        SNAPSHOT_COPY
+    }
+
     private ChronicleStorage(Path dir, String mode, ChronicleKeyStore keyStore, ChronicleStreamLogs streamLogs,
-                             ChronicleEffectLog effectLog, SnapshotStore snapshots, long replayAfter) {
+                             ChronicleEffectLog effectLog, SnapshotStore snapshots, long replayAfter,
+                             KeyspaceOrigin origin) {
         this.dir = dir;
         this.mode = mode;
         this.keyStore = keyStore;
@@ -90,6 +106,7 @@ public final class ChronicleStorage implements AutoCloseable {
         this.effectLog = effectLog;
         this.snapshots = snapshots;
         this.replayAfter = replayAfter;
+        this.origin = origin;
     }
 
     /**
@@ -133,9 +150,11 @@ public final class ChronicleStorage implements AutoCloseable {
         DurableFiles.writeProperties(root.resolve(STORAGE_META), meta, "Millrace storage: persistence mode of the last run");
 
         long replayAfter;
+        KeyspaceOrigin origin;
         SnapshotStore.Meta snapshot = SnapshotStore.newest(root.resolve(SNAPSHOTS_DIR));
         if (clean) {
             replayAfter = Long.parseLong(marker.getProperty("logIndex"));
+            origin = KeyspaceOrigin.LIVE;
         } else {
             if (!firstStart || Files.exists(keyspaceDir)) {
                 log.warn("the previous run did not shut down cleanly: rebuilding the keyspace from {}",
@@ -147,8 +166,13 @@ public final class ChronicleStorage implements AutoCloseable {
                 // The feed was never synced and the keyspace goes back to the snapshot: start a new feed.
                 DurableFiles.deleteTree(logDir);
             }
-            if (snapshot != null) {
+            if (snapshot == null) {
+                origin = KeyspaceOrigin.EMPTY;
+            } else if (SnapshotStore.takeStandby(snapshot, keyspaceDir)) {
+                origin = KeyspaceOrigin.SNAPSHOT_STANDBY;
+            } else {
                 SnapshotStore.restore(snapshot, keyspaceDir);
+                origin = KeyspaceOrigin.SNAPSHOT_COPY;
             }
             replayAfter = snapshot == null || mode.equals(FEED) ? -1 : snapshot.logIndex();
         }
@@ -171,7 +195,7 @@ public final class ChronicleStorage implements AutoCloseable {
                 ChronicleStreamLogs.Settings.defaults(clock).withBlockSize(config.getLong("stream-log-block-size")));
         keyStore.attachStreamLogs(streamLogs);
         snapshots.attachLiveStreamLogs(streamLogs);
-        return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter);
+        return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter, origin);
     }
 
     public KeyStore keyStore() {
@@ -184,6 +208,11 @@ public final class ChronicleStorage implements AutoCloseable {
 
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    /** Where the keyspace this open started from came from (for the start-up log and tests). */
+    public KeyspaceOrigin keyspaceOrigin() {
+        return origin;
     }
 
     /**
@@ -227,6 +256,7 @@ public final class ChronicleStorage implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        snapshots.close();
         long logIndex = effectLog.lastIndex();
         effectLog.close();
         streamLogs.close();

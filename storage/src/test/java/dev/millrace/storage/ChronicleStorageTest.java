@@ -33,6 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChronicleStorageTest {
     @TempDir
     Path dir;
+    /** Where crash copies go (deleted after each test like {@link #dir}). */
+    @TempDir
+    Path copies;
     private final MutableClock clock = new MutableClock(1_800_000_000_000L);
     private int crashes;
 
@@ -93,19 +96,14 @@ class ChronicleStorageTest {
             });
         }
 
-        /** The files as a kill -9 now would leave them, in a new directory; this server is closed. */
-        Path crash() throws IOException {
-            Path copy = root.resolveSibling(root.getFileName() + "-crash" + crashes++);
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path p : walk.toList()) {
-                    Path target = copy.resolve(root.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            }
+        /**
+         * The files as a kill -9 now would leave them, in a new directory; this server is closed. A
+         * standby copy in progress is awaited first (its files would change under the copy).
+         */
+        Path crash() throws Exception {
+            ((SnapshotStore) storage.snapshots()).awaitStandby();
+            Path copy = copies.resolve(root.getFileName() + "-crash" + crashes++);
+            copyTree(root, copy);
             storage.close();
             return copy;
         }
@@ -160,6 +158,7 @@ class ChronicleStorageTest {
 
         Server second = new Server(dir, true, state);
         assertFalse(Files.exists(dir.resolve(ChronicleStorage.CLEAN_MARKER)), "removed at open: a crash now is detected");
+        assertEquals(ChronicleStorage.KeyspaceOrigin.LIVE, second.storage.keyspaceOrigin(), "the live map, nothing copied");
         assertEquals(0, second.replayed);
         second.assertHoldsExactly(state);
         second.set(0, "more", "m");
@@ -208,6 +207,105 @@ class ChronicleStorageTest {
     }
 
     @Test
+    void aCrashAfterASnapshotRenamesItsStandbyIntoPlaceAndReplaysOnlyTheTail() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        assertEquals(ChronicleStorage.KeyspaceOrigin.EMPTY, first.storage.keyspaceOrigin());
+        for (int i = 0; i < 500; i++) {
+            first.set(i % 2, "k" + i, "v" + i);
+        }
+        first.set(0, "big", "x".repeat(300_000));
+        first.bgsave();
+        SnapshotStore firstSnapshots = (SnapshotStore) first.storage.snapshots();
+        firstSnapshots.awaitStandby();
+        assertTrue(firstSnapshots.standbyReady(), "a standby copy follows each snapshot");
+        for (int i = 0; i < 20; i++) {
+            first.set(2, "tail" + i, "t");
+        }
+        first.del(0, "k0");
+
+        Server second = new Server(first.crash(), true, new HashMap<>(state));
+        assertEquals(ChronicleStorage.KeyspaceOrigin.SNAPSHOT_STANDBY, second.storage.keyspaceOrigin(),
+                "the standby is renamed, not the snapshot copied");
+        assertEquals(21, second.replayed, "only the records after the snapshot");
+        second.assertHoldsExactly(state);
+        SnapshotStore secondSnapshots = (SnapshotStore) second.storage.snapshots();
+        assertFalse(secondSnapshots.standbyReady(), "taken; the next snapshot makes one");
+
+        // The next snapshot starts from that standby; its own standby serves the next crash.
+        second.set(3, "after", "recovery");
+        second.bgsave();
+        secondSnapshots.awaitStandby();
+        assertTrue(secondSnapshots.standbyReady());
+        second.set(3, "tail", "again");
+        Server third = new Server(second.crash(), true, new HashMap<>(second.expected));
+        assertEquals(ChronicleStorage.KeyspaceOrigin.SNAPSHOT_STANDBY, third.storage.keyspaceOrigin());
+        assertEquals(1, third.replayed);
+        third.assertHoldsExactly(second.expected);
+        third.storage.close();
+    }
+
+    @Test
+    void aCrashWithoutAStandbyCopiesTheSnapshot() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        for (int i = 0; i < 100; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        first.bgsave();
+        ((SnapshotStore) first.storage.snapshots()).awaitStandby();
+        first.set(0, "tail", "t");
+        Path crashed = first.crash();
+        DurableFiles.deleteTree(crashed.resolve("snapshots").resolve("standby"));
+
+        Server second = new Server(crashed, true, new HashMap<>(state));
+        assertEquals(ChronicleStorage.KeyspaceOrigin.SNAPSHOT_COPY, second.storage.keyspaceOrigin());
+        assertEquals(1, second.replayed);
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    @Test
+    void aStandbyOfAnOlderSnapshotIsNotTaken() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, true, state);
+        first.set(0, "a", "1");
+        first.bgsave();
+        SnapshotStore snapshots = (SnapshotStore) first.storage.snapshots();
+        snapshots.awaitStandby();
+        Path stale = copies.resolve("stale-standby");
+        copyTree(dir.resolve("snapshots").resolve("standby"), stale);
+        first.set(0, "b", "2");
+        first.bgsave();
+        snapshots.awaitStandby();
+        first.set(0, "c", "3");
+        Path crashed = first.crash();
+        // What a crash between a snapshot's publication and its standby copy leaves: the previous one.
+        Path standby = crashed.resolve("snapshots").resolve("standby");
+        DurableFiles.deleteTree(standby);
+        copyTree(stale, standby);
+
+        Server second = new Server(crashed, true, new HashMap<>(state));
+        assertEquals(ChronicleStorage.KeyspaceOrigin.SNAPSHOT_COPY, second.storage.keyspaceOrigin());
+        assertEquals(1, second.replayed);
+        second.assertHoldsExactly(state);
+        second.storage.close();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    @Test
     void aLogThatGrowsOldWithoutSnapshotsIsCompactedAutomatically() throws Exception {
         Map<String, String> state = new HashMap<>();
         Server first = new Server(dir, true, state);
@@ -240,7 +338,7 @@ class ChronicleStorageTest {
         SnapshotStore.Meta meta = SnapshotStore.newest(dir.resolve("snapshots"));
         assertEquals(first.storage.effectLog().lastIndex(), meta.logIndex());
         try (Stream<Path> s = Files.list(dir.resolve("snapshots"))) {
-            assertEquals(1, s.count(), "older snapshots deleted");
+            assertEquals(1, s.filter(p -> p.getFileName().toString().startsWith("snapshot-")).count(), "older snapshots deleted");
         }
         Server second = new Server(first.crash(), true, new HashMap<>(state));
         assertEquals(0, second.replayed);

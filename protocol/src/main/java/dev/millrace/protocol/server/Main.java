@@ -16,6 +16,7 @@ import sun.misc.Signal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -97,19 +98,22 @@ public final class Main {
     static Main start(ServerConfig config, Logger log) throws Exception {
         Path dir = Path.of(config.get("dir")).toAbsolutePath();
         Files.createDirectories(dir);
+        // Opening the storage and the replay: all a start costs that depends on the data.
+        long startedNanos = System.nanoTime();
         ChronicleStorage storage = openStorage(dir, config);
         Engine engine;
         RespServer server;
         try {
             engine = new Engine(config, storage.keyStore(), storage.effectLog(), storage.snapshots(), Clock.SYSTEM);
             log.warn("Server initialized");
-            long startedNanos = System.nanoTime();
             long replayed = storage.recover(engine::replay);
             String seconds = String.format("%.3f", (System.nanoTime() - startedNanos) / 1e9);
+            String origin = storage.keyspaceOrigin().name().toLowerCase(Locale.ROOT).replace('_', ' ');
             if (replayed == 0) {
-                log.info("DB loaded from disk: {} seconds (no replay needed)", seconds);
+                log.info("DB loaded from disk: {} seconds (keyspace: {}; no replay needed)", seconds, origin);
             } else {
-                log.info("DB loaded from append only file: {} seconds ({} records replayed)", seconds, replayed);
+                log.info("DB loaded from append only file: {} seconds (keyspace: {}; {} records replayed)",
+                        seconds, origin, replayed);
             }
             server = new RespServer(engine);
             server.start();

@@ -20,6 +20,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -31,12 +37,22 @@ import java.util.function.Function;
  * the temporary directory into place atomically. Then older snapshots and the log's cycle files
  * wholly below the new index are deleted: that is BGREWRITEAOF.
  *
- * <p>Layout under {@code snapshots/}: {@code snapshot-NNNNNNNNN/} (the newest valid one is used) and
- * {@code tmp-NNNNNNNNN/} (a build in progress; deleted at open).
+ * <p>Layout under {@code snapshots/}: {@code snapshot-NNNNNNNNN/} (the newest valid one is used),
+ * {@code tmp-*} (a build or a standby copy in progress; deleted at open) and {@code standby/}.
+ *
+ * <p><b>Standby</b>: a second, verified copy of the newest snapshot's keyspace, made in the background
+ * after each snapshot is published. After a crash the live keyspace is rebuilt from the newest
+ * snapshot: {@link #takeStandby} renames the standby into its place in O(1) instead of copying the
+ * snapshot (O(keyspace size)), so recovery costs only the replay of the log after the snapshot. A build starts from the previous snapshot's standby (a rename) and the
+ * new snapshot's standby is copied once it is published, so a snapshot still costs one keyspace
+ * copy; the price is one more keyspace on disk between builds (live, snapshot, standby). Without a
+ * standby (taken by a recovery or a build, and not remade until the next snapshot) recovery falls
+ * back to {@link #restore}.
  *
  * <p>The {@link Snapshots} methods are called from the execution thread; the build runs on its own
- * thread, which only reads the log (its own queue instance) and writes its own files. State shared
- * between them is guarded by this object's monitor.
+ * thread, which only reads the log (its own queue instance) and writes its own files; standby copies
+ * run on a third. State shared between them is guarded by this object's monitor; the snapshot
+ * directories a standby copy reads are guarded by {@link #snapshotFiles}.
  */
 public final class SnapshotStore implements Snapshots {
     private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
@@ -44,6 +60,8 @@ public final class SnapshotStore implements Snapshots {
     static final String KEYSPACE = "keyspace";
     private static final String PREFIX = "snapshot-";
     private static final String TMP_PREFIX = "tmp-";
+    static final String STANDBY = "standby";
+    private static final String STANDBY_META = "standby.meta";
 
     private final Path dir;
     /** The live stream logs' directory, which snapshot builds read. */
@@ -63,6 +81,19 @@ public final class SnapshotStore implements Snapshots {
     private long lastSaveUnixSeconds;
     private boolean lastBackgroundSaveOk = true;
     private long sequence;
+    /** Makes standby copies, one at a time, off the execution thread and off the snapshot builds. */
+    private final ExecutorService standbyMaker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "millrace-snapshot-standby");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The latest standby task (see {@link #awaitStandby}). */
+    private Future<?> standbyTask = CompletableFuture.completedFuture(null);
+    /**
+     * Held while a standby copy reads a snapshot directory and while older snapshots are deleted, so a
+     * copy never loses its source. A deletion may wait for a copy in progress.
+     */
+    private final Object snapshotFiles = new Object();
 
     /** What a snapshot's meta file says. */
     public record Meta(Path dir, long logIndex, String logKind, long createdMillis, long checksum) {
@@ -130,6 +161,119 @@ public final class SnapshotStore implements Snapshots {
         if (crc != snapshot.checksum()) {
             DurableFiles.deleteTree(target);
             throw new IllegalStateException("snapshot " + snapshot.dir() + " is corrupt (checksum mismatch)");
+        }
+    }
+
+    /**
+     * Moves the standby copy of {@code snapshot} to {@code target} (a directory that must not exist)
+     * when there is one: a rename, O(1). The standby was verified against the snapshot's checksum
+     * when it was made and fsynced before it was published. Execution thread, before the store opens.
+     *
+     * @return whether the standby was taken; if not, the caller {@linkplain #restore restores} the snapshot
+     */
+    public static boolean takeStandby(Meta snapshot, Path target) {
+        Path standby = snapshot.dir().resolveSibling(STANDBY);
+        if (!isStandbyOf(standby, snapshot)) {
+            return false;
+        }
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(standby.resolve(KEYSPACE), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the standby keyspace " + standby + " to " + target, e);
+        }
+        DurableFiles.fsyncDirectory(target.getParent());
+        DurableFiles.deleteTree(standby);
+        DurableFiles.fsyncDirectory(standby.getParent());
+        return true;
+    }
+
+    private static boolean isStandbyOf(Path standby, Meta snapshot) {
+        Properties p = DurableFiles.readProperties(standby.resolve(STANDBY_META));
+        return p != null && Files.isDirectory(standby.resolve(KEYSPACE))
+                && snapshot.dir().getFileName().toString().equals(p.getProperty("snapshot"))
+                && Long.toUnsignedString(snapshot.checksum()).equals(p.getProperty("checksum"));
+    }
+
+    /**
+     * Starts making a standby copy of the newest snapshot in the background unless there is one
+     * already. Called when a snapshot is published; not after a recovery took the standby, where the
+     * copy would compete for the disk with the first commands (the next snapshot makes one).
+     */
+    private synchronized void prepareStandby() {
+        if (!standbyMaker.isShutdown()) {
+            standbyTask = standbyMaker.submit(this::refreshStandby);
+        }
+    }
+
+    /** Waits until the standby copies requested so far are made (tests, benchmarks). */
+    public void awaitStandby() throws InterruptedException, ExecutionException {
+        Future<?> task;
+        synchronized (this) {
+            task = standbyTask;
+        }
+        task.get();
+    }
+
+    /** Whether a standby copy of the newest snapshot is ready. */
+    public boolean standbyReady() {
+        Meta newest = newest(dir);
+        return newest != null && isStandbyOf(dir.resolve(STANDBY), newest);
+    }
+
+    /**
+     * Replaces the standby with a copy of the newest snapshot when it is not a copy of it: O(keyspace
+     * size) then, nothing otherwise. Standby thread.
+     */
+    private void refreshStandby() {
+        synchronized (snapshotFiles) {
+            Meta newest = newest(dir);
+            Path standby = dir.resolve(STANDBY);
+            if (newest == null || isStandbyOf(standby, newest)) {
+                return;
+            }
+            long started = clock.currentTimeMillis();
+            DurableFiles.deleteTree(standby);
+            Path tmp = dir.resolve(TMP_PREFIX + STANDBY);
+            DurableFiles.deleteTree(tmp);
+            try {
+                long crc = DurableFiles.copyDirectory(newest.keyspace(), tmp.resolve(KEYSPACE));
+                if (crc != newest.checksum()) {
+                    throw new IllegalStateException("snapshot " + newest.dir() + " is corrupt (checksum mismatch)");
+                }
+                Properties p = new Properties();
+                p.setProperty("snapshot", newest.dir().getFileName().toString());
+                p.setProperty("checksum", Long.toUnsignedString(newest.checksum()));
+                DurableFiles.writeProperties(tmp.resolve(STANDBY_META), p,
+                        "Millrace standby: a copy of this snapshot's keyspace, taken as the live one after a crash");
+                Files.move(tmp, standby, StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.fsyncDirectory(dir);
+            } catch (IOException | RuntimeException e) {
+                DurableFiles.deleteTree(tmp);
+                if (standbyMaker.isShutdown()) {
+                    return; // interrupted by close()
+                }
+                log.warn("cannot make the standby copy of snapshot {}: a crash recovery will copy the snapshot",
+                        newest.dir().getFileName(), e);
+                return;
+            }
+            log.info("standby copy of snapshot {} ready in {} ms", newest.dir().getFileName(),
+                    clock.currentTimeMillis() - started);
+        }
+    }
+
+    /**
+     * Stops making standby copies: one in progress is interrupted and its files deleted (the next
+     * snapshot makes one). Execution thread, at shutdown.
+     */
+    public void close() {
+        synchronized (this) {
+            standbyMaker.shutdownNow();
+        }
+        try {
+            standbyMaker.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -306,7 +450,7 @@ public final class SnapshotStore implements Snapshots {
         Path keyspace = tmp.resolve(KEYSPACE);
         try {
             if (previous != null) {
-                restore(previous, keyspace);
+                startFrom(previous, keyspace);
             }
             long applied;
             try (ChronicleKeyStore store = ChronicleKeyStore.open(keyspace, databases);
@@ -338,6 +482,21 @@ public final class SnapshotStore implements Snapshots {
         }
     }
 
+    /**
+     * Puts the keyspace of {@code previous} at {@code target} for a build to apply the log to: its
+     * standby when there is one (a rename; the new snapshot's standby is made after it is published,
+     * so the disk holds at most three keyspaces, as when builds copied), else a verified copy.
+     */
+    private void startFrom(Meta previous, Path target) {
+        boolean took;
+        synchronized (snapshotFiles) {
+            took = takeStandby(previous, target);
+        }
+        if (!took) {
+            restore(previous, target);
+        }
+    }
+
     /** Writes the meta, renames {@code tmp} into place, and deletes the older snapshots. */
     private void publish(Path tmp, long logIndex, long checksum) {
         writeMeta(tmp, logIndex, clock.currentTimeMillis(), checksum);
@@ -351,11 +510,14 @@ public final class SnapshotStore implements Snapshots {
             throw new UncheckedIOException("cannot publish snapshot " + target, e);
         }
         DurableFiles.fsyncDirectory(dir);
-        for (Path p : listDirectories(dir)) {
-            if (p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().compareTo(target.getFileName().toString()) < 0) {
-                DurableFiles.deleteTree(p);
+        synchronized (snapshotFiles) {
+            for (Path p : listDirectories(dir)) {
+                if (p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().compareTo(target.getFileName().toString()) < 0) {
+                    DurableFiles.deleteTree(p);
+                }
             }
         }
+        prepareStandby();
     }
 
     private void writeMeta(Path snapshotDir, long logIndex, long createdMillis, long checksum) {

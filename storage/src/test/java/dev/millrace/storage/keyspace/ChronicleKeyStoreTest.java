@@ -26,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChronicleKeyStoreTest {
     @TempDir
     Path dir;
+    @TempDir
+    Path copies;
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -329,7 +331,7 @@ class ChronicleKeyStoreTest {
         ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16);
         store.put(0, b("k"), b("v"));
         // Simulate a crash: copy the files while the store is open, as kill -9 would leave them.
-        Path crashed = dir.resolveSibling(dir.getFileName() + "-crashed");
+        Path crashed = copies.resolve("crashed");
         dev.millrace.storage.DurableFiles.copyDirectory(dir, crashed);
         store.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ChronicleKeyStore.open(crashed, 16));
