@@ -5,6 +5,7 @@ import dev.millrace.engine.testing.EngineHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +32,10 @@ class ScriptKillTest {
 
     private Future<Object> evalInBackground(String script) {
         Future<Object> reply = executionThread.submit(() -> h.run("EVAL", script, "0"));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> h.engine.scripting().runningSince() >= 0);
+        // Polled every millisecond from the start: a script that ends within a poll interval (a busy
+        // machine can pause this thread that long) would never be seen running.
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(10, TimeUnit.SECONDS)
+                .until(() -> h.engine.scripting().runningSince() >= 0);
         return reply;
     }
 
