@@ -5,6 +5,8 @@
 #   bench/memory.sh                                  1,000,000 keys, appendonly no and yes, 3 runs each
 #   KEYS=200000 MODES=no RUNS=1 bench/memory.sh
 #   MILLRACE_HEAP_OPTS="-XX:+UseG1GC" bench/memory.sh   other heap and GC flags than the launcher's
+#   THROUGHPUT=1 bench/memory.sh                     also: pipelined SET throughput, launcher's flags
+#                                                    vs the JVM's defaults, beside redis-server
 #
 # Per run and mode it prints
 #   Redis:    used_memory and used_memory_rss (INFO memory);
@@ -20,6 +22,7 @@ KEYS=${KEYS:-1000000}
 MODES=${MODES:-"no yes"}
 RUNS=${RUNS:-3}
 NMT=${NMT:-1}
+THROUGHPUT=${THROUGHPUT:-0}
 SETTLE=${SETTLE:-5}
 REDIS_PORT=${REDIS_PORT:-7395}
 MILLRACE_PORT=${MILLRACE_PORT:-7396}
@@ -109,4 +112,44 @@ for mode in $MODES; do
   mr=$(tr ' ' '\n' <<<"${millrace_rss[$mode]}" | grep . | median)
   printf '%-10s %14s %16s %14s %7s\n' "$mode" "$(mb "$ru")" "$(mb "$rr")" "$(mb "$mr")" \
     "$(awk -v a="$mr" -v b="$rr" 'BEGIN {printf "%.2f", a / b}')"
+done
+
+[ "$THROUGHPUT" = 1 ] || exit 0
+# Do the heap and GC flags cost speed? `redis-benchmark -P 32 SET` (random keys) against Millrace with
+# the launcher's flags ("flags"), with none (MILLRACE_HEAP_OPTS=" ": the JVM's defaults, G1 with a
+# quarter of RAM as max heap) and against redis-server; appendonly no, rounds alternate, medians.
+unset MILLRACE_JAVA_OPTS
+bench_set() { # port -> requests/s
+  redis-benchmark -p "$1" -c 50 -n 1000000 -P 32 -r 1000000 -t set --csv -q 2>/dev/null | awk -F'"' 'NR==2 {print $4}'
+}
+declare -A rps
+for round in $(seq 1 "$RUNS"); do
+  for variant in flags defaults redis; do
+    rm -rf "$work/redis" "$work/millrace"
+    if [ "$variant" = redis ]; then
+      start_redis "$work/redis" --appendonly no
+      rps[$variant]+="$(bench_set "$REDIS_PORT") "
+      redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+      continue
+    fi
+    if [ "$variant" = defaults ]; then export MILLRACE_HEAP_OPTS=" "; else unset MILLRACE_HEAP_OPTS; fi
+    start_millrace "$work/millrace" --appendonly no
+    bench_set "$MILLRACE_PORT" >/dev/null # warm-up: the JIT
+    rps[$variant]+="$(bench_set "$MILLRACE_PORT") "
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$mpid/status")
+    echo "round $round $variant: ${rps[$variant]##* } req/s, VmRSS $((rss / 1024)) MB after 2M SETs (1M random keys)" >&2
+    redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
+    wait "$mpid" 2>/dev/null || true
+    mpid=""
+  done
+done
+unset MILLRACE_HEAP_OPTS
+echo
+echo "SET -P 32 -c 50, requests/s, medians of $RUNS"
+flags=$(tr ' ' '\n' <<<"${rps[flags]}" | grep . | median)
+defaults=$(tr ' ' '\n' <<<"${rps[defaults]}" | grep . | median)
+redis=$(tr ' ' '\n' <<<"${rps[redis]}" | grep . | median)
+printf '%-22s %12s %12s\n' variant req/s vs_redis
+for v in "millrace-launcher-flags:$flags" "millrace-jvm-defaults:$defaults" "redis-server:$redis"; do
+  printf '%-22s %12s %12s\n' "${v%%:*}" "${v#*:}" "$(awk -v a="${v#*:}" -v b="$redis" 'BEGIN {printf "%.2f", a / b}')"
 done

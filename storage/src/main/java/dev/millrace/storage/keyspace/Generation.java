@@ -35,7 +35,6 @@ final class Generation implements AutoCloseable {
     static final double AVERAGE_KEY_SIZE = 24;
     /** Small segments keep SCAN steps, sweeps and migration steps short; 512 measured as fast as Chronicle's default. */
     static final int MIN_ENTRIES_PER_SEGMENT = 512;
-    static final int MAX_ENTRIES_PER_SEGMENT = 4096;
     /**
      * The largest entry every segment tier must hold: an inline value or a chunk of
      * {@link EntryLayout#INLINE_MAX} bytes with its trailer, and a key of up to about 1 KB. Chronicle
@@ -124,12 +123,13 @@ final class Generation implements AutoCloseable {
 
     /**
      * Entries per segment for entries of {@code AVERAGE_KEY_SIZE + averageValueSize} bytes: at least
-     * {@link #MIN_ENTRIES_PER_SEGMENT}, and enough that a tier holds {@link #LARGEST_ENTRY}.
+     * {@link #MIN_ENTRIES_PER_SEGMENT}, and enough that a tier holds {@link #LARGEST_ENTRY} (at most
+     * 2,080 for the smallest entries the store sizes for, 32 bytes).
      * (Only read when the map is created; a reopened map keeps the layout in its header.)
      */
     static int entriesPerSegment(double averageValueSize) {
         long needed = (long) Math.ceil(LARGEST_ENTRY / (AVERAGE_KEY_SIZE + averageValueSize));
-        return (int) Math.max(MIN_ENTRIES_PER_SEGMENT, Math.min(MAX_ENTRIES_PER_SEGMENT, needed));
+        return (int) Math.max(MIN_ENTRIES_PER_SEGMENT, needed);
     }
 
     /** Bytes of keys and values this generation was sized for. */
