@@ -137,7 +137,8 @@ for round in $(seq 1 "$RUNS"); do
     bench_set "$MILLRACE_PORT" >/dev/null # warm-up: the JIT
     rps[$variant]+="$(bench_set "$MILLRACE_PORT") "
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$mpid/status")
-    echo "round $round $variant: ${rps[$variant]##* } req/s, VmRSS $((rss / 1024)) MB after 2M SETs (1M random keys)" >&2
+    last=${rps[$variant]% }
+    echo "round $round $variant: ${last##* } req/s, VmRSS $((rss / 1024)) MB after 2M SETs (1M random keys)" >&2
     redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
     wait "$mpid" 2>/dev/null || true
     mpid=""
