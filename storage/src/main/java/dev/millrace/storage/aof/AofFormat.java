@@ -35,8 +35,8 @@ final class AofFormat {
     /** After the prefix of a WHOLE or FIRST excerpt: timestamp, effect count, body length. */
     static final int RECORD_HEADER = 8 + 4 + 8;
     static final int TRAILER = 4;
-    /** Body bytes per excerpt: well under the 16 MB excerpt limit of the 64 MB default block. */
-    static final int FRAGMENT_BODY_BYTES = 4 << 20;
+    /** Body bytes per excerpt: well under the excerpt limit (a quarter of {@link ChronicleEffectLog#BLOCK_SIZE}). */
+    static final int FRAGMENT_BODY_BYTES = ChronicleEffectLog.BLOCK_SIZE / 8;
 
     private AofFormat() {
     }

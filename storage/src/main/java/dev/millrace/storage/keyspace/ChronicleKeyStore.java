@@ -79,7 +79,11 @@ public final class ChronicleKeyStore implements KeyStore {
     private static final int META_FORMAT = 1;
     /** Small enough that a fresh server (and every test) starts with a map of about 4 MB. */
     public static final long DEFAULT_INITIAL_ENTRIES = 16 * 1024;
-    private static final double MIN_AVERAGE_VALUE_SIZE = 64;
+    /**
+     * Later generations are sized for the entries the store holds (their average size), down to
+     * this: sizing 50-byte entries as 88-byte ones made a million small strings cost 60% more memory.
+     */
+    private static final double MIN_AVERAGE_VALUE_SIZE = 8;
     private static final int MIGRATE_PER_STEP = 16;
 
     private final Path dir;

@@ -1,5 +1,6 @@
 package dev.millrace.storage.keyspace;
 
+import dev.millrace.storage.MappedPages;
 import dev.millrace.storage.keyspace.EntryLayout.Descriptor;
 import dev.millrace.storage.keyspace.EntryLayout.Owned;
 import net.openhft.chronicle.bytes.RandomDataOutput;
@@ -13,6 +14,7 @@ import net.openhft.chronicle.map.MapSegmentContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Predicate;
 
@@ -25,9 +27,26 @@ import java.util.function.Predicate;
  * except {@link #forEachInSegment}, which is O(entries in the segment).
  */
 final class Generation implements AutoCloseable {
+    /**
+     * The key part of the entry size a generation is sized for. Chronicle Map sizes its chunks and
+     * segment tiers from the sum of the average key and value sizes only, so later generations take
+     * the observed average entry size minus this as their average value size.
+     */
     static final double AVERAGE_KEY_SIZE = 24;
     /** Small segments keep SCAN steps, sweeps and migration steps short; 512 measured as fast as Chronicle's default. */
-    static final int ENTRIES_PER_SEGMENT = 512;
+    static final int MIN_ENTRIES_PER_SEGMENT = 512;
+    /**
+     * The largest entry every segment tier must hold: an inline value or a chunk of
+     * {@link EntryLayout#INLINE_MAX} bytes with its trailer, and a key of up to about 1 KB. Chronicle
+     * Map refuses an entry larger than a tier ("Entry is too large"), and a tier holds about
+     * entries-per-segment average entries.
+     */
+    static final int LARGEST_ENTRY = EntryLayout.INLINE_MAX + 1024;
+    /**
+     * A map file at least this big has its pages released after creation ({@link MappedPages}); a
+     * small one (a fresh server's first generation, tests) is not worth loading the native binding.
+     */
+    static final long RELEASE_PAGES_FROM_BYTES = 32L << 20;
     /**
      * Chronicle Map adds overflow tiers up to this factor before an insert throws: the store starts
      * a bigger generation at 1x, so this is head-room for the entries written while it migrates.
@@ -76,6 +95,7 @@ final class Generation implements AutoCloseable {
     /** Creates the generation's file, or reopens it when it exists (a cleanly closed store). */
     static Generation open(Path dir, long id, long entries, double averageValueSize, long rawCount, long rawBytes) {
         Path file = fileOf(dir, id);
+        boolean created = !Files.exists(file);
         try {
             ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
                     .name("millrace-keyspace-" + id)
@@ -85,16 +105,31 @@ final class Generation implements AutoCloseable {
                     .entries(entries)
                     .averageKeySize(AVERAGE_KEY_SIZE)
                     .averageValueSize(averageValueSize)
-                    .entriesPerSegment(ENTRIES_PER_SEGMENT)
+                    .entriesPerSegment(entriesPerSegment(averageValueSize))
                     .maxBloatFactor(MAX_BLOAT_FACTOR)
                     // The live map is never recovered after a crash (it is rebuilt from a snapshot and
                     // the AOF), and snapshots carry their own checksum, so entry checksums buy nothing.
                     .checksumEntries(false)
                     .createPersistedTo(file.toFile());
+            if (created && Files.size(file) >= RELEASE_PAGES_FROM_BYTES) {
+                // Creating the map made all of it resident; from here on only used pages are.
+                MappedPages.releaseAndAccessRandomly(file);
+            }
             return new Generation(id, entries, averageValueSize, file, map, rawCount, rawBytes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open keyspace map " + file, e);
         }
+    }
+
+    /**
+     * Entries per segment for entries of {@code AVERAGE_KEY_SIZE + averageValueSize} bytes: at least
+     * {@link #MIN_ENTRIES_PER_SEGMENT}, and enough that a tier holds {@link #LARGEST_ENTRY} (at most
+     * 2,080 for the smallest entries the store sizes for, 32 bytes).
+     * (Only read when the map is created; a reopened map keeps the layout in its header.)
+     */
+    static int entriesPerSegment(double averageValueSize) {
+        long needed = (long) Math.ceil(LARGEST_ENTRY / (AVERAGE_KEY_SIZE + averageValueSize));
+        return (int) Math.max(MIN_ENTRIES_PER_SEGMENT, needed);
     }
 
     /** Bytes of keys and values this generation was sized for. */

@@ -224,9 +224,12 @@ class ChronicleKeyStoreTest {
     @Test
     void scanVisitsEveryKeyPresentThroughoutDespiteInsertsDeletesAndGrowth() {
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16, 1024)) {
+            // Entries of ~140 bytes: generations then have segments of 512 entries (smaller entries
+            // get bigger segments), so the scan takes many steps and the churn below outgrows the store.
+            byte[] padded = new byte[120];
             Set<String> stable = new HashSet<>();
             for (int i = 0; i < 3000; i++) {
-                store.put(0, b("stable:" + i), b("v"));
+                store.put(0, b("stable:" + i), padded);
                 stable.add("stable:" + i);
             }
             store.put(1, b("stable:0"), b("other db"));
@@ -238,7 +241,7 @@ class ChronicleKeyStoreTest {
                 cursor = store.scan(0, cursor, 10, (k, v) -> seen.add(new String(k, StandardCharsets.UTF_8)));
                 // Churn between steps: enough inserts to force several generations, deletes of other keys.
                 for (int i = 0; i < 200; i++) {
-                    store.put(0, b("churn:" + step + ":" + i), b("c"));
+                    store.put(0, b("churn:" + step + ":" + i), padded);
                 }
                 if (step > 0) {
                     store.remove(0, b("churn:" + (step - 1) + ":5"));
