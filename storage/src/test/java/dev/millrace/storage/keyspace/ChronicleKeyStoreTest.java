@@ -29,11 +29,12 @@ class ChronicleKeyStoreTest {
     @TempDir
     Path copies;
 
-    private static byte[] b(String s) {
+    static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] value(int size, int seed) {
+    /** {@code size} random bytes, the same for the same seed. */
+    static byte[] value(int size, int seed) {
         byte[] v = new byte[size];
         new Random(seed).nextBytes(v);
         return v;

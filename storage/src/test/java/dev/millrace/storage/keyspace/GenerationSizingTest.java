@@ -4,12 +4,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
+import static dev.millrace.storage.keyspace.ChronicleKeyStoreTest.b;
+import static dev.millrace.storage.keyspace.ChronicleKeyStoreTest.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,16 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GenerationSizingTest {
     @TempDir
     Path dir;
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] value(int size, int seed) {
-        byte[] v = new byte[size];
-        new Random(seed).nextBytes(v);
-        return v;
-    }
 
     @Test
     void aGenerationGrownForSmallEntriesStillHoldsTheLargestInlineValueAndChunks() {
