@@ -64,34 +64,41 @@ public final class ReplyCapture implements ReplyWriter {
 
     private Map<Object, Object> lastAttribute;
 
+    /**
+     * Adds a value to the innermost open aggregate, closing every aggregate it completes. A loop, not
+     * recursion: a reply nested thousands deep (a Lua table holding itself) closes all its levels at
+     * once, and the test that checks it runs on a 1 MB stack, as the server's execution thread does.
+     */
     @SuppressWarnings("unchecked")
     private void add(Object value) {
-        if (open.isEmpty()) {
-            if (value instanceof Attribute attribute) {
-                lastAttribute = attribute;
-            } else {
-                replies.add(value);
-            }
-            return;
-        }
-        Frame f = open.peek();
-        if (f.container instanceof Map) {
-            if (!f.haveKey) {
-                f.pendingKey = value;
-                f.haveKey = true;
+        while (true) {
+            if (open.isEmpty()) {
+                if (value instanceof Attribute attribute) {
+                    lastAttribute = attribute;
+                } else {
+                    replies.add(value);
+                }
                 return;
             }
-            ((Map<Object, Object>) f.container).put(f.pendingKey, value);
-            f.haveKey = false;
-        } else if (f.container instanceof LinkedHashSet) {
-            ((LinkedHashSet<Object>) f.container).add(value);
-        } else {
-            ((List<Object>) f.container).add(value);
-        }
-        f.remaining--;
-        while (!open.isEmpty() && open.peek().remaining == 0) {
-            Frame done = open.pop();
-            add(done.container);
+            Frame f = open.peek();
+            if (f.container instanceof Map) {
+                if (!f.haveKey) {
+                    f.pendingKey = value;
+                    f.haveKey = true;
+                    return;
+                }
+                ((Map<Object, Object>) f.container).put(f.pendingKey, value);
+                f.haveKey = false;
+            } else if (f.container instanceof LinkedHashSet) {
+                ((LinkedHashSet<Object>) f.container).add(value);
+            } else {
+                ((List<Object>) f.container).add(value);
+            }
+            if (--f.remaining > 0) {
+                return;
+            }
+            open.pop();
+            value = f.container;
         }
     }
 
