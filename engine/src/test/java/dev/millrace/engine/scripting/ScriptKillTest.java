@@ -68,6 +68,10 @@ class ScriptKillTest {
     void aScriptThatWroteCannotBeKilled() throws Exception {
         String script = "redis.call('set', 'k', 'v') local i = 0 while i < 3e7 do i = i + 1 end return i";
         Future<Object> reply = evalInBackground(script);
+        // FUNCTION KILL never stops an EVAL (BUSY_EVAL while it has not written), so asking it waits,
+        // harmlessly, for the script's first write: seen running is not yet seen writing.
+        await().pollInterval(Duration.ofMillis(1)).atMost(10, TimeUnit.SECONDS)
+                .until(() -> Errors.UNKILLABLE.equals(h.engine.scripting().kill(true)));
         assertEquals("UNKILLABLE Sorry the script already executed write commands against the dataset. You can either"
                 + " wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
                 h.engine.scripting().kill(false));
