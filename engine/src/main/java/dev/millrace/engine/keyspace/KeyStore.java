@@ -112,6 +112,14 @@ public interface KeyStore extends AutoCloseable {
         return null;
     }
 
+    /** Writes the tree nodes its {@link #nodeCache} still holds unwritten (its write-back) to the pages. */
+    default void flushNodes() {
+        NodeCache cache = nodeCache();
+        if (cache != null) {
+            cache.flush();
+        }
+    }
+
     @Override
     void close();
 }

@@ -54,11 +54,9 @@ public final class Keyspace {
      * once per batch, when its effects go to the log, and after each replayed record.
      */
     public void flushPages() {
-        NodeCache cache = store.nodeCache();
-        if (cache != null) {
-            cache.flush();
-        }
+        store.flushNodes();
     }
+
     /** The keyspace notifier its writes report to (configured by the engine). */
     public KeyspaceEvents events() { return events; }
     public int databases() { return databases; }

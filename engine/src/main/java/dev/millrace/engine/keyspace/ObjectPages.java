@@ -82,10 +82,7 @@ public final class ObjectPages implements Pages {
 
     /** A new object holding a copy of every page of this one (COPY). O(pages). */
     public ObjectPages copy() {
-        NodeCache cache = store.nodeCache();
-        if (cache != null) {
-            cache.flush(); // the store must have every page of this object
-        }
+        store.flushNodes(); // the store must have every page of this object
         ObjectPages copy = create(store);
         for (long page = 0; page < nextPage; page++) {
             byte[] bytes = store.getPage(objectId, page);
