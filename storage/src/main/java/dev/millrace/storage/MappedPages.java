@@ -1,9 +1,6 @@
 package dev.millrace.storage;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +28,6 @@ import java.util.List;
  */
 public final class MappedPages {
     private static final Logger log = LoggerFactory.getLogger(MappedPages.class);
-    private static final int MADV_RANDOM = 1;
-    private static final int MADV_PAGEOUT = 21;
     private static volatile boolean warned;
 
     private MappedPages() {
@@ -58,9 +53,9 @@ public final class MappedPages {
                 String[] range = line.substring(0, line.indexOf(' ')).split("-");
                 long start = Long.parseUnsignedLong(range[0], 16);
                 long length = Long.parseUnsignedLong(range[1], 16) - start;
-                if (Libc.madvise(new Pointer(start), length, MADV_PAGEOUT) != 0
-                        || Libc.madvise(new Pointer(start), length, MADV_RANDOM) != 0) {
-                    warnOnce("madvise failed with errno " + Native.getLastError());
+                if (Libc.madvise(start, length, Libc.MADV_PAGEOUT) != 0
+                        || Libc.madvise(start, length, Libc.MADV_RANDOM) != 0) {
+                    warnOnce("madvise failed with errno " + Libc.errno());
                     return advised;
                 }
                 advised += length;
@@ -80,14 +75,5 @@ public final class MappedPages {
             warned = true;
             log.warn("cannot release mapped pages ({}): new keyspace maps stay resident in full", why);
         }
-    }
-
-    /** libc's madvise, bound on first use (JNA direct mapping: no per-call reflection). */
-    private static final class Libc {
-        static {
-            Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
-        }
-
-        static native int madvise(Pointer address, long length, int advice);
     }
 }

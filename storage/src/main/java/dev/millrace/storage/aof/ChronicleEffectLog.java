@@ -4,8 +4,9 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.storage.ChronicleSettings;
-import dev.millrace.storage.queue.WriterTime;
+import dev.millrace.storage.queue.PageWarmer;
 import dev.millrace.storage.queue.QueueFiles;
+import dev.millrace.storage.queue.WriterTime;
 import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
@@ -62,6 +63,7 @@ public final class ChronicleEffectLog implements EffectLog {
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
     private final CRC32C crc = new CRC32C();
+    private final PageWarmer.Lane warmer = new PageWarmer.Lane();
     /**
      * A record's body is gathered here and copied into the excerpt a block at a time: the body
      * comes as many pieces of a few bytes (RESP headers, CRLFs), and each write into a mapped
@@ -180,6 +182,7 @@ public final class ChronicleEffectLog implements EffectLog {
 
         private void closeFragment(byte kind) {
             out.writeByte(kindOffset, kind);
+            warmer.wrote(out);
             dc.close();
             dc = null;
             if (firstIndex < 0) {
@@ -278,6 +281,7 @@ public final class ChronicleEffectLog implements EffectLog {
         }
         closed = true;
         sync();
+        warmer.close();
         appender.close();
         queue.close();
     }

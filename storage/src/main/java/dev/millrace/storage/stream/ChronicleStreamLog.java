@@ -3,6 +3,7 @@ package dev.millrace.storage.stream;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.storage.queue.PageWarmer;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
 import dev.millrace.storage.queue.WriterTime;
@@ -74,6 +75,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     };
     private SingleChronicleQueue writer;
     private ExcerptAppender appender;
+    private final PageWarmer.Lane warmer = new PageWarmer.Lane();
     private final Runs runs = new Runs();
     /** The first ID of each run (by its first number), as {@link #seek} read them. */
     private final Map<Long, StreamId> runFirstIds = new HashMap<>();
@@ -295,6 +297,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         DocumentContext dc = appender.writingDocument();
         try {
             dc.wire().bytes().write(excerpt, 0, EntryFormat.HEADER_BYTES + (int) size);
+            warmer.wrote(dc.wire().bytes());
         } catch (RuntimeException e) {
             dc.rollbackOnClose();
             throw e;
@@ -554,6 +557,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     public void close() {
         closed = true;
         if (appender != null) {
+            warmer.close();
             appender.close();
             appender = null;
         }

@@ -1,0 +1,58 @@
+package dev.millrace.storage.queue;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.engine.effect.Effect;
+import dev.millrace.storage.aof.AofReader;
+import dev.millrace.storage.aof.ChronicleEffectLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The warmer touches the pages ahead of a real AOF appender while it writes, across chunk boundaries,
+ * and no record changes for it; a closed log's chunk is let go.
+ */
+class PageWarmerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void pagesAheadOfTheAppenderAreTouchedAndEveryRecordReadsBackIntact() {
+        long touchedBefore = PageWarmer.pagesTouched();
+        Random random = new Random(7);
+        List<byte[]> values = new ArrayList<>();
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, false, Clock.SYSTEM)) {
+            // 24 MB: three chunks of the log's 8 MB blocks, in records of up to 16 KiB
+            for (long written = 0; written < 24 << 20; ) {
+                byte[] value = new byte[1 + random.nextInt(16 << 10)];
+                random.nextBytes(value);
+                values.add(value);
+                log.append(values.size(), List.of(new Effect(0, new byte[][]{"SET".getBytes(StandardCharsets.UTF_8), value})));
+                written += value.length;
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.pagesTouched() - touchedBefore > 24 << 20 >> 12);
+
+            List<AofReader.LoggedRecord> read = new ArrayList<>();
+            try (AofReader reader = log.reader()) {
+                reader.replay(-1, Long.MAX_VALUE, read::add);
+            }
+            assertEquals(values.size(), read.size());
+            for (int i = 0; i < values.size(); i++) {
+                assertEquals(i + 1, read.get(i).unixTimeMillis());
+                assertArrayEquals(values.get(i), read.get(i).effects().get(0).argv()[1]);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() >= 1);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
+    }
+}
