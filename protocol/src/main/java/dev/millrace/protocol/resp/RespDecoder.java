@@ -74,7 +74,13 @@ public final class RespDecoder {
 
     private enum State { REQUEST_START, INLINE, MULTIBULK_COUNT, BULK_COUNT, BULK_PAYLOAD, BULK_TRAILER }
 
+    /** Bytes of the input looked at at once by {@link #decodeWhole}: a whole pipelined batch of small commands. */
+    private static final int WINDOW = 4096;
+    /** The shortest possible argument, "$0\r\n\r\n": bounds the argv a declared count may allocate. */
+    private static final int MIN_ARGUMENT_BYTES = 6;
+
     private final Limits limits;
+    private final boolean wholeRequests;
     private State state = State.REQUEST_START;
     private String error;
 
@@ -96,8 +102,21 @@ public final class RespDecoder {
     private int trailerRemaining;
     private long parsedNumber;
 
+    /** A copy of part of the input for {@link #decodeWhole}, and where it starts (an index into the input). */
+    private final byte[] window = new byte[WINDOW];
+    private int windowStart;
+    private int windowEnd;
+    /** Where the header line that {@link #headerNumber} parsed ends, after the byte following its '\r'. */
+    private int headerEnd;
+
     public RespDecoder(Limits limits) {
+        this(limits, true);
+    }
+
+    /** @param wholeRequests false turns off the {@link #decodeWhole} fast path (tests compare both ways) */
+    RespDecoder(Limits limits, boolean wholeRequests) {
         this.limits = limits;
+        this.wholeRequests = wholeRequests;
     }
 
     /**
@@ -118,7 +137,16 @@ public final class RespDecoder {
                     if (!in.isReadable()) {
                         return Result.NEED_MORE;
                     }
-                    state = in.getByte(in.readerIndex()) == '*' ? State.MULTIBULK_COUNT : State.INLINE;
+                    if (in.getByte(in.readerIndex()) != '*') {
+                        state = State.INLINE;
+                        continue;
+                    }
+                    byte[][] whole = wholeRequests ? decodeWhole(in) : null;
+                    if (whole == null) {
+                        state = State.MULTIBULK_COUNT;
+                    } else if (!sink.command(whole)) {
+                        return Result.STOPPED;
+                    }
                 }
                 case INLINE -> {
                     ByteBuf line = completeLine(in, FIND_LF_OR_NUL, 0);
@@ -221,6 +249,80 @@ public final class RespDecoder {
                 default -> throw new IllegalStateException(state.name());
             }
         }
+    }
+
+    /**
+     * The fast path for the common case, a multibulk request that lies wholly in {@code in}: its
+     * headers are parsed from a copy of the input ({@link #window}, one bulk copy instead of a buffer
+     * access per byte) and its arguments copied out once. Anything else (an incomplete request, an
+     * error, a NUL in a header, a client that must authenticate first, an empty or negative count)
+     * returns null having consumed nothing, and the state machine decodes the request as before:
+     * so the fast path decides nothing a client could observe.
+     *
+     * @return the request's arguments, consumed; or null
+     */
+    private byte[][] decodeWhole(ByteBuf in) {
+        if (limits.authRequired()) {
+            return null;
+        }
+        int base = in.readerIndex();
+        int readable = in.readableBytes();
+        windowStart = 0;
+        windowEnd = 0;
+        if (!headerNumber(in, base, readable, 0) || parsedNumber <= 0
+                || parsedNumber > (readable - headerEnd) / MIN_ARGUMENT_BYTES) {
+            return null;
+        }
+        byte[][] args = new byte[(int) parsedNumber][];
+        int p = headerEnd;
+        long maxBulk = Math.min(limits.maxBulkLength(), MAX_ARRAY);
+        for (int i = 0; i < args.length; i++) {
+            if (!headerNumber(in, base, readable, p) || window[p - windowStart] != '$'
+                    || parsedNumber < 0 || parsedNumber > maxBulk || parsedNumber > readable - headerEnd - 2) {
+                return null;
+            }
+            int length = (int) parsedNumber;
+            p = headerEnd;
+            byte[] arg = length == 0 ? EMPTY : new byte[length];
+            if (p + length <= windowEnd) {
+                System.arraycopy(window, p - windowStart, arg, 0, length);
+            } else {
+                in.getBytes(base + p, arg);
+            }
+            args[i] = arg;
+            p += length + 2;
+        }
+        in.readerIndex(base + p);
+        return args;
+    }
+
+    /**
+     * Parses the number of the header line at {@code from} (relative to {@code base}; its first byte is
+     * the type, '*' or '$') into {@link #parsedNumber} and sets {@link #headerEnd}.
+     *
+     * @return false when the line is not wholly in the input, holds a NUL before its '\r', or its
+     *         number is not one Redis accepts: the state machine then takes over
+     */
+    private boolean headerNumber(ByteBuf in, int base, int readable, int from) {
+        // A valid header is at most 1 + 20 + 2 bytes: the window must hold that much from the line's start.
+        int need = Math.min(from + 23, readable);
+        if (from < windowStart || need > windowEnd) {
+            windowStart = from;
+            windowEnd = from + Math.min(WINDOW, readable - from);
+            in.getBytes(base + from, window, 0, windowEnd - windowStart);
+        }
+        int w = from - windowStart;
+        int limit = need - windowStart;
+        int cr = w + 1;
+        while (cr < limit && window[cr] != '\r' && window[cr] != 0) {
+            cr++;
+        }
+        // The '\r' and the byte after it (skipped unchecked) must both be in the input.
+        if (cr + 1 >= limit || window[cr] != '\r') {
+            return false;
+        }
+        headerEnd = windowStart + cr + 2;
+        return parseNumber(window, w + 1, cr - w - 1);
     }
 
     /** The protocol error's full text ("ERR Protocol error: ..."), once {@link #decode} reported one. */
@@ -344,23 +446,33 @@ public final class RespDecoder {
         if (length <= 0 || length >= 21) {
             return false;
         }
-        if (length == 1 && buf.getByte(from) == '0') {
+        byte[] digits = new byte[length];
+        buf.getBytes(from, digits);
+        return parseNumber(digits, 0, length);
+    }
+
+    /** {@link #parseNumber(ByteBuf, int, int)} over an array. */
+    private boolean parseNumber(byte[] buf, int from, int length) {
+        if (length <= 0 || length >= 21) {
+            return false;
+        }
+        if (length == 1 && buf[from] == '0') {
             parsedNumber = 0;
             return true;
         }
         int p = from;
         int end = from + length;
-        boolean negative = buf.getByte(p) == '-';
+        boolean negative = buf[p] == '-';
         if (negative && ++p == end) {
             return false;
         }
-        byte first = buf.getByte(p);
+        byte first = buf[p];
         if (first < '1' || first > '9') {
             return false;
         }
         long value = 0; // accumulated negated, so Long.MIN_VALUE fits
         for (; p < end; p++) {
-            int digit = buf.getByte(p) - '0';
+            int digit = buf[p] - '0';
             if (digit < 0 || digit > 9 || value < Long.MIN_VALUE / 10) {
                 return false;
             }

@@ -28,10 +28,19 @@ final class DecoderFeed {
     record Outcome(List<List<String>> commands, RespDecoder.Result result, String error) { }
 
     final TestLimits limits = new TestLimits();
-    final RespDecoder decoder = new RespDecoder(limits);
+    final RespDecoder decoder;
     final List<List<String>> commands = new ArrayList<>();
     long maxRetained;
     private RespDecoder.Result last = RespDecoder.Result.NEED_MORE;
+
+    DecoderFeed() {
+        this(true);
+    }
+
+    /** @param wholeRequests whether the decoder may take its whole-request fast path */
+    DecoderFeed(boolean wholeRequests) {
+        decoder = new RespDecoder(limits, wholeRequests);
+    }
 
     /** Feeds one fragment, unless an earlier one ended the decoding. */
     RespDecoder.Result feed(byte[] bytes, int from, int to) {

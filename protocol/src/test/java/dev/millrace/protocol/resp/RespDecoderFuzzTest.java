@@ -69,17 +69,7 @@ class RespDecoderFuzzTest {
 
     private static void checkAnyStream(long seed) {
         Random random = new Random(seed);
-        List<Frame> frames = new ArrayList<>();
-        for (int i = 10 + random.nextInt(11); i > 0; i--) {
-            int kind = random.nextInt(11);
-            frames.add(kind < 4 ? valid(random)
-                    : kind < 7 ? mutated(valid(random), random)
-                    : kind < 9 ? truncated(valid(random), random)
-                    : kind < 10 ? garbage(random)
-                    : hugeDeclared(random));
-        }
-        FRAMES.addAndGet(frames.size());
-        byte[] stream = concat(frames);
+        byte[] stream = anyStream(random);
         DecoderFeed feed = new DecoderFeed();
         feed.feedInRandomSplits(stream, random);
         DecoderFeed.Outcome outcome = feed.outcome();
@@ -90,6 +80,50 @@ class RespDecoderFuzzTest {
         }
         assertTrue(feed.maxRetained <= 2L * stream.length + 256 * 1024,
                 "seed " + seed + ": retained " + feed.maxRetained + " after " + stream.length + " bytes");
+    }
+
+    /**
+     * The decoder's fast path for requests that lie wholly in one fragment must decide exactly what
+     * the state machine decides: the same commands, the same end, the same error, on any stream, fed
+     * whole (where the fast path takes most requests) or in random fragments, with the default and a
+     * tiny proto-max-bulk-len.
+     */
+    @ParameterizedTest(name = "run {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void theWholeRequestFastPathDecidesAsTheStateMachineDoes(long run) {
+        for (int i = 0; i < TRIES_PER_RUN; i++) {
+            long seed = run * 9_000_011L + i;
+            Random random = new Random(seed);
+            byte[] stream = anyStream(random);
+            long maxBulk = random.nextBoolean() ? 512L * 1024 * 1024 : 64;
+            boolean whole = random.nextBoolean();
+            DecoderFeed fast = new DecoderFeed(true);
+            DecoderFeed slow = new DecoderFeed(false);
+            for (DecoderFeed feed : List.of(fast, slow)) {
+                feed.limits.maxBulkLength = maxBulk;
+                if (whole) {
+                    feed.feed(stream, 0, stream.length);
+                } else {
+                    feed.feedInRandomSplits(stream, new Random(~seed));
+                }
+            }
+            assertEquals(slow.outcome(), fast.outcome(), "seed " + seed);
+        }
+    }
+
+    /** 10 to 20 frames: valid, mutated, truncated, garbage and huge-declared ones mixed. */
+    private static byte[] anyStream(Random random) {
+        List<Frame> frames = new ArrayList<>();
+        for (int i = 10 + random.nextInt(11); i > 0; i--) {
+            int kind = random.nextInt(11);
+            frames.add(kind < 4 ? valid(random)
+                    : kind < 7 ? mutated(valid(random), random)
+                    : kind < 9 ? truncated(valid(random), random)
+                    : kind < 10 ? garbage(random)
+                    : hugeDeclared(random));
+        }
+        FRAMES.addAndGet(frames.size());
+        return concat(frames);
     }
 
     @AfterAll
