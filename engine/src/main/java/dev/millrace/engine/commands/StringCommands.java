@@ -123,8 +123,10 @@ public final class StringCommands implements CommandFamily {
             if (!replyValue(call, old)) {
                 return;
             }
-        } else {
+        } else if (options.nx || options.xx || options.keepTtl || keyspace.mayHoldExpiringKeys(call.db())) {
             old = keyspace.lookup(call.db(), key, call.now());
+        } else {
+            old = null; // replaced unread: no key of this database can be expired (a map lookup saved)
         }
         boolean found = old != null;
         if ((options.nx && found) || (options.xx && !found)) {

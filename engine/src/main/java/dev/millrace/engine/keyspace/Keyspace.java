@@ -32,6 +32,13 @@ public final class Keyspace {
     private long expiredKeys;
     private long keyspaceHits;
     private long keyspaceMisses;
+    /**
+     * Per database: whether a key with an expiry may be there. Set by every write of a record with an
+     * expiry (and for every database that had keys when the keyspace opened), cleared only when the
+     * database is found empty. While it is false no key there can be expired, so a write that
+     * replaces a key without reading it needs no lookup first ({@link #mayHoldExpiringKeys}).
+     */
+    private final boolean[] mayHoldExpiry;
 
     /**
      * @param expiryEffects receives the DEL effect of every key removed because it expired
@@ -40,6 +47,29 @@ public final class Keyspace {
         this.store = store;
         this.databases = databases;
         this.expiryEffects = expiryEffects;
+        this.mayHoldExpiry = new boolean[databases];
+        for (int db = 0; db < databases; db++) {
+            mayHoldExpiry[db] = store.size(db) > 0;
+        }
+    }
+
+    /**
+     * False when no key of {@code db} has an expiry: then a plain SET, which replaces whatever the
+     * key held, can skip the lookup Redis makes first (whose only effect on a live key is to expire it
+     * when its time has passed). Conservative: true whenever unsure. O(1).
+     */
+    public boolean mayHoldExpiringKeys(int db) {
+        if (mayHoldExpiry[db] && store.size(db) == 0) {
+            mayHoldExpiry[db] = false;
+        }
+        return mayHoldExpiry[db];
+    }
+
+    /** Notes a record about to be stored in {@code db}: one with an expiry sets {@link #mayHoldExpiry}. */
+    private void storing(int db, byte[] encodedRecord) {
+        if (Record.expireAtOf(encodedRecord) != Record.NO_EXPIRY) {
+            mayHoldExpiry[db] = true;
+        }
     }
 
     /** Who is told of every stored key (the engine's blocked clients); set once at startup. */
@@ -160,7 +190,9 @@ public final class Keyspace {
             return;
         }
         boolean created = isCreating(db, key);
-        store.put(db, key, record.encode());
+        byte[] encoded = record.encode();
+        storing(db, encoded);
+        store.put(db, key, encoded);
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
@@ -176,6 +208,7 @@ public final class Keyspace {
     /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
     public void putEncoded(int db, byte[] key, byte[] record) {
         boolean created = isCreating(db, key);
+        storing(db, record);
         if (Record.isPaged(record)) {
             ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
             store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
@@ -195,7 +228,9 @@ public final class Keyspace {
      */
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        byte[] encoded = record.encode();
+        storing(db, encoded);
+        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
@@ -209,7 +244,9 @@ public final class Keyspace {
      */
     public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        byte[] encoded = record.encode();
+        storing(db, encoded);
+        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.streamMetadataChanged(db, key);
         if (events.active()) {
@@ -222,6 +259,7 @@ public final class Keyspace {
      * caller has checked the source exists. One change, as Redis counts it.
      */
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        mayHoldExpiry[toDb] |= mayHoldExpiry[fromDb];
         store.rename(fromDb, from, toDb, to);
         dirty++;
         keyChanges.changed(fromDb, from);
@@ -299,11 +337,15 @@ public final class Keyspace {
         long n = store.size(db);
         keyChanges.flushed(db); // before: a WATCH breaks only if its key was there
         store.flush(db);
+        mayHoldExpiry[db] = false;
         dirty += n;
     }
 
     public void swap(int db1, int db2) {
         store.swap(db1, db2);
+        boolean first = mayHoldExpiry[db1];
+        mayHoldExpiry[db1] = mayHoldExpiry[db2];
+        mayHoldExpiry[db2] = first;
         dirty++;
         keyChanges.swapped(db1, db2);
     }
