@@ -38,6 +38,8 @@ public final class ServerConfig {
         final long min;
         final long max;
         volatile String value;
+        /** {@link #value} as {@link #getLong} reads it, and the value it was read from (commands read limits per call). */
+        volatile ParsedLong parsed;
         final List<Consumer<String>> listeners = new ArrayList<>();
         /** Applied to a valid INTEGER value before it is stored (hz is clamped, not refused). */
         LongUnaryOperator adjust = LongUnaryOperator.identity();
@@ -182,11 +184,24 @@ public final class ServerConfig {
         if (p == null) {
             p = params.get(name.toLowerCase(Locale.ROOT));
         }
-        if (p != null && p.unsigned) {
-            long value = Long.parseUnsignedLong(p.value);
-            return value < 0 ? Long.MAX_VALUE : value;
+        if (p == null) {
+            return Long.parseLong(get(name));
         }
-        return Long.parseLong(p != null ? p.value : get(name));
+        String text = p.value;
+        ParsedLong cached = p.parsed;
+        if (cached != null && cached.text == text) {
+            return cached.value;
+        }
+        long value = p.unsigned ? Long.parseUnsignedLong(text) : Long.parseLong(text);
+        if (p.unsigned && value < 0) {
+            value = Long.MAX_VALUE;
+        }
+        p.parsed = new ParsedLong(text, value);
+        return value;
+    }
+
+    /** A parameter's value parsed once, until the value (compared by identity) changes. */
+    private record ParsedLong(String text, long value) {
     }
 
     public int getInt(String name) {
