@@ -46,7 +46,11 @@ public final class PageWarmer {
     private static volatile Thread thread;
     private static final AtomicLong pagesTouched = new AtomicLong();
     private static final AtomicInteger chunksHeld = new AtomicInteger();
-    private static boolean unsupported = !Platform.isLinux();
+    /** Off elsewhere than Linux, or with {@code -Dmillrace.page-warmer=false} (to measure without it). */
+    private static final boolean ENABLED = Platform.isLinux()
+            && Boolean.parseBoolean(System.getProperty("millrace.page-warmer", "true"));
+    /** Set when the kernel refuses the populate advice: nothing is warmed from then on. */
+    private static volatile boolean unsupported;
 
     private PageWarmer() {
     }
@@ -82,7 +86,8 @@ public final class PageWarmer {
         public void wrote(Bytes<?> bytes) {
             BytesStore<?, ?> current = bytes.bytesStore();
             long position = bytes.writePosition();
-            if (current == store && position + AHEAD / 2 < requestedTo || !(current instanceof MappedBytesStore mapped)) {
+            if (!ENABLED || unsupported || current == store && position + AHEAD / 2 < requestedTo
+                    || !(current instanceof MappedBytesStore mapped)) {
                 return;
             }
             long from = current == store ? Math.max(position, requestedTo) : position;
