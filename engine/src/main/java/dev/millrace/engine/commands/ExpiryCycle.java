@@ -68,7 +68,8 @@ public final class ExpiryCycle {
         for (int i = 0; i < cursors.length; i++) {
             int db = nextDb;
             nextDb = (nextDb + 1) % cursors.length;
-            if (keyspace.size(db) == 0) {
+            // Redis walks only its dict of keys with a TTL; here a database that cannot hold one costs nothing.
+            if (!keyspace.mayHoldExpiringKeys(db)) {
                 continue;
             }
             if (!expireIn(db, nowMillis, keysPerStep, stalePercent, deadline)) {
@@ -150,7 +151,7 @@ public final class ExpiryCycle {
         @Override
         public void accept(byte[] key, byte[] record) {
             visited++;
-            long fieldExpiry = HashKey.nextFieldExpiry(record);
+            long fieldExpiry = Record.nextFieldExpiryOf(record);
             if (Record.expireAtOf(record) != Record.NO_EXPIRY || fieldExpiry != HashField.NO_EXPIRY) {
                 sampled++;
                 if (Record.isExpiredAt(record, nowMillis)) {

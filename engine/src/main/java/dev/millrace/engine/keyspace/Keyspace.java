@@ -2,6 +2,7 @@ package dev.millrace.engine.keyspace;
 
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.notify.KeyspaceEvents;
+import dev.millrace.engine.types.HashField;
 import dev.millrace.engine.types.NodeCache;
 
 import java.util.function.Consumer;
@@ -33,10 +34,11 @@ public final class Keyspace {
     private long keyspaceHits;
     private long keyspaceMisses;
     /**
-     * Per database: whether a key with an expiry may be there. Set by every write of a record with an
-     * expiry (and for every database that had keys when the keyspace opened), cleared only when the
-     * database is found empty. While it is false no key there can be expired, so a write that
-     * replaces a key without reading it needs no lookup first ({@link #mayHoldExpiringKeys}).
+     * Per database: whether a key with an expiry (or a hash with field expiries) may be there. Set by
+     * every write of such a record (and for every database that had keys when the keyspace opened),
+     * cleared only when the database is found empty. While it is false nothing there can expire: a
+     * write that replaces a key without reading it needs no lookup first, and active expiry has
+     * nothing to walk ({@link #mayHoldExpiringKeys}).
      */
     private final boolean[] mayHoldExpiry;
 
@@ -54,9 +56,10 @@ public final class Keyspace {
     }
 
     /**
-     * False when no key of {@code db} has an expiry: then a plain SET, which replaces whatever the
-     * key held, can skip the lookup Redis makes first (whose only effect on a live key is to expire it
-     * when its time has passed). Conservative: true whenever unsure. O(1).
+     * False when no key (nor hash field) of {@code db} has an expiry: then a plain SET, which replaces
+     * whatever the key held, can skip the lookup Redis makes first (whose only effect on a live key is
+     * to expire it when its time has passed), and active expiry can skip the database. Conservative:
+     * true whenever unsure. O(1).
      */
     public boolean mayHoldExpiringKeys(int db) {
         if (mayHoldExpiry[db] && store.size(db) == 0) {
@@ -65,9 +68,9 @@ public final class Keyspace {
         return mayHoldExpiry[db];
     }
 
-    /** Notes a record about to be stored in {@code db}: one with an expiry sets {@link #mayHoldExpiry}. */
+    /** Notes a record about to be stored in {@code db}: one with an expiry, or a hash with field expiries, sets {@link #mayHoldExpiry}. */
     private void storing(int db, byte[] encodedRecord) {
-        if (Record.expireAtOf(encodedRecord) != Record.NO_EXPIRY) {
+        if (Record.expireAtOf(encodedRecord) != Record.NO_EXPIRY || Record.nextFieldExpiryOf(encodedRecord) != HashField.NO_EXPIRY) {
             mayHoldExpiry[db] = true;
         }
     }

@@ -32,6 +32,7 @@ public final class MemoryKeyStore implements KeyStore {
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
     private long pageWrites;
+    private long scanCalls;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
     private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
@@ -186,8 +187,14 @@ public final class MemoryKeyStore implements KeyStore {
         return n;
     }
 
+    /** Calls of {@link #scan}: lets tests see who walks the keyspace. */
+    public long scanCalls() {
+        return scanCalls;
+    }
+
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
+        scanCalls++;
         if (cursor < 0 || cursor >= BUCKETS) {
             return 0;
         }

@@ -1,5 +1,8 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.HashField;
+import dev.millrace.engine.types.HashValue;
+
 /**
  * A key's stored record: its type, encoding hints, expiry and access clock, and the payload whose
  * layout the type defines. The byte layout (see docs/storage-format.md) is:
@@ -125,6 +128,14 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
     public static boolean isExpiredAt(byte[] bytes, long nowMillis) {
         long expireAt = expireAtOf(bytes);
         return expireAt != NO_EXPIRY && nowMillis > expireAt;
+    }
+
+    /** The soonest field expiry of a hash's encoded record, or {@link HashField#NO_EXPIRY} (any other type too); O(1). */
+    public static long nextFieldExpiryOf(byte[] bytes) {
+        if (typeOf(bytes) != ValueType.HASH) {
+            return HashField.NO_EXPIRY;
+        }
+        return HashValue.nextExpiryOf(bytes, payloadOffset(bytes) + (isPaged(bytes) ? ObjectPages.SIZE : 0));
     }
 
     /** Reads only the type of an encoded record. */

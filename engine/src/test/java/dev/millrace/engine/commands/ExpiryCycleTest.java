@@ -94,6 +94,24 @@ class ExpiryCycleTest {
     }
 
     @Test
+    void aDatabaseWithoutExpiriesIsNotWalked() {
+        for (int i = 0; i < 10_000; i++) {
+            put(h, "persistent:" + i, "v");
+        }
+        h.run("HSET", "hash", "f", "v");
+        ExpiryCycle cycle = new ExpiryCycle(h.engine);
+        long before = h.store.scanCalls();
+        cycle.run(h.time.get());
+        assertEquals(before, h.store.scanCalls(), "no key has an expiry: nothing to sample");
+
+        h.run("HPEXPIRE", "hash", "10", "FIELDS", "1", "f");
+        h.advance(20);
+        cycle.run(h.time.get());
+        assertTrue(h.store.scanCalls() > before, "a hash field's expiry is walked for");
+        cronUntil(h, () -> h.store.size(0) == 10_000);
+    }
+
+    @Test
     void doesNothingWhileLoadingOrWhenDisabled() {
         putTtlKeys(h, 0, 100, 1);
         h.advance(1 + 1);
