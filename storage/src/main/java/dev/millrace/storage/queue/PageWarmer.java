@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class PageWarmer {
     private static final Logger log = LoggerFactory.getLogger(PageWarmer.class);
     private static final long PAGE = 4096;
-    /** How far ahead of the write position pages are touched; a new request goes out at half. */
+    /** The most a lane warms ahead of its write position; a new request goes out at half. */
     static final long AHEAD = 2 << 20;
     private static final ReferenceOwner OWNER = ReferenceOwner.temporary("millrace-page-warmer");
 
@@ -76,28 +76,49 @@ public final class PageWarmer {
     public static final class Lane {
         private BytesStore<?, ?> store;
         private long requestedTo;
+        private long lastPosition;
+        /**
+         * Bytes the appender has written since the lane began (as far as seen): the lane warms at most
+         * that far ahead, so ten thousand streams of a few entries each do not each get 2 MB of pages
+         * (the populate allocates them in the file too), while a busy log soon warms {@link #AHEAD}.
+         */
+        private long written;
+        private long requested;
         /** The chunk this lane holds a reference on: the warmer thread's. */
         private MappedBytesStore held;
 
         /**
          * Called after an append with the appender's bytes (positioned after what was written): asks
-         * for the pages ahead to be touched when less than half of {@link #AHEAD} is left.
+         * for the pages ahead to be touched when less than half of what it warms ahead is left.
          */
         public void wrote(Bytes<?> bytes) {
+            if (!ENABLED || unsupported) {
+                return;
+            }
             BytesStore<?, ?> current = bytes.bytesStore();
             long position = bytes.writePosition();
-            if (!ENABLED || unsupported || current == store && position + AHEAD / 2 < requestedTo
-                    || !(current instanceof MappedBytesStore mapped)) {
+            if (current == store) {
+                written += Math.max(0, position - lastPosition);
+            }
+            lastPosition = position;
+            long ahead = Math.min(AHEAD, written);
+            if (current == store && position + ahead / 2 < requestedTo || !(current instanceof MappedBytesStore mapped)) {
                 return;
             }
             long from = current == store ? Math.max(position, requestedTo) : position;
             from = (from + PAGE - 1) & -PAGE;
-            long to = Math.min(position + AHEAD, mapped.capacity()) & -PAGE;
+            long to = Math.min(position + ahead, mapped.capacity()) & -PAGE;
             store = current;
             if (from < to) {
                 requestedTo = to;
+                requested += to - from;
                 submit(new Request(this, mapped, from, to));
             }
+        }
+
+        /** Bytes this lane has asked to be warmed in all (for tests). */
+        long requested() {
+            return requested;
         }
 
         /** The appender is closing: the warmer lets go of its chunk (soon, on its own thread). */

@@ -4,6 +4,9 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.storage.aof.AofReader;
 import dev.millrace.storage.aof.ChronicleEffectLog;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +20,7 @@ import java.util.Random;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The warmer touches the pages ahead of a real AOF appender while it writes, across chunk boundaries,
@@ -52,6 +56,30 @@ class PageWarmerTest {
                 assertArrayEquals(values.get(i), read.get(i).effects().get(0).argv()[1]);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() >= 1);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
+    }
+
+    /** Ten thousand streams with a few entries each must not each get megabytes of pages warmed. */
+    @Test
+    void aLaneWarmsNoFurtherAheadThanItsAppenderHasWritten() {
+        try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).blockSize(8 << 20).build();
+             ExcerptAppender appender = queue.createAppender()) {
+            PageWarmer.Lane lane = new PageWarmer.Lane();
+            long start = -1;
+            for (int i = 0; i < 2_000; i++) {
+                long end;
+                try (DocumentContext dc = appender.writingDocument()) {
+                    dc.wire().bytes().write(new byte[100]);
+                    lane.wrote(dc.wire().bytes());
+                    end = dc.wire().bytes().writePosition();
+                }
+                start = start < 0 ? end : start;
+                long written = end - start;
+                assertTrue(lane.requested() <= 2 * written + 4096, "after " + written + " bytes: " + lane.requested());
+            }
+            assertTrue(lane.requested() > 0, "a lane that keeps writing warms ahead");
+            lane.close();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
     }
