@@ -263,19 +263,22 @@ public final class InfoCommand implements CommandFamily {
             long[] expires = new long[1];
             long[] ttlSum = new long[1];
             long[] ttlCount = new long[1];
-            long cursor = 0;
-            do {
-                cursor = store.scan(db, cursor, 1000, (key, record) -> {
-                    long at = Record.expireAtOf(record);
-                    if (at != Record.NO_EXPIRY) {
-                        expires[0]++;
-                        if (at > nowMillis) {
-                            ttlSum[0] += at - nowMillis;
-                            ttlCount[0]++;
+            // O(keys) when keys may have a TTL (the store keeps no count of them); nothing otherwise.
+            if (engine.keyspace().mayHoldExpiringKeys(db)) {
+                long cursor = 0;
+                do {
+                    cursor = store.scan(db, cursor, 1000, (key, record) -> {
+                        long at = Record.expireAtOf(record);
+                        if (at != Record.NO_EXPIRY) {
+                            expires[0]++;
+                            if (at > nowMillis) {
+                                ttlSum[0] += at - nowMillis;
+                                ttlCount[0]++;
+                            }
                         }
-                    }
-                });
-            } while (cursor != 0);
+                    });
+                } while (cursor != 0);
+            }
             long avgTtl = ttlCount[0] == 0 ? 0 : ttlSum[0] / ttlCount[0];
             l.add("db" + db, "keys=" + keys + ",expires=" + expires[0] + ",avg_ttl=" + avgTtl);
         }
