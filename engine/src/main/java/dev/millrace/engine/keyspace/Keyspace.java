@@ -200,7 +200,7 @@ public final class Keyspace {
      */
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        store.putOwnerOf(db, key, record.encode(), pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
@@ -231,7 +231,7 @@ public final class Keyspace {
      */
     public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        store.putOwnerOf(db, key, record.encode(), pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.streamMetadataChanged(db, key);
         if (events.active()) {

@@ -149,6 +149,14 @@ final class StreamRecordWriteBack implements KeyStore {
     /** Holds a stream's record (writing the one held before, if for another key); others go through. */
     @Override
     public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        putOwnerOf(db, key, record.clone(), objectId, pageLimit);
+    }
+
+    /**
+     * As {@link #putOwner}, for a record array nobody else holds ({@link Keyspace} encodes one per
+     * put): held as it is, not copied.
+     */
+    void putOwnerOf(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
         if (Record.typeOf(record) != ValueType.STREAM) {
             writeHeld();
             store.putOwner(db, key, record, objectId, pageLimit);
@@ -162,7 +170,7 @@ final class StreamRecordWriteBack implements KeyStore {
             heldKey = key.clone();
         }
         decoded = null;
-        heldRecord = record.clone();
+        heldRecord = record;
         heldObjectId = objectId;
         heldPageLimit = pageLimit;
     }
