@@ -278,7 +278,10 @@ public final class StreamCommands implements CommandFamily {
         call.reply().bulk(idBytes);
     }
 
-    /** What an append logs: {@code XADD key <id> field value ...}, the ID explicit ({@link StreamId#toBytes}), no options. */
+    /**
+     * What an append logs: {@code XADD key <id> field value ...}, the ID explicit (as
+     * {@link StreamId#toBytes}), no options.
+     */
     static byte[][] xaddEffect(byte[] key, byte[] id, byte[][] fields) {
         byte[][] effect = new byte[3 + fields.length][];
         effect[0] = XADD;

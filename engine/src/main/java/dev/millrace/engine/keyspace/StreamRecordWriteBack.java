@@ -16,11 +16,11 @@ import java.util.function.BiConsumer;
  * reason it is for nodes: the keyspace map is trusted only after a clean close, and a close is
  * preceded by a flush.
  *
- * <p>Coherence: a get, patch or owner put of the held key is served from the held record (held and
- * returned as copies, as a store does, since callers may change arrays they gave or got); every other operation that could see or
- * change key records first writes the held record to the store, so it sees the store as if nothing
- * were held back. Page and stream-log operations pass straight through: they never read key records.
- * Only owner records of type {@link ValueType#STREAM} are held.
+ * <p>Coherence: a get, patch or owner put of the held key is served from the held record (taken and
+ * returned as copies, as a store does: callers may change arrays they gave or got); every other
+ * operation that could see or change key records first writes the held record to the store, so it
+ * sees the store as if nothing were held back. Page and stream-log operations pass straight through:
+ * they never read key records. Only owner records of type {@link ValueType#STREAM} are held.
  *
  * <p>Execution thread only, like the store it wraps.
  */

@@ -112,7 +112,8 @@ class StreamWriteBackTest {
         for (String effect : h.effects()) {
             replayed.run(effect.substring(2).split(" "));
         }
-        assertArrayEquals(stored, replayed.store.get(0, "s".getBytes()), "a replay of the effects makes the same record");
+        assertArrayEquals(stored, replayed.store.get(0, "s".getBytes()),
+                "a replay of the effects makes the same record");
         assertEquals(h.run("XINFO", "STREAM", "s"), replayed.run("XINFO", "STREAM", "s"));
     }
 }

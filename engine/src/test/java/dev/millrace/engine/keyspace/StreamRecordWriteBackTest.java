@@ -32,7 +32,9 @@ class StreamRecordWriteBackTest {
 
         @Override public byte[] get(int db, byte[] key) { return store.get(db, key); }
         @Override public void put(int db, byte[] key, byte[] record) { store.put(db, key, record); }
-        @Override public void patch(int db, byte[] key, int offset, byte[] bytes) { store.patch(db, key, offset, bytes); }
+        @Override public void patch(int db, byte[] key, int offset, byte[] bytes) {
+            store.patch(db, key, offset, bytes);
+        }
         @Override public boolean remove(int db, byte[] key) { return store.remove(db, key); }
         @Override public long size(int db) { return store.size(db); }
         @Override public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
@@ -41,7 +43,9 @@ class StreamRecordWriteBackTest {
         @Override public byte[] randomKey(int db) { return store.randomKey(db); }
         @Override public void flush(int db) { store.flush(db); }
         @Override public void swap(int db1, int db2) { store.swap(db1, db2); }
-        @Override public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) { return store.rename(fromDb, from, toDb, to); }
+        @Override public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
+            return store.rename(fromDb, from, toDb, to);
+        }
         @Override public long newObjectId() { return store.newObjectId(); }
         @Override public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
             ownerPuts++;
