@@ -96,7 +96,7 @@ public final class Engine {
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.blocking = new BlockingKeys(this);
-        this.watchedKeys = new WatchedKeys(store, clock);
+        this.watchedKeys = new WatchedKeys(keyspace.store(), clock);
         this.tracking = new ClientTracking(clients);
         tracking.setMaxKeys(config.getLong("tracking-table-max-keys"));
         config.onChange("tracking-table-max-keys", value -> tracking.setMaxKeys(Long.parseLong(value)));

@@ -67,7 +67,7 @@ final class DeadLetters {
         }
         target.stream().add(id, fields);
         target.save(call, policy.stream());
-        call.effect(StreamCommands.xaddEffect(policy.stream(), id, fields));
+        call.effect(StreamCommands.xaddEffect(policy.stream(), id.toBytes(), fields));
         group.removePending(pending.id());
         call.effect(GroupEffects.ack(key, group, pending.id()));
         return true;

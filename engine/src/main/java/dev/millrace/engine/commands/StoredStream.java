@@ -22,8 +22,15 @@ final class StoredStream {
         this.stream = stream;
     }
 
-    /** The stream held by an encoded record of type STREAM. */
+    /**
+     * The stream held by an encoded record of type STREAM: the one the previous command on the key saved
+     * it from, when it is still the same (pipelined XADDs on one stream decode its record once a batch),
+     * else decoded.
+     */
     static StoredStream load(Call call, byte[] encoded) {
+        if (call.keyspace().takeDecoded(encoded) instanceof StoredStream saved) {
+            return saved;
+        }
         Record record = Record.decode(encoded);
         return new StoredStream(record, Stream.decode(call.keyspace().store(), record.payload(), call.keyspace().loading()));
     }
@@ -62,6 +69,7 @@ final class StoredStream {
     /** Writes the stream's state back under {@code key} after its entries changed: one keyspace change. */
     void save(Call call, byte[] key) {
         call.keyspace().putOwner(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
 
@@ -72,6 +80,7 @@ final class StoredStream {
      */
     void saveMetadata(Call call, byte[] key) {
         call.keyspace().putStreamMetadata(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
 }

@@ -267,22 +267,26 @@ public final class StreamCommands implements CommandFamily {
             return;
         }
         stream.add(id, fields);
-        call.effect(xaddEffect(key, id, fields));
+        byte[] idBytes = id.toBytes();
+        call.effect(xaddEffect(key, idBytes, fields));
         long trimmed = o.trims() ? stream.trim(o.trim(), nodeEntries(call)) : 0;
         if (trimmed > 0) {
             call.effect(XTRIM, key, MAXLEN, EXACT, Numbers.format(stream.length()));
             call.announce(ADDED_AND_TRIMMED);
         }
         stored.save(call, key);
-        call.reply().bulk(id.toBytes());
+        call.reply().bulk(idBytes);
     }
 
-    /** What an append logs: {@code XADD key <id> field value ...}, the ID explicit, no options. */
-    static byte[][] xaddEffect(byte[] key, StreamId id, byte[][] fields) {
+    /**
+     * What an append logs: {@code XADD key <id> field value ...}, the ID explicit (as
+     * {@link StreamId#toBytes}), no options.
+     */
+    static byte[][] xaddEffect(byte[] key, byte[] id, byte[][] fields) {
         byte[][] effect = new byte[3 + fields.length][];
         effect[0] = XADD;
         effect[1] = key;
-        effect[2] = id.toBytes();
+        effect[2] = id;
         System.arraycopy(fields, 0, effect, 3, fields.length);
         return effect;
     }

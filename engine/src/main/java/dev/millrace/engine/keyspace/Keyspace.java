@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * keeps replay exact.
  */
 public final class Keyspace {
-    private final KeyStore store;
+    private final StreamRecordWriteBack store;
     private final int databases;
     private final Consumer<Effect> expiryEffects;
     private KeyChanges keyChanges = KeyChanges.NONE;
@@ -46,7 +46,7 @@ public final class Keyspace {
      * @param expiryEffects receives the DEL effect of every key removed because it expired
      */
     public Keyspace(KeyStore store, int databases, Consumer<Effect> expiryEffects) {
-        this.store = store;
+        this.store = new StreamRecordWriteBack(store);
         this.databases = databases;
         this.expiryEffects = expiryEffects;
         this.mayHoldExpiry = new boolean[databases];
@@ -80,11 +80,16 @@ public final class Keyspace {
         this.keyChanges = keyChanges;
     }
 
+    /**
+     * The store, as every reader and writer of keys must see it: a stream's record written in the
+     * current batch may still be held back ({@link StreamRecordWriteBack}) until {@link #flushPages}.
+     */
     public KeyStore store() { return store; }
 
     /**
-     * Writes the tree nodes changed since the last call to the store ({@link NodeCache}'s write-back):
-     * once per batch, when its effects go to the log, and after each replayed record.
+     * Writes the tree nodes and the stream record changed since the last call to the store
+     * ({@link NodeCache}'s and {@link StreamRecordWriteBack}'s write-back): once per batch, when its
+     * effects go to the log, and after each replayed record.
      */
     public void flushPages() {
         store.flushNodes();
@@ -233,12 +238,29 @@ public final class Keyspace {
         boolean created = isCreating(db, key);
         byte[] encoded = record.encode();
         storing(db, encoded);
-        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
+        store.putOwnerOf(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
             events.stored(db, key, created);
         }
+    }
+
+    /**
+     * Remembers the decoded collection whose record the last {@link #putOwner} or
+     * {@link #putStreamMetadata} of a stream stored, until the batch ends or the record changes
+     * otherwise ({@link StreamRecordWriteBack#holdDecoded}).
+     */
+    public void holdDecoded(Object value) {
+        store.holdDecoded(value);
+    }
+
+    /**
+     * The collection {@link #holdDecoded} remembered, if {@code record} (as just looked up) is the one
+     * it was saved as; else null. Handed out once ({@link StreamRecordWriteBack#takeDecoded}).
+     */
+    public Object takeDecoded(byte[] record) {
+        return store.takeDecoded(record);
     }
 
     /**
@@ -249,7 +271,7 @@ public final class Keyspace {
         boolean created = isCreating(db, key);
         byte[] encoded = record.encode();
         storing(db, encoded);
-        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
+        store.putOwnerOf(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.streamMetadataChanged(db, key);
         if (events.active()) {

@@ -17,11 +17,12 @@ public enum ValueType {
         this.typeName = typeName;
     }
 
+    /** The types by code: {@code values()} would copy the array at every record decoded. */
+    private static final ValueType[] BY_CODE = values();
+
     public static ValueType of(byte code) {
-        for (ValueType t : values()) {
-            if (t.code == code) {
-                return t;
-            }
+        if (code >= 0 && code < BY_CODE.length && BY_CODE[code].code == code) {
+            return BY_CODE[code];
         }
         throw new IllegalStateException("unknown value type code " + code);
     }

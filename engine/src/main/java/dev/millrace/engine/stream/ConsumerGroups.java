@@ -96,6 +96,9 @@ public final class ConsumerGroups {
      * before recording the root. O(changed log g).
      */
     void flush() {
+        if (changed.isEmpty()) {
+            return; // every XADD saves its stream: no iterator for nothing
+        }
         for (ConsumerGroup group : changed.values()) {
             group.flush();
             tree.put(group.name(), group.encode());

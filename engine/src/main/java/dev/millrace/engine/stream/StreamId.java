@@ -2,7 +2,6 @@ package dev.millrace.engine.stream;
 
 import dev.millrace.engine.types.Bytes;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * A stream entry ID, {@code <ms>-<seq>}: two unsigned 64-bit numbers held in longs and compared
@@ -52,8 +51,42 @@ public record StreamId(long ms, long seq) implements Comparable<StreamId> {
         return Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
     }
 
+    /** The text form's bytes, written directly (XADD replies and logs one per entry). */
     public byte[] toBytes() {
-        return toString().getBytes(StandardCharsets.US_ASCII);
+        int msDigits = digits(ms);
+        byte[] out = new byte[msDigits + 1 + digits(seq)];
+        writeDigits(out, msDigits, ms);
+        out[msDigits] = '-';
+        writeDigits(out, out.length, seq);
+        return out;
+    }
+
+    /** The decimal digits of {@code v} read unsigned. */
+    private static int digits(long v) {
+        if (v < 0) {
+            return Long.toUnsignedString(v).length();
+        }
+        int n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes {@code v}, read unsigned, as decimal digits ending just before {@code end}. */
+    private static void writeDigits(byte[] out, int end, long v) {
+        int pos = end;
+        if (v < 0) {
+            // Above Long.MAX_VALUE: one unsigned division brings it into range.
+            long quotient = Long.divideUnsigned(v, 10);
+            out[--pos] = (byte) ('0' + (v - quotient * 10));
+            v = quotient;
+        }
+        do {
+            out[--pos] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
     }
 
     public void encode(byte[] out, int offset) {

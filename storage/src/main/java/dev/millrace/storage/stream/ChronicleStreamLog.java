@@ -75,6 +75,13 @@ final class ChronicleStreamLog implements AutoCloseable {
     };
     private SingleChronicleQueue writer;
     private ExcerptAppender appender;
+    /**
+     * The index of the excerpt this appender wrote last and its cycle: the next excerpt in the same
+     * cycle is the one above it. Chronicle's {@code lastIndexAppended} finds an index by scanning from
+     * the cycle's last index entry, a few percent of an XADD when asked at every append.
+     */
+    private long appendedIndex = -1;
+    private int appendedCycle = NO_CYCLE;
     private final PageWarmer.Lane warmer = new PageWarmer.Lane();
     private final Runs runs = new Runs();
     /** The first ID of each run (by its first number), as {@link #seek} read them. */
@@ -189,6 +196,7 @@ final class ChronicleStreamLog implements AutoCloseable {
                 .build();
         appender = writer.createAppender();
         appender.singleThreadedCheckDisabled(true);
+        appendedCycle = NO_CYCLE;
     }
 
     /** Reads the meta and builds the runs from the queue's cycles; a live log also drops stale ranges. */
@@ -305,14 +313,17 @@ final class ChronicleStreamLog implements AutoCloseable {
             dc.close();
         }
         nextBytesBefore += size;
-        runs.add(number, appender.lastIndexAppended());
-        if (appender.cycle() != dirtyCycle || dirty.epoch() != dirtyEpoch) {
+        int cycle = appender.cycle();
+        appendedIndex = cycle == appendedCycle ? appendedIndex + 1 : appender.lastIndexAppended();
+        appendedCycle = cycle;
+        runs.add(number, appendedIndex);
+        if (cycle != dirtyCycle || dirty.epoch() != dirtyEpoch) {
             Path file = appender.currentFile().toPath();
-            if (appender.cycle() != dirtyCycle) {
+            if (cycle != dirtyCycle) {
                 dirty.directory(dir);
             }
             dirty.file(file);
-            dirtyCycle = appender.cycle();
+            dirtyCycle = cycle;
             dirtyEpoch = dirty.epoch();
         }
     }

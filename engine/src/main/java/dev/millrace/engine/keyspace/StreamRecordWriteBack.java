@@ -1,0 +1,219 @@
+package dev.millrace.engine.keyspace;
+
+import dev.millrace.engine.stream.StreamLogs;
+import dev.millrace.engine.types.NodeCache;
+
+import java.util.Arrays;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link KeyStore} that holds back the record of the stream written last until the batch ends
+ * ({@link #flushNodes}, which the engine calls once per batch and after each replayed record), the
+ * same write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream so
+ * write its record (last ID, entry counts) to the store once, not 32 times, and read it from here
+ * instead of the store: the lookup and the put were about a fifth of an XADD's execution-thread time.
+ * The entries themselves go to the stream's log at once; only the record waits. That is safe for the
+ * reason it is for nodes: the keyspace map is trusted only after a clean close, and a close is
+ * preceded by a flush.
+ *
+ * <p>Coherence: a get, patch or owner put of the held key is served from the held record (taken and
+ * returned as copies, as a store does: callers may change arrays they gave or got); every other
+ * operation that could see or change key records first writes the held record to the store, so it
+ * sees the store as if nothing were held back. Page and stream-log operations pass straight through:
+ * they never read key records. Only owner records of type {@link ValueType#STREAM} are held.
+ *
+ * <p>Execution thread only, like the store it wraps.
+ */
+final class StreamRecordWriteBack implements KeyStore {
+    private final KeyStore store;
+    /** The held record, or null; its key, database and owner claim. */
+    private byte[] heldRecord;
+    private byte[] heldKey;
+    private int heldDb;
+    private long heldObjectId;
+    private long heldPageLimit;
+    /** What the held record was encoded from (a command's decoded stream), for the next command to reuse; or null. */
+    private Object decoded;
+
+    StreamRecordWriteBack(KeyStore store) {
+        this.store = store;
+    }
+
+    private boolean holds(int db, byte[] key) {
+        return heldRecord != null && heldDb == db && Arrays.equals(heldKey, key);
+    }
+
+    /**
+     * Remembers the object the record just held was encoded from, so the next command on the key can
+     * take it instead of decoding the record again. Dropped with the held record.
+     */
+    void holdDecoded(Object value) {
+        decoded = heldRecord == null ? null : value;
+    }
+
+    /**
+     * The object remembered with {@link #holdDecoded} if {@code record} is the held record's bytes
+     * (object ids are unique per store, so equal bytes are the same collection in the same state),
+     * else null. It is handed out once: the taker may change it, and must save it to hand it back.
+     */
+    Object takeDecoded(byte[] record) {
+        Object value = decoded;
+        decoded = null;
+        return value != null && Arrays.equals(record, heldRecord) ? value : null;
+    }
+
+    /** Writes the held record, if any, to the store. */
+    private void writeHeld() {
+        decoded = null;
+        if (heldRecord != null) {
+            byte[] record = heldRecord;
+            heldRecord = null;
+            store.putOwner(heldDb, heldKey, record, heldObjectId, heldPageLimit);
+        }
+    }
+
+    @Override
+    public byte[] get(int db, byte[] key) {
+        return holds(db, key) ? heldRecord.clone() : store.get(db, key);
+    }
+
+    @Override
+    public void put(int db, byte[] key, byte[] record) {
+        writeHeld();
+        store.put(db, key, record);
+    }
+
+    @Override
+    public void patch(int db, byte[] key, int offset, byte[] bytes) {
+        if (holds(db, key)) {
+            if (offset < 0 || offset + bytes.length > heldRecord.length) {
+                throw new IllegalArgumentException("patch of " + bytes.length + " bytes at " + offset
+                        + " past a record of " + heldRecord.length);
+            }
+            decoded = null;
+            byte[] patched = heldRecord.clone();
+            System.arraycopy(bytes, 0, patched, offset, bytes.length);
+            heldRecord = patched;
+            return;
+        }
+        store.patch(db, key, offset, bytes);
+    }
+
+    @Override
+    public boolean remove(int db, byte[] key) {
+        writeHeld();
+        return store.remove(db, key);
+    }
+
+    @Override
+    public long size(int db) {
+        writeHeld();
+        return store.size(db);
+    }
+
+    @Override
+    public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
+        writeHeld();
+        return store.scan(db, cursor, count, visitor);
+    }
+
+    @Override
+    public byte[] randomKey(int db) {
+        writeHeld();
+        return store.randomKey(db);
+    }
+
+    @Override
+    public void flush(int db) {
+        writeHeld();
+        store.flush(db);
+    }
+
+    @Override
+    public void swap(int db1, int db2) {
+        writeHeld();
+        store.swap(db1, db2);
+    }
+
+    @Override
+    public boolean rename(int fromDb, byte[] from, int toDb, byte[] to) {
+        writeHeld();
+        return store.rename(fromDb, from, toDb, to);
+    }
+
+    @Override
+    public long newObjectId() {
+        return store.newObjectId();
+    }
+
+    /** Holds a stream's record (writing the one held before, if for another key); others go through. */
+    @Override
+    public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        putOwnerOf(db, key, record.clone(), objectId, pageLimit);
+    }
+
+    /**
+     * As {@link #putOwner}, for a record array nobody else holds ({@link Keyspace} encodes one per
+     * put): held as it is, not copied.
+     */
+    void putOwnerOf(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
+        if (Record.typeOf(record) != ValueType.STREAM) {
+            writeHeld();
+            store.putOwner(db, key, record, objectId, pageLimit);
+            return;
+        }
+        if (!holds(db, key) || objectId != heldObjectId) {
+            // Another stream under the held key (COPY ... REPLACE) must reach the store first: the
+            // store frees what a replaced record owned, which it can only do for a record it has.
+            writeHeld();
+            heldDb = db;
+            heldKey = key.clone();
+        }
+        decoded = null;
+        heldRecord = record;
+        heldObjectId = objectId;
+        heldPageLimit = pageLimit;
+    }
+
+    @Override
+    public byte[] getPage(long objectId, long page) {
+        return store.getPage(objectId, page);
+    }
+
+    @Override
+    public void putPage(long objectId, long page, byte[] bytes) {
+        store.putPage(objectId, page, bytes);
+    }
+
+    @Override
+    public void removePage(long objectId, long page) {
+        store.removePage(objectId, page);
+    }
+
+    @Override
+    public void patchPage(long objectId, long page, int offset, byte[] bytes) {
+        store.patchPage(objectId, page, offset, bytes);
+    }
+
+    @Override
+    public StreamLogs streamLogs() {
+        return store.streamLogs();
+    }
+
+    @Override
+    public NodeCache nodeCache() {
+        return store.nodeCache();
+    }
+
+    @Override
+    public void flushNodes() {
+        writeHeld();
+        store.flushNodes();
+    }
+
+    @Override
+    public void close() {
+        writeHeld();
+        store.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.millrace.engine.commands;
+
+import dev.millrace.engine.keyspace.KeyStore;
+import dev.millrace.engine.testing.EngineHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * A stream's record is written back once per batch and its decoded state reused by the batch's next
+ * command on it (Keyspace's StreamRecordWriteBack): pipelined commands must behave exactly as the same
+ * commands one batch each, for every command that reads or changes the key in between, and the store
+ * must hold the same records once the batch ends.
+ */
+class StreamWriteBackTest {
+
+    /** What a generated step may do to two stream keys, a string key and the database. */
+    private static List<String> step(Random random) {
+        String key = random.nextBoolean() ? "s1" : "s2";
+        String other = key.equals("s1") ? "s2" : "s1";
+        return switch (random.nextInt(22)) {
+            case 0, 1, 2, 3, 4, 5 -> List.of("XADD", key, "*", "f", "v" + random.nextInt(100));
+            case 6 -> List.of("XADD", key, "MAXLEN", "3", "*", "f", "v");
+            case 7 -> List.of("XADD", key, "NOMKSTREAM", "*", "f", "v");
+            case 8 -> List.of("XLEN", key);
+            case 9 -> List.of("XRANGE", key, "-", "+");
+            case 10 -> List.of("XREVRANGE", key, "+", "-", "COUNT", "2");
+            case 11 -> List.of("DEL", key);
+            case 12 -> List.of("EXPIRE", key, "100");
+            case 13 -> List.of("PERSIST", key);
+            case 14 -> List.of("RENAME", key, other);
+            case 15 -> List.of("COPY", key, other, "REPLACE");
+            case 16 -> List.of("XGROUP", "CREATE", key, "g", "0", "MKSTREAM");
+            case 17 -> List.of("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", key, ">");
+            case 18 -> List.of("XTRIM", key, "MAXLEN", "2");
+            case 19 -> List.of("SET", key, "a string now");
+            case 20 -> List.of("DBSIZE");
+            default -> List.of("XINFO", "STREAM", key);
+        };
+    }
+
+    /** Every record in the store, by database and key. */
+    private static Map<String, byte[]> contents(KeyStore store) {
+        Map<String, byte[]> out = new HashMap<>();
+        for (int db = 0; db < 2; db++) {
+            int d = db;
+            long cursor = 0;
+            do {
+                cursor = store.scan(db, cursor, 100, (key, record) -> out.put(d + ":" + ByteBuffer.wrap(key), record));
+            } while (cursor != 0);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
+    void pipelinedCommandsBehaveAsOneBatchEach(int seed) {
+        Random random = new Random(seed);
+        EngineHarness oneEach = new EngineHarness();
+        EngineHarness pipelined = new EngineHarness();
+        for (int round = 0; round < 40; round++) {
+            List<List<String>> batch = new ArrayList<>();
+            for (int i = random.nextInt(12); i >= 0; i--) {
+                batch.add(step(random));
+            }
+            List<Object> expected = new ArrayList<>();
+            for (List<String> command : batch) {
+                expected.add(oneEach.run(command.toArray(String[]::new)));
+            }
+            assertEquals(expected, pipelined.runBatch(batch), "replies of batch " + batch);
+            Map<String, byte[]> want = contents(oneEach.store);
+            Map<String, byte[]> got = contents(pipelined.store);
+            assertEquals(want.keySet(), got.keySet(), "keys after batch " + batch);
+            for (String key : want.keySet()) {
+                assertArrayEquals(want.get(key), got.get(key), "record of " + key + " after batch " + batch);
+            }
+            assertEquals(oneEach.store.pageCount(), pipelined.store.pageCount(), "pages after batch " + batch);
+            if (random.nextInt(4) == 0) {
+                oneEach.advance(1500);
+                pipelined.advance(1500);
+            }
+        }
+        assertEquals(oneEach.effects(), pipelined.effects());
+    }
+
+    @Test
+    void aBatchOfAddsLeavesTheRecordAReplayOfItsEffectsMakes() {
+        EngineHarness h = new EngineHarness();
+        h.run("XADD", "s", "1-1", "f", "v");
+        List<List<String>> batch = new ArrayList<>();
+        for (int i = 2; i <= 100; i++) {
+            batch.add(List.of("XADD", "s", "1-" + i, "f", "v"));
+            batch.add(List.of("XLEN", "s"));
+        }
+        List<Object> replies = h.runBatch(batch);
+        assertEquals("1-100", replies.get(replies.size() - 2));
+        assertEquals(100L, replies.get(replies.size() - 1));
+        byte[] stored = h.store.get(0, "s".getBytes());
+        assertNotNull(stored);
+        EngineHarness replayed = new EngineHarness();
+        for (String effect : h.effects()) {
+            replayed.run(effect.substring(2).split(" "));
+        }
+        assertArrayEquals(stored, replayed.store.get(0, "s".getBytes()),
+                "a replay of the effects makes the same record");
+        assertEquals(h.run("XINFO", "STREAM", "s"), replayed.run("XINFO", "STREAM", "s"));
+    }
+}
