@@ -45,12 +45,18 @@ public final class ExpiryCycle {
 
     private final Engine engine;
     private final long[] cursors;
+    /** Per database: {@link Keyspace#expiryWrites} when its current pass began. */
+    private final long[] passStarts;
+    /** Per database: whether its current pass has met a key with expiries. */
+    private final boolean[] passSampled;
     private int nextDb;
     private int fieldsLeft;
 
     public ExpiryCycle(Engine engine) {
         this.engine = engine;
         this.cursors = new long[engine.keyspace().databases()];
+        this.passStarts = new long[cursors.length];
+        this.passSampled = new boolean[cursors.length];
     }
 
     /** One cycle, at unix time {@code nowMillis}: see the class comment. */
@@ -94,8 +100,18 @@ public final class ExpiryCycle {
                 step.clear();
                 int visitLimit = keysPerStep * VISITS_PER_SAMPLE;
                 do {
+                    if (cursor == 0) {
+                        passStarts[db] = keyspace.expiryWrites();
+                        passSampled[db] = false;
+                    }
                     cursor = store.scan(db, cursor, keysPerStep, step);
                 } while (cursor != 0 && step.sampled < keysPerStep && step.visited < visitLimit);
+                passSampled[db] |= step.sampled > 0;
+                if (cursor == 0 && !passSampled[db]) {
+                    // A whole pass met no key that can expire: the database is left alone until a
+                    // write may have stored one (a big collection's pages cost a walk every run).
+                    keyspace.noExpiringKeysFound(db, passStarts[db]);
+                }
                 for (byte[] key : step.expired) {
                     byte[] record = store.get(db, key);
                     if (record != null) {

@@ -2,7 +2,6 @@ package dev.millrace.engine.keyspace;
 
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.notify.KeyspaceEvents;
-import dev.millrace.engine.types.HashField;
 import dev.millrace.engine.types.NodeCache;
 
 import java.util.function.Consumer;
@@ -36,11 +35,14 @@ public final class Keyspace {
     /**
      * Per database: whether a key with an expiry (or a hash with field expiries) may be there. Set by
      * every write of such a record (and for every database that had keys when the keyspace opened),
-     * cleared only when the database is found empty. While it is false nothing there can expire: a
-     * write that replaces a key without reading it needs no lookup first, and active expiry has
-     * nothing to walk ({@link #mayHoldExpiringKeys}).
+     * cleared when the database is found empty or when active expiry completes a pass over it that met
+     * no such key ({@link #noExpiringKeysFound}). While it is false nothing there can expire: a write
+     * that replaces a key without reading it needs no lookup first, and active expiry has nothing to
+     * walk ({@link #mayHoldExpiringKeys}).
      */
     private final boolean[] mayHoldExpiry;
+    /** Writes so far that may have left a key with an expiry in some database (see {@link #expiryWrites}). */
+    private long expiryWrites;
 
     /**
      * @param expiryEffects receives the DEL effect of every key removed because it expired
@@ -68,10 +70,31 @@ public final class Keyspace {
         return mayHoldExpiry[db];
     }
 
-    /** Notes a record about to be stored in {@code db}: one with an expiry, or a hash with field expiries, sets {@link #mayHoldExpiry}. */
+    /** Notes a record about to be stored in {@code db}: one with expiries sets {@link #mayHoldExpiry}. */
     private void storing(int db, byte[] encodedRecord) {
-        if (Record.expireAtOf(encodedRecord) != Record.NO_EXPIRY || Record.nextFieldExpiryOf(encodedRecord) != HashField.NO_EXPIRY) {
+        if (Record.hasExpiries(encodedRecord)) {
             mayHoldExpiry[db] = true;
+            expiryWrites++;
+        }
+    }
+
+    /**
+     * How many writes so far may have left a key with an expiry somewhere (renames and SWAPDB that
+     * carry such keys included): a pass of active expiry that saw none of them happen can vouch for
+     * its database ({@link #noExpiringKeysFound}).
+     */
+    public long expiryWrites() {
+        return expiryWrites;
+    }
+
+    /**
+     * Active expiry completed a pass over {@code db} that met no key with expiries; if no write since
+     * the pass began ({@link #expiryWrites} then) can have stored one, the database has none, as
+     * Redis knows from its empty expires dict.
+     */
+    public void noExpiringKeysFound(int db, long expiryWritesAtPassStart) {
+        if (expiryWrites == expiryWritesAtPassStart) {
+            mayHoldExpiry[db] = false;
         }
     }
 
@@ -284,7 +307,10 @@ public final class Keyspace {
      * caller has checked the source exists. One change, as Redis counts it.
      */
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
-        mayHoldExpiry[toDb] |= mayHoldExpiry[fromDb];
+        if (mayHoldExpiry[fromDb]) {
+            mayHoldExpiry[toDb] = true;
+            expiryWrites++; // the key may carry its TTL into a database that had none
+        }
         store.rename(fromDb, from, toDb, to);
         dirty++;
         keyChanges.changed(fromDb, from);
@@ -371,6 +397,7 @@ public final class Keyspace {
         boolean first = mayHoldExpiry[db1];
         mayHoldExpiry[db1] = mayHoldExpiry[db2];
         mayHoldExpiry[db2] = first;
+        expiryWrites++;
         dirty++;
         keyChanges.swapped(db1, db2);
     }

@@ -32,7 +32,8 @@ public final class MemoryKeyStore implements KeyStore {
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
     private long pageWrites;
-    private long scanCalls;
+    /** Calls of {@link #scan} per database. */
+    private final long[] scans;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
     private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
@@ -42,6 +43,7 @@ public final class MemoryKeyStore implements KeyStore {
     @SuppressWarnings("unchecked")
     public MemoryKeyStore(int databases) {
         owners = new Map[databases];
+        scans = new long[databases];
         for (int i = 0; i < databases; i++) {
             dbs.add(newDb());
             owners[i] = new HashMap<>();
@@ -187,14 +189,14 @@ public final class MemoryKeyStore implements KeyStore {
         return n;
     }
 
-    /** Calls of {@link #scan}: lets tests see who walks the keyspace. */
-    public long scanCalls() {
-        return scanCalls;
+    /** Calls of {@link #scan} on database {@code db}: lets tests see what a background walk visits. */
+    public long scans(int db) {
+        return scans[db];
     }
 
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
-        scanCalls++;
+        scans[db]++;
         if (cursor < 0 || cursor >= BUCKETS) {
             return 0;
         }

@@ -130,12 +130,20 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
         return expireAt != NO_EXPIRY && nowMillis > expireAt;
     }
 
-    /** The soonest field expiry of a hash's encoded record, or {@link HashField#NO_EXPIRY} (any other type too); O(1). */
+    /**
+     * The soonest field expiry of an encoded record that is a hash (Redis 7.4's field TTLs), or
+     * {@link HashField#NO_EXPIRY} for a hash without any and for every other type; O(1).
+     */
     public static long nextFieldExpiryOf(byte[] bytes) {
         if (typeOf(bytes) != ValueType.HASH) {
             return HashField.NO_EXPIRY;
         }
         return HashValue.nextExpiryOf(bytes, payloadOffset(bytes) + (isPaged(bytes) ? ObjectPages.SIZE : 0));
+    }
+
+    /** Whether an encoded record expires, or holds hash fields that do: what active expiry looks for. O(1). */
+    public static boolean hasExpiries(byte[] bytes) {
+        return expireAtOf(bytes) != NO_EXPIRY || nextFieldExpiryOf(bytes) != HashField.NO_EXPIRY;
     }
 
     /** Reads only the type of an encoded record. */

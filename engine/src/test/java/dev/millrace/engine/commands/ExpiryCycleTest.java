@@ -100,15 +100,39 @@ class ExpiryCycleTest {
         }
         h.run("HSET", "hash", "f", "v");
         ExpiryCycle cycle = new ExpiryCycle(h.engine);
-        long before = h.store.scanCalls();
+        long before = h.store.scans(0);
         cycle.run(h.time.get());
-        assertEquals(before, h.store.scanCalls(), "no key has an expiry: nothing to sample");
+        assertEquals(before, h.store.scans(0), "no key has an expiry: nothing to sample");
 
         h.run("HPEXPIRE", "hash", "10", "FIELDS", "1", "f");
         h.advance(20);
         cycle.run(h.time.get());
-        assertTrue(h.store.scanCalls() > before, "a hash field's expiry is walked for");
+        assertTrue(h.store.scans(0) > before, "a hash field's expiry is walked for");
         cronUntil(h, () -> h.store.size(0) == 10_000);
+    }
+
+    @Test
+    void aPassThatMeetsNoExpiringKeyLetsTheDatabaseAlone() {
+        for (int i = 0; i < 3_000; i++) {
+            put(h, "persistent:" + i, "v");
+        }
+        h.run("SET", "k", "v", "EX", "100");
+        assertTrue(h.engine.keyspace().mayHoldExpiringKeys(0));
+        h.run("PERSIST", "k");
+        cronUntil(h, () -> !h.engine.keyspace().mayHoldExpiringKeys(0));
+        ExpiryCycle cycle = new ExpiryCycle(h.engine);
+        long scans = h.store.scans(0);
+        cycle.run(h.time.get());
+        assertEquals(scans, h.store.scans(0), "the database is left alone");
+
+        // A pass cannot vouch for a database when a key may have gained a TTL since the pass began
+        // (it may be behind the pass's cursor).
+        long passStart = h.engine.keyspace().expiryWrites();
+        h.run("SET", "late", "v", "PX", "5");
+        h.engine.keyspace().noExpiringKeysFound(0, passStart);
+        assertTrue(h.engine.keyspace().mayHoldExpiringKeys(0));
+        h.advance(10);
+        cronUntil(h, () -> h.store.size(0) == 3_001); // the persistent keys and k
     }
 
     @Test
