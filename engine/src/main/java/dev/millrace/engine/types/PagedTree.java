@@ -65,6 +65,8 @@ public final class PagedTree {
     private long rootPage;
     private int height;
     private long size;
+    /** Where the last {@link #childAt} descent continues: the index within the child it chose. */
+    private long within;
 
     public PagedTree(Pages pages, Root root) {
         this(pages, root, MAX_LEAF_BYTES);
@@ -155,11 +157,11 @@ public final class PagedTree {
         checkIndex(index, size);
         Node node = load(rootPage);
         long at = index;
+        long total = size;
         while (!node.leaf) {
-            int i = 0;
-            while (at >= node.count(i)) {
-                at -= node.count(i++);
-            }
+            int i = childAt(node, at, total, false);
+            at = within;
+            total = node.count(i);
             node = load(node.child(i));
         }
         return new Entry(node.key((int) at), node.value((int) at));
@@ -168,7 +170,7 @@ public final class PagedTree {
     /** Inserts {@code value} at {@code index} (0 &lt;= index &lt;= size) of a positional tree. O(log n). */
     public void insertAt(long index, byte[] value) {
         checkIndex(index, size + 1);
-        Split split = insertAt(rootPage, index, value);
+        Split split = insertAt(rootPage, index, size, value);
         growIfSplit(split);
         size++;
     }
@@ -177,7 +179,7 @@ public final class PagedTree {
     public byte[] setAt(long index, byte[] value) {
         checkIndex(index, size);
         Change change = new Change();
-        growIfSplit(setAt(rootPage, index, value, change));
+        growIfSplit(setAt(rootPage, index, size, value, change));
         return change.previous;
     }
 
@@ -185,7 +187,7 @@ public final class PagedTree {
     public Entry removeAt(long index) {
         checkIndex(index, size);
         Entry[] removed = new Entry[1];
-        removeAt(rootPage, index, removed);
+        removeAt(rootPage, index, size, removed);
         size--;
         shrinkRoot();
         return removed[0];
@@ -288,19 +290,16 @@ public final class PagedTree {
 
     // ---------------------------------------------------------------- recursion: by index
 
-    private Split insertAt(long page, long index, byte[] value) {
+    /** Inserts at {@code index} below {@code page}, a node holding {@code total} entries. */
+    private Split insertAt(long page, long index, long total, byte[] value) {
         Node node = load(page);
         if (node.leaf) {
             node.insertEntry((int) index, Node.EMPTY, value);
             return store(page, node);
         }
-        int i = 0;
-        long at = index;
         // An index at a child's end goes into that child (appending to the last leaf).
-        while (i < node.n - 1 && at > node.count(i)) {
-            at -= node.count(i++);
-        }
-        Split split = insertAt(node.child(i), at, value);
+        int i = childAt(node, index, total, true);
+        Split split = insertAt(node.child(i), within, node.count(i), value);
         if (split == null) {
             addCount(page, node, i, 1);
             return null;
@@ -310,19 +309,15 @@ public final class PagedTree {
         return store(page, node);
     }
 
-    private Split setAt(long page, long index, byte[] value, Change change) {
+    private Split setAt(long page, long index, long total, byte[] value, Change change) {
         Node node = load(page);
         if (node.leaf) {
             change.previous = node.value((int) index);
             node.setValue((int) index, value);
             return store(page, node);
         }
-        int i = 0;
-        long at = index;
-        while (at >= node.count(i)) {
-            at -= node.count(i++);
-        }
-        Split split = setAt(node.child(i), at, value, change);
+        int i = childAt(node, index, total, false);
+        Split split = setAt(node.child(i), within, node.count(i), value, change);
         if (split == null) {
             return null;
         }
@@ -330,7 +325,7 @@ public final class PagedTree {
         return store(page, node);
     }
 
-    private void removeAt(long page, long index, Entry[] removed) {
+    private void removeAt(long page, long index, long total, Entry[] removed) {
         Node node = load(page);
         if (node.leaf) {
             int at = (int) index;
@@ -339,12 +334,8 @@ public final class PagedTree {
             write(page, node);
             return;
         }
-        int i = 0;
-        long at = index;
-        while (at >= node.count(i)) {
-            at -= node.count(i++);
-        }
-        removeAt(node.child(i), at, removed);
+        int i = childAt(node, index, total, false);
+        removeAt(node.child(i), within, node.count(i), removed);
         shrunk(page, node, i);
     }
 
@@ -565,6 +556,34 @@ public final class PagedTree {
         }
     }
 
+    /**
+     * The child of inner {@code node}, which holds {@code total} entries, that holds index {@code at};
+     * the index within that child is left in {@link #within}. The counts are scanned from whichever
+     * end of the node is nearer, so the ends of a list (pushes, pops, ranges from either end) read one
+     * count per level instead of the node's whole fan-out. With {@code endInclusive}, an index at a
+     * child's end belongs to that child (where an insert appends); without, to the next one.
+     */
+    private int childAt(Node node, long at, long total, boolean endInclusive) {
+        int last = node.n - 1;
+        if (at * 2 < total) {
+            int i = 0;
+            long count = node.count(0);
+            while (i < last && (endInclusive ? at > count : at >= count)) {
+                at -= count;
+                count = node.count(++i);
+            }
+            within = at;
+            return i;
+        }
+        int i = last;
+        long start = total - node.count(last);
+        while (i > 0 && (endInclusive ? start >= at : start > at)) {
+            start -= node.count(--i);
+        }
+        within = at - start;
+        return i;
+    }
+
     private static void checkIndex(long index, long bound) {
         if (index < 0 || index >= bound) {
             throw new IndexOutOfBoundsException("index " + index + " of " + bound);
@@ -589,11 +608,11 @@ public final class PagedTree {
             remaining = forward ? size - fromIndex : fromIndex + 1;
             Node node = load(rootPage);
             long at = fromIndex;
+            long total = size;
             for (int level = 0; level < height; level++) {
-                int i = 0;
-                while (at >= node.count(i)) {
-                    at -= node.count(i++);
-                }
+                int i = childAt(node, at, total, false);
+                at = within;
+                total = node.count(i);
                 path[level] = node;
                 position[level] = i;
                 node = load(node.child(i));

@@ -170,6 +170,38 @@ class PagedTreeTest {
         verify(pages, tree, false);
     }
 
+    /**
+     * A descent by index scans an inner node's counts from its nearer end: every index, the ones at
+     * child boundaries included, reads and inserts where a model says, from both ends of wide nodes.
+     */
+    @Test
+    void descentsFromEitherEndAgreeOnEveryIndex() {
+        MapPages pages = new MapPages(true);
+        PagedTree tree = PagedTree.create(pages, 64);
+        List<byte[]> model = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            byte[] v = ("v" + i).getBytes(StandardCharsets.US_ASCII);
+            int at = i % 3 == 0 ? 0 : i % 3 == 1 ? model.size() : model.size() / 2;
+            model.add(at, v);
+            tree.insertAt(at, v);
+        }
+        assertTrue(tree.root().height() >= 2, "deep enough to have wide inner nodes");
+        for (int i = 0; i < model.size(); i++) {
+            assertArrayEquals(model.get(i), tree.get(i).value(), "index " + i);
+        }
+        for (int at = 0; at <= model.size(); at += 97) {
+            byte[] v = ("x" + at).getBytes(StandardCharsets.US_ASCII);
+            model.add(at, v);
+            tree.insertAt(at, v);
+        }
+        for (int i = 0; i < 300; i++) {
+            assertArrayEquals(model.remove(model.size() - 1), tree.removeAt(tree.size() - 1).value());
+            assertArrayEquals(model.remove(0), tree.removeAt(0).value());
+        }
+        assertSameList(model, tree);
+        verify(pages, tree, false);
+    }
+
     @Test
     void reopensFromItsRoot() {
         MapPages pages = new MapPages();
