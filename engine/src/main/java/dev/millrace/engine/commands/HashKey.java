@@ -159,14 +159,6 @@ final class HashKey {
         return HashValue.fieldExpiryUsedOf(record, Record.payloadOffset(record)) ? "listpackex" : "listpack";
     }
 
-    /** The soonest field expiry of a hash's encoded record, or {@link HashField#NO_EXPIRY}; O(1). */
-    static long nextFieldExpiry(byte[] record) {
-        if (Record.typeOf(record) != ValueType.HASH) {
-            return HashField.NO_EXPIRY;
-        }
-        return HashValue.nextExpiryOf(record, Record.payloadOffset(record) + (Record.isPaged(record) ? ObjectPages.SIZE : 0));
-    }
-
     /**
      * Removes up to {@code limit} fields of the hash at {@code key} whose expiry is before
      * {@code nowMillis}, logging an HDEL for each, and deletes the key if no field is left. Does nothing
@@ -177,7 +169,7 @@ final class HashKey {
      */
     static int expireFields(Engine engine, int db, byte[] key, byte[] record, long nowMillis, int limit) {
         Keyspace keyspace = engine.keyspace();
-        long next = nextFieldExpiry(record);
+        long next = Record.nextFieldExpiryOf(record);
         if (keyspace.loading() || next == HashField.NO_EXPIRY || next >= nowMillis || limit <= 0) {
             return 0;
         }

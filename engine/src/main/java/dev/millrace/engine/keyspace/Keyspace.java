@@ -29,6 +29,7 @@ public final class Keyspace {
     private boolean loading;
     private boolean touchOnAccess = true;
     private long dirty;
+    private long expiryWrites;
     private long expiredKeys;
     private long keyspaceHits;
     private long keyspaceMisses;
@@ -67,6 +68,14 @@ public final class Keyspace {
     public void resetDirty() { dirty = 0; }
     public void addDirty(long n) { dirty += n; }
     public long expiredKeys() { return expiredKeys; }
+
+    /**
+     * How many writes so far may have left a key with an expiry somewhere ({@link Record#hasExpiries}),
+     * counting every rename and SWAPDB too: while it stays the same, no key gained a TTL, so active
+     * expiry can skip a database it found without one ({@code ExpiryCycle}), as Redis skips a database
+     * whose expires dict is empty.
+     */
+    public long expiryWrites() { return expiryWrites; }
     public long keyspaceHits() { return keyspaceHits; }
     public long keyspaceMisses() { return keyspaceMisses; }
 
@@ -160,11 +169,19 @@ public final class Keyspace {
             return;
         }
         boolean created = isCreating(db, key);
-        store.put(db, key, record.encode());
+        byte[] encoded = record.encode();
+        noteExpiries(encoded);
+        store.put(db, key, encoded);
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
             events.stored(db, key, created);
+        }
+    }
+
+    private void noteExpiries(byte[] encoded) {
+        if (Record.hasExpiries(encoded)) {
+            expiryWrites++;
         }
     }
 
@@ -176,6 +193,7 @@ public final class Keyspace {
     /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
     public void putEncoded(int db, byte[] key, byte[] record) {
         boolean created = isCreating(db, key);
+        noteExpiries(record);
         if (Record.isPaged(record)) {
             ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
             store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
@@ -195,7 +213,9 @@ public final class Keyspace {
      */
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        byte[] encoded = record.encode();
+        noteExpiries(encoded);
+        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
@@ -209,7 +229,9 @@ public final class Keyspace {
      */
     public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        store.putOwner(db, key, record.encode(), pages.objectId(), pages.pageLimit());
+        byte[] encoded = record.encode();
+        noteExpiries(encoded);
+        store.putOwner(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
         keyChanges.streamMetadataChanged(db, key);
         if (events.active()) {
@@ -223,6 +245,7 @@ public final class Keyspace {
      */
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
         store.rename(fromDb, from, toDb, to);
+        expiryWrites++; // the key may carry a TTL into a database that had none
         dirty++;
         keyChanges.changed(fromDb, from);
         keyChanges.changed(toDb, to);
@@ -304,6 +327,7 @@ public final class Keyspace {
 
     public void swap(int db1, int db2) {
         store.swap(db1, db2);
+        expiryWrites++;
         dirty++;
         keyChanges.swapped(db1, db2);
     }

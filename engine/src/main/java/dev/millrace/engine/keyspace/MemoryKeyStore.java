@@ -32,6 +32,8 @@ public final class MemoryKeyStore implements KeyStore {
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
     private long pageWrites;
+    /** Calls of {@link #scan} per database. */
+    private final long[] scans;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
     private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
@@ -40,6 +42,7 @@ public final class MemoryKeyStore implements KeyStore {
 
     @SuppressWarnings("unchecked")
     public MemoryKeyStore(int databases) {
+        scans = new long[databases];
         owners = new Map[databases];
         for (int i = 0; i < databases; i++) {
             dbs.add(newDb());
@@ -128,6 +131,11 @@ public final class MemoryKeyStore implements KeyStore {
         pages.computeIfAbsent(objectId, id -> new HashMap<>()).put(page, bytes.clone());
     }
 
+    /** Calls of {@link #scan} on database {@code db}: lets tests see what a background walk visits. */
+    public long scans(int db) {
+        return scans[db];
+    }
+
     /** Page writes and patches that reached this store: lets tests see the node cache's write-back. */
     public long pageWrites() {
         return pageWrites;
@@ -188,6 +196,7 @@ public final class MemoryKeyStore implements KeyStore {
 
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
+        scans[db]++;
         if (cursor < 0 || cursor >= BUCKETS) {
             return 0;
         }

@@ -1,5 +1,8 @@
 package dev.millrace.engine.keyspace;
 
+import dev.millrace.engine.types.HashField;
+import dev.millrace.engine.types.HashValue;
+
 /**
  * A key's stored record: its type, encoding hints, expiry and access clock, and the payload whose
  * layout the type defines. The byte layout (see docs/storage-format.md) is:
@@ -125,6 +128,22 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
     public static boolean isExpiredAt(byte[] bytes, long nowMillis) {
         long expireAt = expireAtOf(bytes);
         return expireAt != NO_EXPIRY && nowMillis > expireAt;
+    }
+
+    /**
+     * The soonest field expiry of an encoded record that is a hash (Redis 7.4's field TTLs), or
+     * {@link HashField#NO_EXPIRY} for a hash without any and for every other type; O(1).
+     */
+    public static long nextFieldExpiryOf(byte[] bytes) {
+        if (typeOf(bytes) != ValueType.HASH) {
+            return HashField.NO_EXPIRY;
+        }
+        return HashValue.nextExpiryOf(bytes, payloadOffset(bytes) + (isPaged(bytes) ? ObjectPages.SIZE : 0));
+    }
+
+    /** Whether an encoded record expires, or holds hash fields that do: what active expiry looks for. O(1). */
+    public static boolean hasExpiries(byte[] bytes) {
+        return expireAtOf(bytes) != NO_EXPIRY || nextFieldExpiryOf(bytes) != HashField.NO_EXPIRY;
     }
 
     /** Reads only the type of an encoded record. */
