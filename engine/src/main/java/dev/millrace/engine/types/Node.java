@@ -242,6 +242,11 @@ final class Node {
 
     // ---------------------------------------------------------------- split and merge
 
+    /** The encoded size of a node holding entries [from, to) of this one. */
+    int sizeOf(int from, int to) {
+        return HEADER_BYTES + off[to] - off[from];
+    }
+
     /** Where to split so both halves have about half the bytes, each at least one entry. */
     int splitPoint() {
         int half = HEADER_BYTES + (buf.length - HEADER_BYTES) / 2;

@@ -34,6 +34,8 @@ public final class PagedTree {
      */
     static final int MAX_LEAF_BYTES = 2048;
     static final int MAX_INNER_BYTES = 4 * MAX_LEAF_BYTES;
+    /** A change inside a node rather than at one of its ends (see {@link #store}). */
+    private static final int ANYWHERE = -1;
 
     /** One entry: key (empty in a positional tree) and value. */
     public record Entry(byte[] key, byte[] value) {
@@ -252,11 +254,11 @@ public final class PagedTree {
                     return null;
                 }
                 node.setValue(at, value);
-            } else {
-                node.insertEntry(-at - 1, key, value);
-                change.delta = 1;
+                return store(page, node, ANYWHERE);
             }
-            return store(page, node);
+            node.insertEntry(-at - 1, key, value);
+            change.delta = 1;
+            return store(page, node, -at - 1);
         }
         int i = node.childFor(key);
         Split split = put(node.child(i), key, value, change);
@@ -266,7 +268,7 @@ public final class PagedTree {
         }
         node.addCount(i, change.delta);
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
     private void removeKey(long page, byte[] key, Change change) {
@@ -295,7 +297,7 @@ public final class PagedTree {
         Node node = load(page);
         if (node.leaf) {
             node.insertEntry((int) index, Node.EMPTY, value);
-            return store(page, node);
+            return store(page, node, (int) index);
         }
         // An index at a child's end goes into that child (appending to the last leaf).
         int i = childAt(node, index, total, true);
@@ -306,7 +308,7 @@ public final class PagedTree {
         }
         node.addCount(i, 1);
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
     private Split setAt(long page, long index, long total, byte[] value, Change change) {
@@ -314,7 +316,7 @@ public final class PagedTree {
         if (node.leaf) {
             change.previous = node.value((int) index);
             node.setValue((int) index, value);
-            return store(page, node);
+            return store(page, node, ANYWHERE);
         }
         int i = childAt(node, index, total, false);
         Split split = setAt(node.child(i), within, node.count(i), value, change);
@@ -322,7 +324,7 @@ public final class PagedTree {
             return null;
         }
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
     private void removeAt(long page, long index, long total, Entry[] removed) {
@@ -420,13 +422,31 @@ public final class PagedTree {
         }
     }
 
-    /** Writes a node, first splitting it in two when it has grown too large. */
-    private Split store(long page, Node node) {
+    /**
+     * Writes a node, first splitting it in two when it has grown too large. {@code added} is the entry
+     * (or child) the change just added, or {@link #ANYWHERE}: one added at either end of the node is
+     * split off alone, so the rest stays one full node. Pushes at a list's head or tail (and keys
+     * inserted in order) so leave full nodes behind them instead of half-full ones: half the pages, and
+     * the node being pushed into is small after a split, so each insert shifts fewer bytes. Any other
+     * change splits the node in halves by bytes.
+     */
+    private Split store(long page, Node node, int added) {
         if (node.size() <= maxBytes(node) || node.n < 2) {
             write(page, node);
             return null;
         }
-        int mid = node.splitPoint();
+        // An inner node's new child is the right half of a split child: at the head that is child 1.
+        // (A keyed inner node's new child has a longer separator than the empty one of child 0, so
+        // the full side is checked against the bound.)
+        int max = maxBytes(node);
+        int mid;
+        if ((added == 0 || (!node.leaf && added == 1)) && node.sizeOf(1, node.n) <= max) {
+            mid = 1;
+        } else if (added == node.n - 1 && node.sizeOf(0, node.n - 1) <= max) {
+            mid = node.n - 1;
+        } else {
+            mid = node.splitPoint();
+        }
         Node right = node.splitOff(mid);
         byte[] separator;
         if (node.leaf) {

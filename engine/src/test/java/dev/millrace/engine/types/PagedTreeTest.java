@@ -202,6 +202,31 @@ class PagedTreeTest {
         verify(pages, tree, false);
     }
 
+    /**
+     * Pushes at one end of a list, and keys inserted in ascending order, split the full node at the
+     * end they grow from: every leaf but the one being filled stays full, not half full.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"head", "tail", "ascending keys"})
+    void growthAtOneEndLeavesFullLeaves(String how) {
+        MapPages pages = new MapPages(true);
+        PagedTree tree = PagedTree.create(pages);
+        long bytes = 0;
+        for (int i = 0; i < 30_000; i++) {
+            byte[] v = String.format("element-%06d", i).getBytes(StandardCharsets.US_ASCII);
+            switch (how) {
+                case "head" -> tree.insertAt(0, v);
+                case "tail" -> tree.insertAt(tree.size(), v);
+                default -> tree.put(v, Node.EMPTY);
+            }
+            bytes += 2 + v.length;
+        }
+        verify(pages, tree, how.equals("ascending keys"));
+        long leaves = pages.pages.values().stream().filter(page -> Node.of(page).leaf).count();
+        long full = bytes / (PagedTree.MAX_LEAF_BYTES - Node.HEADER_BYTES - 16);
+        assertTrue(leaves <= full + 1, leaves + " leaves for " + bytes + " bytes of entries");
+    }
+
     @Test
     void reopensFromItsRoot() {
         MapPages pages = new MapPages();
