@@ -124,6 +124,13 @@ final class Node {
         return copyField(start + len[0]);
     }
 
+    /** Hands the value of entry i to {@code visitor} in place, without a copy. */
+    void visitValue(int i, BytesVisitor visitor) {
+        int start = field(off[i], len);
+        start = field(start + len[0], len);
+        visitor.accept(buf, start, len[0]);
+    }
+
     /** Binary search: the entry's index, or -(insertion point) - 1. */
     int find(byte[] key) {
         int lo = 0;

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -305,6 +306,16 @@ class PagedTreeTest {
             assertArrayEquals(v, it.next().value());
         }
         assertFalse(it.hasNext());
+        // the copy-free walk, over all of it and over its middle third
+        for (int from : new int[]{0, model.size() / 3}) {
+            int count = from == 0 ? model.size() : model.size() / 3;
+            List<byte[]> visited = new ArrayList<>();
+            tree.forEachValue(from, count, (bytes, offset, length) -> visited.add(Arrays.copyOfRange(bytes, offset, offset + length)));
+            assertEquals(count, visited.size());
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(model.get(from + i), visited.get(i));
+            }
+        }
         if (model.size() > 3) {
             int from = model.size() / 2;
             Iterator<PagedTree.Entry> down = tree.descendingIterator(from);
