@@ -13,9 +13,10 @@ import java.util.Arrays;
  * Integers big-endian, varints unsigned LEB128. {@code sep(i)} is the smallest key child i may hold;
  * {@code sep(0)} is empty. Reading a node only indexes where its entries start (no copies); a search
  * compares keys in place; a change splices the bytes once, in place. The buffer is the caller's own
- * copy; once changed it keeps room to spare after the entries, so the pushes and pops that hit one
- * node again and again (a list's ends) shift bytes within it instead of copying it into a new array
- * each time. {@link #bytes()} trims the spare room off when the node is written.
+ * copy; a node that grows a second time gets room to spare after its entries, so the pushes and pops
+ * that hit one node again and again (a list's ends) shift bytes within it instead of copying it into
+ * a new array each time, while a node changed once (a random member of a big sorted set) stays
+ * exact, with nothing to trim: {@link #bytes()} trims the spare room off when the node is written.
  */
 final class Node {
     static final byte[] EMPTY = new byte[0];
@@ -26,6 +27,8 @@ final class Node {
     final boolean leaf;
     /** The page bytes, {@code off[n]} of them; the rest is room for growth. */
     private byte[] buf;
+    /** Whether the node has grown since it was read: the next growth leaves room to spare. */
+    private boolean grown;
     int n;
     /** off[i] is where entry i starts; off[n] is the end of the buffer. */
     private int[] off;
@@ -301,11 +304,12 @@ final class Node {
         int end = off[n];
         int newEnd = end - (to - from) + insert.length;
         if (newEnd > buf.length) {
-            // A quarter to spare: a node that grew is likely to grow again before it splits.
-            byte[] grown = new byte[newEnd + (newEnd >> 2) + 16];
-            System.arraycopy(buf, 0, grown, 0, from);
-            System.arraycopy(buf, to, grown, from + insert.length, end - to);
-            buf = grown;
+            // A quarter to spare once a node grows again: it is likely to keep growing until it splits.
+            byte[] larger = new byte[grown ? newEnd + (newEnd >> 2) + 16 : newEnd];
+            System.arraycopy(buf, 0, larger, 0, from);
+            System.arraycopy(buf, to, larger, from + insert.length, end - to);
+            buf = larger;
+            grown = true;
         } else if (to - from != insert.length) {
             System.arraycopy(buf, to, buf, from + insert.length, end - to);
         }
