@@ -216,11 +216,9 @@ public final class ListCommands implements CommandFamily {
             call.reply().array(0);
             return;
         }
-        call.reply().array((int) (range[1] - range[0] + 1));
-        Iterator<byte[]> elements = list.iterator(range[0]);
-        for (long i = range[0]; i <= range[1]; i++) {
-            call.reply().bulk(elements.next());
-        }
+        long count = range[1] - range[0] + 1;
+        call.reply().array((int) count);
+        list.forEach(range[0], count, call.reply()::bulk);
     }
 
     /**

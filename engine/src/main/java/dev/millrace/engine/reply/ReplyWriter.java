@@ -20,7 +20,10 @@ public interface ReplyWriter {
 
     void bulk(String value);
 
-    /** A bulk string of {@code length} bytes of {@code value} from {@code offset}: saves a copy on hot paths. */
+    /**
+     * A bulk string of {@code length} bytes of {@code value} from {@code offset}: saves a copy on hot
+     * paths. The bytes are used before the call returns, never kept (they may be a tree node's buffer).
+     */
     void bulk(byte[] value, int offset, int length);
 
     /** The RESP2 null bulk string ({@code $-1}); {@code _} in RESP3. */

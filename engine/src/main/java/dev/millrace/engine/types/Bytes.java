@@ -1,38 +1,35 @@
 package dev.millrace.engine.types;
 
-/** Big-endian fixed-width integers and unsigned LEB128 varints in byte arrays. Stateless. */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Big-endian fixed-width integers and unsigned LEB128 varints in byte arrays. Stateless. The
+ * fixed-width ones go through array views, one (bounds-checked) load or store each instead of a
+ * byte loop: tree descents read a child's count per level.
+ */
 public final class Bytes {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private Bytes() {
     }
 
     public static void putLong(byte[] b, int at, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
-        }
+        LONG.set(b, at, v);
     }
 
     public static long getLong(byte[] b, int at) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[at + i] & 0xff);
-        }
-        return v;
+        return (long) LONG.get(b, at);
     }
 
     public static void putInt(byte[] b, int at, int v) {
-        for (int i = 3; i >= 0; i--) {
-            b[at + i] = (byte) v;
-            v >>>= 8;
-        }
+        INT.set(b, at, v);
     }
 
     public static int getInt(byte[] b, int at) {
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-            v = (v << 8) | (b[at + i] & 0xff);
-        }
-        return v;
+        return (int) INT.get(b, at);
     }
 
     static int varintLength(int v) {

@@ -236,6 +236,20 @@ public final class ListValue {
         return found.size();
     }
 
+    /**
+     * Hands the elements at indexes {@code fromIndex} .. {@code fromIndex + count - 1} to {@code visitor}
+     * in order, in place: no copy per element (LRANGE). O(log n + count) large, O(count) small.
+     */
+    public void forEach(long fromIndex, long count, BytesVisitor visitor) {
+        if (small == null) {
+            tree.forEachValue(fromIndex, count, visitor);
+            return;
+        }
+        for (byte[] element : small.subList(checkedInt(fromIndex), checkedInt(fromIndex + count))) {
+            visitor.accept(element, 0, element.length);
+        }
+    }
+
     /** The elements from {@code fromIndex} towards the tail. O(log n) to start, then O(1) each. */
     public Iterator<byte[]> iterator(long fromIndex) {
         return walk(fromIndex, true);

@@ -12,7 +12,11 @@ import java.util.Arrays;
  * </pre>
  * Integers big-endian, varints unsigned LEB128. {@code sep(i)} is the smallest key child i may hold;
  * {@code sep(0)} is empty. Reading a node only indexes where its entries start (no copies); a search
- * compares keys in place; a change splices the bytes once. The buffer is the caller's own copy.
+ * compares keys in place; a change splices the bytes once, in place. The buffer is the caller's own
+ * copy; a node that grows a second time gets room to spare after its entries, so the pushes and pops
+ * that hit one node again and again (a list's ends) shift bytes within it instead of copying it into
+ * a new array each time, while a node changed once (a random member of a big sorted set) stays
+ * exact, with nothing to trim: {@link #bytes()} trims the spare room off when the node is written.
  */
 final class Node {
     static final byte[] EMPTY = new byte[0];
@@ -21,7 +25,10 @@ final class Node {
     private static final byte INNER = 1;
 
     final boolean leaf;
+    /** The page bytes, {@code off[n]} of them; the rest is room for growth. */
     private byte[] buf;
+    /** Whether the node has grown since it was read: the next growth leaves room to spare. */
+    private boolean grown;
     int n;
     /** off[i] is where entry i starts; off[n] is the end of the buffer. */
     private int[] off;
@@ -45,14 +52,14 @@ final class Node {
         return new Node(new byte[]{INNER, 0, 0, 0, 0});
     }
 
-    /** The page bytes of this node (not a copy). */
+    /** The page bytes of this node: not a copy unless the buffer has room to spare. */
     byte[] bytes() {
-        return buf;
+        return buf.length == off[n] ? buf : Arrays.copyOf(buf, off[n]);
     }
 
     /** Size of the encoding. */
     int size() {
-        return buf.length;
+        return off[n];
     }
 
     private void index() {
@@ -118,6 +125,13 @@ final class Node {
     byte[] value(int i) {
         int start = field(off[i], len);
         return copyField(start + len[0]);
+    }
+
+    /** Hands the value of entry i to {@code visitor} in place, without a copy. */
+    void visitValue(int i, BytesVisitor visitor) {
+        int start = field(off[i], len);
+        start = field(start + len[0], len);
+        visitor.accept(buf, start, len[0]);
     }
 
     /** Binary search: the entry's index, or -(insertion point) - 1. */
@@ -242,9 +256,14 @@ final class Node {
 
     // ---------------------------------------------------------------- split and merge
 
+    /** The encoded size of a node holding entries [from, to) of this one. */
+    int sizeOf(int from, int to) {
+        return HEADER_BYTES + off[to] - off[from];
+    }
+
     /** Where to split so both halves have about half the bytes, each at least one entry. */
     int splitPoint() {
-        int half = HEADER_BYTES + (buf.length - HEADER_BYTES) / 2;
+        int half = HEADER_BYTES + (off[n] - HEADER_BYTES) / 2;
         for (int i = 1; i < n; i++) {
             if (off[i] >= half) {
                 return i;
@@ -255,11 +274,12 @@ final class Node {
 
     /** Moves entries from {@code at} on into a new node and returns it. */
     Node splitOff(int at) {
-        byte[] right = new byte[HEADER_BYTES + buf.length - off[at]];
+        int end = off[n];
+        byte[] right = new byte[HEADER_BYTES + end - off[at]];
         right[0] = buf[0];
         Bytes.putInt(right, 1, n - at);
-        System.arraycopy(buf, off[at], right, HEADER_BYTES, buf.length - off[at]);
-        splice(off[at], buf.length, EMPTY, -(n - at));
+        System.arraycopy(buf, off[at], right, HEADER_BYTES, end - off[at]);
+        splice(off[at], end, EMPTY, -(n - at));
         return new Node(right);
     }
 
@@ -271,8 +291,8 @@ final class Node {
         if (!leaf && right.n > 0) {
             right.setSeparator(0, joint);
         }
-        byte[] entries = Arrays.copyOfRange(right.buf, HEADER_BYTES, right.buf.length);
-        splice(buf.length, buf.length, entries, right.n);
+        byte[] entries = Arrays.copyOfRange(right.buf, HEADER_BYTES, right.off[right.n]);
+        splice(off[n], off[n], entries, right.n);
     }
 
     /**
@@ -281,10 +301,19 @@ final class Node {
      * entries are scanned.
      */
     private void splice(int from, int to, byte[] insert, int entriesDelta) {
-        byte[] out = new byte[buf.length - (to - from) + insert.length];
-        System.arraycopy(buf, 0, out, 0, from);
-        System.arraycopy(insert, 0, out, from, insert.length);
-        System.arraycopy(buf, to, out, from + insert.length, buf.length - to);
+        int end = off[n];
+        int newEnd = end - (to - from) + insert.length;
+        if (newEnd > buf.length) {
+            // A quarter to spare once a node grows again: it is likely to keep growing until it splits.
+            byte[] larger = new byte[grown ? newEnd + (newEnd >> 2) + 16 : newEnd];
+            System.arraycopy(buf, 0, larger, 0, from);
+            System.arraycopy(buf, to, larger, from + insert.length, end - to);
+            buf = larger;
+            grown = true;
+        } else if (to - from != insert.length) {
+            System.arraycopy(buf, to, buf, from + insert.length, end - to);
+        }
+        System.arraycopy(insert, 0, buf, from, insert.length);
         int first = entryAt(from);
         int removed = entryAt(to) - first;
         int inserted = removed + entriesDelta;
@@ -296,7 +325,6 @@ final class Node {
         for (int i = first + inserted; i <= newN; i++) {
             newOff[i] += shift;
         }
-        buf = out;
         off = newOff;
         n = newN;
         Bytes.putInt(buf, 1, n);

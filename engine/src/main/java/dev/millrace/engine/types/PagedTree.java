@@ -34,6 +34,8 @@ public final class PagedTree {
      */
     static final int MAX_LEAF_BYTES = 2048;
     static final int MAX_INNER_BYTES = 4 * MAX_LEAF_BYTES;
+    /** A change inside a node rather than at one of its ends (see {@link #store}). */
+    private static final int ANYWHERE = -1;
 
     /** One entry: key (empty in a positional tree) and value. */
     public record Entry(byte[] key, byte[] value) {
@@ -65,6 +67,8 @@ public final class PagedTree {
     private long rootPage;
     private int height;
     private long size;
+    /** Where the last {@link #childAt} descent continues: the index within the child it chose. */
+    private long within;
 
     public PagedTree(Pages pages, Root root) {
         this(pages, root, MAX_LEAF_BYTES);
@@ -155,11 +159,11 @@ public final class PagedTree {
         checkIndex(index, size);
         Node node = load(rootPage);
         long at = index;
+        long total = size;
         while (!node.leaf) {
-            int i = 0;
-            while (at >= node.count(i)) {
-                at -= node.count(i++);
-            }
+            int i = childAt(node, at, total, false);
+            at = within;
+            total = node.count(i);
             node = load(node.child(i));
         }
         return new Entry(node.key((int) at), node.value((int) at));
@@ -168,7 +172,7 @@ public final class PagedTree {
     /** Inserts {@code value} at {@code index} (0 &lt;= index &lt;= size) of a positional tree. O(log n). */
     public void insertAt(long index, byte[] value) {
         checkIndex(index, size + 1);
-        Split split = insertAt(rootPage, index, value);
+        Split split = insertAt(rootPage, index, size, value);
         growIfSplit(split);
         size++;
     }
@@ -177,7 +181,7 @@ public final class PagedTree {
     public byte[] setAt(long index, byte[] value) {
         checkIndex(index, size);
         Change change = new Change();
-        growIfSplit(setAt(rootPage, index, value, change));
+        growIfSplit(setAt(rootPage, index, size, value, change));
         return change.previous;
     }
 
@@ -185,7 +189,7 @@ public final class PagedTree {
     public Entry removeAt(long index) {
         checkIndex(index, size);
         Entry[] removed = new Entry[1];
-        removeAt(rootPage, index, removed);
+        removeAt(rootPage, index, size, removed);
         size--;
         shrinkRoot();
         return removed[0];
@@ -215,6 +219,23 @@ public final class PagedTree {
     public void free() {
         freeSubtree(rootPage, height);
         size = 0;
+    }
+
+    /**
+     * Hands the values at indexes {@code fromIndex} .. {@code fromIndex + count - 1} to {@code visitor}
+     * in order, in place (no copies: LRANGE's replies). O(log n + count).
+     */
+    public void forEachValue(long fromIndex, long count, BytesVisitor visitor) {
+        if (fromIndex < 0 || count < 0 || fromIndex + count > size) {
+            throw new IndexOutOfBoundsException("range of " + count + " from " + fromIndex + " of " + size);
+        }
+        if (count == 0) {
+            return;
+        }
+        Walk walk = new Walk(fromIndex, true);
+        for (long i = 0; i < count; i++) {
+            walk.leaf().visitValue(walk.advance(), visitor);
+        }
     }
 
     /** Entries from {@code fromIndex} upwards, in order. */
@@ -250,11 +271,11 @@ public final class PagedTree {
                     return null;
                 }
                 node.setValue(at, value);
-            } else {
-                node.insertEntry(-at - 1, key, value);
-                change.delta = 1;
+                return store(page, node, ANYWHERE);
             }
-            return store(page, node);
+            node.insertEntry(-at - 1, key, value);
+            change.delta = 1;
+            return store(page, node, -at - 1);
         }
         int i = node.childFor(key);
         Split split = put(node.child(i), key, value, change);
@@ -264,7 +285,7 @@ public final class PagedTree {
         }
         node.addCount(i, change.delta);
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
     private void removeKey(long page, byte[] key, Change change) {
@@ -288,49 +309,42 @@ public final class PagedTree {
 
     // ---------------------------------------------------------------- recursion: by index
 
-    private Split insertAt(long page, long index, byte[] value) {
+    /** Inserts at {@code index} below {@code page}, a node holding {@code total} entries. */
+    private Split insertAt(long page, long index, long total, byte[] value) {
         Node node = load(page);
         if (node.leaf) {
             node.insertEntry((int) index, Node.EMPTY, value);
-            return store(page, node);
+            return store(page, node, (int) index);
         }
-        int i = 0;
-        long at = index;
         // An index at a child's end goes into that child (appending to the last leaf).
-        while (i < node.n - 1 && at > node.count(i)) {
-            at -= node.count(i++);
-        }
-        Split split = insertAt(node.child(i), at, value);
+        int i = childAt(node, index, total, true);
+        Split split = insertAt(node.child(i), within, node.count(i), value);
         if (split == null) {
             addCount(page, node, i, 1);
             return null;
         }
         node.addCount(i, 1);
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
-    private Split setAt(long page, long index, byte[] value, Change change) {
+    private Split setAt(long page, long index, long total, byte[] value, Change change) {
         Node node = load(page);
         if (node.leaf) {
             change.previous = node.value((int) index);
             node.setValue((int) index, value);
-            return store(page, node);
+            return store(page, node, ANYWHERE);
         }
-        int i = 0;
-        long at = index;
-        while (at >= node.count(i)) {
-            at -= node.count(i++);
-        }
-        Split split = setAt(node.child(i), at, value, change);
+        int i = childAt(node, index, total, false);
+        Split split = setAt(node.child(i), within, node.count(i), value, change);
         if (split == null) {
             return null;
         }
         absorb(node, i, split);
-        return store(page, node);
+        return store(page, node, i + 1);
     }
 
-    private void removeAt(long page, long index, Entry[] removed) {
+    private void removeAt(long page, long index, long total, Entry[] removed) {
         Node node = load(page);
         if (node.leaf) {
             int at = (int) index;
@@ -339,12 +353,8 @@ public final class PagedTree {
             write(page, node);
             return;
         }
-        int i = 0;
-        long at = index;
-        while (at >= node.count(i)) {
-            at -= node.count(i++);
-        }
-        removeAt(node.child(i), at, removed);
+        int i = childAt(node, index, total, false);
+        removeAt(node.child(i), within, node.count(i), removed);
         shrunk(page, node, i);
     }
 
@@ -429,13 +439,31 @@ public final class PagedTree {
         }
     }
 
-    /** Writes a node, first splitting it in two when it has grown too large. */
-    private Split store(long page, Node node) {
+    /**
+     * Writes a node, first splitting it in two when it has grown too large. {@code added} is the entry
+     * (or child) the change just added, or {@link #ANYWHERE}: one added at either end of the node is
+     * split off alone, so the rest stays one full node. Pushes at a list's head or tail (and keys
+     * inserted in order) so leave full nodes behind them instead of half-full ones: half the pages, and
+     * the node being pushed into is small after a split, so each insert shifts fewer bytes. Any other
+     * change splits the node in halves by bytes.
+     */
+    private Split store(long page, Node node, int added) {
         if (node.size() <= maxBytes(node) || node.n < 2) {
             write(page, node);
             return null;
         }
-        int mid = node.splitPoint();
+        // An inner node's new child is the right half of a split child: at the head that is child 1.
+        // (A keyed inner node's new child has a longer separator than the empty one of child 0, so
+        // the full side is checked against the bound.)
+        int max = maxBytes(node);
+        int mid;
+        if ((added == 0 || (!node.leaf && added == 1)) && node.sizeOf(1, node.n) <= max) {
+            mid = 1;
+        } else if (added == node.n - 1 && node.sizeOf(0, node.n - 1) <= max) {
+            mid = node.n - 1;
+        } else {
+            mid = node.splitPoint();
+        }
         Node right = node.splitOff(mid);
         byte[] separator;
         if (node.leaf) {
@@ -565,6 +593,34 @@ public final class PagedTree {
         }
     }
 
+    /**
+     * The child of inner {@code node}, which holds {@code total} entries, that holds index {@code at};
+     * the index within that child is left in {@link #within}. The counts are scanned from whichever
+     * end of the node is nearer, so the ends of a list (pushes, pops, ranges from either end) read one
+     * count per level instead of the node's whole fan-out. With {@code endInclusive}, an index at a
+     * child's end belongs to that child (where an insert appends); without, to the next one.
+     */
+    private int childAt(Node node, long at, long total, boolean endInclusive) {
+        int last = node.n - 1;
+        if (at * 2 < total) {
+            int i = 0;
+            long count = node.count(0);
+            while (i < last && (endInclusive ? at > count : at >= count)) {
+                at -= count;
+                count = node.count(++i);
+            }
+            within = at;
+            return i;
+        }
+        int i = last;
+        long start = total - node.count(last);
+        while (i > 0 && (endInclusive ? start >= at : start > at)) {
+            start -= node.count(--i);
+        }
+        within = at - start;
+        return i;
+    }
+
     private static void checkIndex(long index, long bound) {
         if (index < 0 || index >= bound) {
             throw new IndexOutOfBoundsException("index " + index + " of " + bound);
@@ -589,11 +645,11 @@ public final class PagedTree {
             remaining = forward ? size - fromIndex : fromIndex + 1;
             Node node = load(rootPage);
             long at = fromIndex;
+            long total = size;
             for (int level = 0; level < height; level++) {
-                int i = 0;
-                while (at >= node.count(i)) {
-                    at -= node.count(i++);
-                }
+                int i = childAt(node, at, total, false);
+                at = within;
+                total = node.count(i);
                 path[level] = node;
                 position[level] = i;
                 node = load(node.child(i));
@@ -609,6 +665,13 @@ public final class PagedTree {
 
         @Override
         public Entry next() {
+            Node leaf = leaf();
+            int at = advance();
+            return new Entry(leaf.key(at), leaf.value(at));
+        }
+
+        /** The leaf holding the next entry. */
+        Node leaf() {
             if (remaining == 0) {
                 throw new NoSuchElementException();
             }
@@ -616,11 +679,15 @@ public final class PagedTree {
             while (position[height] < 0 || position[height] >= leaf.n) {
                 leaf = step();
             }
+            return leaf;
+        }
+
+        /** Moves past the next entry (its {@link #leaf} found first) and returns its index in that leaf. */
+        int advance() {
             int at = position[height];
-            Entry entry = new Entry(leaf.key(at), leaf.value(at));
             position[height] += forward ? 1 : -1;
             remaining--;
-            return entry;
+            return at;
         }
 
         /** Moves to the next (or previous) leaf through the nearest ancestor that has one. */

@@ -4,7 +4,8 @@ package dev.millrace.engine.types;
  * Where a large collection keeps its nodes: numbered pages of bytes, owned by one collection. The
  * keyspace implements it over the store ({@code keyspace.ObjectPages}); tests use a map.
  *
- * <p>Execution thread only. Reads return the caller's own copy.
+ * <p>Execution thread only. Reads return the caller's own copy, and a write keeps a copy of what it
+ * is given, never the array itself: trees change their nodes' arrays in place after writing them.
  */
 public interface Pages {
     /** The page's bytes; the page must exist. */

@@ -149,4 +149,65 @@ class ExpiryCycleTest {
         h.engine.setActiveExpireEnabled(true);
         cronUntil(h, () -> h.store.size(0) == 0);
     }
+
+    /** Runs cron until the walk has completed a pass over database 0 and then stays off it. */
+    private void cronUntilIdle() {
+        long scans;
+        do {
+            scans = h.store.scans(0);
+            for (int i = 0; i < 5; i++) {
+                h.engine.cron();
+            }
+        } while (h.store.scans(0) != scans);
+    }
+
+    @Test
+    void aDatabaseFoundWithoutTtlsIsNotWalkedAgainUntilAKeyMayHaveGainedOne() {
+        for (int i = 0; i < 1_000; i++) {
+            put(h, "persistent:" + i, "v");
+        }
+        cronUntilIdle();
+        h.run("SET", "plain", "v");
+        h.run("LPUSH", "list", "a", "b");
+        long scans = h.store.scans(0);
+        h.engine.cron();
+        assertEquals(scans, h.store.scans(0), "writes without a TTL leave an idle database idle");
+
+        // Every way a key can come to expire in database 0 wakes the walk, which reclaims it unread.
+        // A key that gets its TTL elsewhere first is given it before database 0 goes idle.
+        record Case(Runnable before, Runnable gain) {
+        }
+        Runnable nothing = () -> { };
+        List<Case> cases = List.of(
+                new Case(nothing, () -> h.run("SET", "gains", "v", "PX", "5")),
+                new Case(nothing, () -> h.run("PEXPIRE", "persistent:1", "5")),
+                new Case(() -> {
+                    h.run("SELECT", "1");
+                    h.run("SET", "gains", "v", "PX", "5");
+                    h.run("SELECT", "0");
+                }, () -> {
+                    h.run("SELECT", "1");
+                    h.run("MOVE", "gains", "0");
+                    h.run("SELECT", "0");
+                }),
+                new Case(() -> {
+                    h.run("SELECT", "2");
+                    h.run("SET", "gains", "v", "PX", "5");
+                    h.run("SELECT", "0");
+                }, () -> {
+                    h.run("SWAPDB", "0", "2");
+                }),
+                new Case(nothing, () -> {
+                    h.run("HSET", "gains", "f", "v");
+                    h.run("HPEXPIRE", "gains", "5", "FIELDS", "1", "f");
+                }));
+        for (Case c : cases) {
+            c.before().run();
+            cronUntilIdle();
+            c.gain().run();
+            long size = h.store.size(0);
+            h.advance(5 + 1);
+            cronUntil(h, () -> h.store.size(0) < size);
+        }
+    }
 }

@@ -245,7 +245,7 @@ class ListValueTest {
     void workNearEitherEndOfALargeListTouchesOnePathOfPages() {
         CountingPages pages = new CountingPages();
         ListValue list = ListValue.empty(-2, () -> pages);
-        int n = 60_000;
+        int n = 150_000; // tail pushes leave full leaves: this many make a tree of height 2
         for (int i = 0; i < n; i++) {
             list.push(false, ("element-" + i).getBytes());
         }

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -170,6 +171,63 @@ class PagedTreeTest {
         verify(pages, tree, false);
     }
 
+    /**
+     * A descent by index scans an inner node's counts from its nearer end: every index, the ones at
+     * child boundaries included, reads and inserts where a model says, from both ends of wide nodes.
+     */
+    @Test
+    void descentsFromEitherEndAgreeOnEveryIndex() {
+        MapPages pages = new MapPages(true);
+        PagedTree tree = PagedTree.create(pages, 64);
+        List<byte[]> model = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            byte[] v = ("v" + i).getBytes(StandardCharsets.US_ASCII);
+            int at = i % 3 == 0 ? 0 : i % 3 == 1 ? model.size() : model.size() / 2;
+            model.add(at, v);
+            tree.insertAt(at, v);
+        }
+        assertTrue(tree.root().height() >= 2, "deep enough to have wide inner nodes");
+        for (int i = 0; i < model.size(); i++) {
+            assertArrayEquals(model.get(i), tree.get(i).value(), "index " + i);
+        }
+        for (int at = 0; at <= model.size(); at += 97) {
+            byte[] v = ("x" + at).getBytes(StandardCharsets.US_ASCII);
+            model.add(at, v);
+            tree.insertAt(at, v);
+        }
+        for (int i = 0; i < 300; i++) {
+            assertArrayEquals(model.remove(model.size() - 1), tree.removeAt(tree.size() - 1).value());
+            assertArrayEquals(model.remove(0), tree.removeAt(0).value());
+        }
+        assertSameList(model, tree);
+        verify(pages, tree, false);
+    }
+
+    /**
+     * Pushes at one end of a list, and keys inserted in ascending order, split the full node at the
+     * end they grow from: every leaf but the one being filled stays full, not half full.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"head", "tail", "ascending keys"})
+    void growthAtOneEndLeavesFullLeaves(String how) {
+        MapPages pages = new MapPages(true);
+        PagedTree tree = PagedTree.create(pages);
+        long bytes = 0;
+        for (int i = 0; i < 30_000; i++) {
+            byte[] v = String.format("element-%06d", i).getBytes(StandardCharsets.US_ASCII);
+            switch (how) {
+                case "head" -> tree.insertAt(0, v);
+                case "tail" -> tree.insertAt(tree.size(), v);
+                default -> tree.put(v, Node.EMPTY);
+            }
+            bytes += 2 + v.length;
+        }
+        verify(pages, tree, how.equals("ascending keys"));
+        long leaves = pages.pages.values().stream().filter(page -> Node.of(page).leaf).count();
+        long full = bytes / (PagedTree.MAX_LEAF_BYTES - Node.HEADER_BYTES - 16);
+        assertTrue(leaves <= full + 1, leaves + " leaves for " + bytes + " bytes of entries");
+    }
+
     @Test
     void reopensFromItsRoot() {
         MapPages pages = new MapPages();
@@ -248,6 +306,16 @@ class PagedTreeTest {
             assertArrayEquals(v, it.next().value());
         }
         assertFalse(it.hasNext());
+        // the copy-free walk, over all of it and over its middle third
+        for (int from : new int[]{0, model.size() / 3}) {
+            int count = from == 0 ? model.size() : model.size() / 3;
+            List<byte[]> visited = new ArrayList<>();
+            tree.forEachValue(from, count, (bytes, offset, length) -> visited.add(Arrays.copyOfRange(bytes, offset, offset + length)));
+            assertEquals(count, visited.size());
+            for (int i = 0; i < count; i++) {
+                assertArrayEquals(model.get(from + i), visited.get(i));
+            }
+        }
         if (model.size() > 3) {
             int from = model.size() / 2;
             Iterator<PagedTree.Entry> down = tree.descendingIterator(from);

@@ -28,6 +28,8 @@ public final class RespWriter implements ReplyWriter {
     private static final int INITIAL_CAPACITY = 256;
     private static final int CACHED = 1024;
     private static final byte[] CRLF = {'\r', '\n'};
+    /** CR LF as one big-endian short ({@code ByteBuf.setShort} writes big-endian). */
+    private static final int CRLF_SHORT = '\r' << 8 | '\n';
     private static final byte[] OK = ascii("+OK\r\n");
     private static final byte[] NULL_BULK = ascii("$-1\r\n");
     private static final byte[] NULL_ARRAY = ascii("*-1\r\n");
@@ -121,12 +123,29 @@ public final class RespWriter implements ReplyWriter {
         buf.writeBytes(CRLF);
     }
 
+    /**
+     * Header, bytes and CRLF with one capacity check and one move of the writer index (the elements of
+     * an LRANGE reply come here one after another: three checked writes each cost half its time).
+     */
     @Override
     public void bulk(byte[] value, int offset, int length) {
-        writeNumbered(BULK_HEADERS, '$', length);
+        if (length >= CACHED) {
+            writeNumbered(BULK_HEADERS, '$', length);
+            ByteBuf buf = out();
+            buf.writeBytes(value, offset, length);
+            buf.writeBytes(CRLF);
+            return;
+        }
+        byte[] header = BULK_HEADERS[length];
         ByteBuf buf = out();
-        buf.writeBytes(value, offset, length);
-        buf.writeBytes(CRLF);
+        buf.ensureWritable(header.length + length + 2);
+        int at = buf.writerIndex();
+        buf.setBytes(at, header);
+        at += header.length;
+        buf.setBytes(at, value, offset, length);
+        at += length;
+        buf.setShort(at, CRLF_SHORT);
+        buf.writerIndex(at + 2);
     }
 
     @Override

@@ -65,6 +65,16 @@ class RespWriterTest {
         assertBoth(w -> w.bulk("xabcx".getBytes(StandardCharsets.US_ASCII), 1, 3), "$3\r\nabc\r\n", "$3\r\nabc\r\n");
         String big = "v".repeat(5000);
         assertBoth(w -> w.bulk(big), "$5000\r\n" + big + "\r\n", "$5000\r\n" + big + "\r\n");
+        // one after another past the buffer's first capacity, both sides of the pre-encoded headers
+        StringBuilder many = new StringBuilder();
+        for (int n = 0; n < 1100; n += 37) {
+            many.append('$').append(n).append("\r\n").append("y".repeat(n)).append("\r\n");
+        }
+        assertBoth(w -> {
+            for (int n = 0; n < 1100; n += 37) {
+                w.bulk(("<" + "y".repeat(n) + ">").getBytes(StandardCharsets.US_ASCII), 1, n);
+            }
+        }, many.toString(), many.toString());
     }
 
     @Test
