@@ -1,14 +1,12 @@
 package dev.millrace.engine.commands;
 
-import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.testing.EngineHarness;
+import dev.millrace.engine.testing.StoreContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -50,19 +48,6 @@ class StreamWriteBackTest {
         };
     }
 
-    /** Every record in the store, by database and key. */
-    private static Map<String, byte[]> contents(KeyStore store) {
-        Map<String, byte[]> out = new HashMap<>();
-        for (int db = 0; db < 2; db++) {
-            int d = db;
-            long cursor = 0;
-            do {
-                cursor = store.scan(db, cursor, 100, (key, record) -> out.put(d + ":" + ByteBuffer.wrap(key), record));
-            } while (cursor != 0);
-        }
-        return out;
-    }
-
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
     void pipelinedCommandsBehaveAsOneBatchEach(int seed) {
@@ -79,8 +64,8 @@ class StreamWriteBackTest {
                 expected.add(oneEach.run(command.toArray(String[]::new)));
             }
             assertEquals(expected, pipelined.runBatch(batch), "replies of batch " + batch);
-            Map<String, byte[]> want = contents(oneEach.store);
-            Map<String, byte[]> got = contents(pipelined.store);
+            Map<String, byte[]> want = StoreContents.of(oneEach.store, 2);
+            Map<String, byte[]> got = StoreContents.of(pipelined.store, 2);
             assertEquals(want.keySet(), got.keySet(), "keys after batch " + batch);
             for (String key : want.keySet()) {
                 assertArrayEquals(want.get(key), got.get(key), "record of " + key + " after batch " + batch);

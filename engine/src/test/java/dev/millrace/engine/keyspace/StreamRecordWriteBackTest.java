@@ -1,13 +1,12 @@
 package dev.millrace.engine.keyspace;
 
 import dev.millrace.engine.stream.StreamLogs;
+import dev.millrace.engine.testing.StoreContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -67,21 +66,9 @@ class StreamRecordWriteBackTest {
         return Record.collection(type, 0, Record.NO_EXPIRY, payload, true).encode();
     }
 
-    private static Map<String, byte[]> contents(KeyStore store) {
-        Map<String, byte[]> out = new HashMap<>();
-        for (int db = 0; db < 2; db++) {
-            int d = db;
-            long cursor = 0;
-            do {
-                cursor = store.scan(db, cursor, 100, (key, record) -> out.put(d + ":" + ByteBuffer.wrap(key), record));
-            } while (cursor != 0);
-        }
-        return out;
-    }
-
     private static void assertSameContents(KeyStore expected, KeyStore actual, String after) {
-        Map<String, byte[]> want = contents(expected);
-        Map<String, byte[]> got = contents(actual);
+        Map<String, byte[]> want = StoreContents.of(expected, 2);
+        Map<String, byte[]> got = StoreContents.of(actual, 2);
         assertEquals(want.keySet(), got.keySet(), after);
         for (String key : want.keySet()) {
             assertArrayEquals(want.get(key), got.get(key), after + ": " + key);

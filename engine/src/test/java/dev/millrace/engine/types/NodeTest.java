@@ -25,12 +25,7 @@ class NodeTest {
         for (int step = 0; step < 5_000; step++) {
             int op = r.nextInt(10);
             if (op < 5 || model.isEmpty()) {
-                // mostly at the ends, as list pushes
-                int at = switch (r.nextInt(3)) {
-                    case 0 -> 0;
-                    case 1 -> model.size();
-                    default -> r.nextInt(model.size() + 1);
-                };
+                int at = endBiasedPosition(r, model.size());
                 byte[] v = value(r);
                 model.add(at, v);
                 node.insertEntry(at, Node.EMPTY, v);
@@ -62,5 +57,14 @@ class NodeTest {
         for (int i = 0; i < model.size(); i++) {
             assertArrayEquals(model.get(i), node.value(i));
         }
+    }
+
+    /** A position to insert at in a list of {@code size}: a third at the head, a third at the tail (as pushes), a third anywhere. */
+    static int endBiasedPosition(Random r, int size) {
+        return switch (r.nextInt(3)) {
+            case 0 -> 0;
+            case 1 -> size;
+            default -> r.nextInt(size + 1);
+        };
     }
 }

@@ -135,12 +135,7 @@ class PagedTreeTest {
         for (int step = 0; step < 3000; step++) {
             int op = r.nextInt(12);
             if (op < 5 || model.isEmpty()) {
-                // pushes at either end dominate, as in real lists
-                int at = switch (r.nextInt(3)) {
-                    case 0 -> 0;
-                    case 1 -> model.size();
-                    default -> r.nextInt(model.size() + 1);
-                };
+                int at = NodeTest.endBiasedPosition(r, model.size()); // pushes at either end dominate
                 byte[] v = value(r);
                 model.add(at, v);
                 tree.insertAt(at, v);
