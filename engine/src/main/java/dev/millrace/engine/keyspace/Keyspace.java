@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * keeps replay exact.
  */
 public final class Keyspace {
-    private final StreamRecordWriteBack store;
+    private final RecordWriteBack store;
     private final int databases;
     private final Consumer<Effect> expiryEffects;
     private KeyChanges keyChanges = KeyChanges.NONE;
@@ -48,7 +48,7 @@ public final class Keyspace {
      * @param expiryEffects receives the DEL effect of every key removed because it expired
      */
     public Keyspace(KeyStore store, int databases, Consumer<Effect> expiryEffects) {
-        this.store = new StreamRecordWriteBack(store);
+        this.store = new RecordWriteBack(store);
         this.databases = databases;
         this.expiryEffects = expiryEffects;
         this.mayHoldExpiry = new boolean[databases];
@@ -105,13 +105,13 @@ public final class Keyspace {
 
     /**
      * The store, as every reader and writer of keys must see it: a stream's record written in the
-     * current batch may still be held back ({@link StreamRecordWriteBack}) until {@link #flushPages}.
+     * current batch may still be held back ({@link RecordWriteBack}) until {@link #flushPages}.
      */
     public KeyStore store() { return store; }
 
     /**
      * Writes the tree nodes and the stream record changed since the last call to the store
-     * ({@link NodeCache}'s and {@link StreamRecordWriteBack}'s write-back): once per batch, when its
+     * ({@link NodeCache}'s and {@link RecordWriteBack}'s write-back): once per batch, when its
      * effects go to the log, and after each replayed record.
      */
     public void flushPages() {
@@ -223,7 +223,7 @@ public final class Keyspace {
         boolean created = isCreating(db, key);
         byte[] encoded = record.encode();
         storing(db, encoded);
-        store.put(db, key, encoded);
+        store.putOf(db, key, encoded);
         dirty++;
         keyChanges.changed(db, key);
         if (events.active()) {
@@ -272,7 +272,7 @@ public final class Keyspace {
     /**
      * Remembers the decoded collection whose record the last {@link #putOwner} or
      * {@link #putStreamMetadata} of a stream stored, until the batch ends or the record changes
-     * otherwise ({@link StreamRecordWriteBack#holdDecoded}).
+     * otherwise ({@link RecordWriteBack#holdDecoded}).
      */
     public void holdDecoded(Object value) {
         store.holdDecoded(value);
@@ -280,7 +280,7 @@ public final class Keyspace {
 
     /**
      * The collection {@link #holdDecoded} remembered, if {@code record} (as just looked up) is the one
-     * it was saved as; else null. Handed out once ({@link StreamRecordWriteBack#takeDecoded}).
+     * it was saved as; else null. Handed out once ({@link RecordWriteBack#takeDecoded}).
      */
     public Object takeDecoded(byte[] record) {
         return store.takeDecoded(record);

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * A stream's record is written back once per batch and its decoded state reused by the batch's next
- * command on it (Keyspace's StreamRecordWriteBack): pipelined commands must behave exactly as the same
+ * command on it (Keyspace's RecordWriteBack): pipelined commands must behave exactly as the same
  * commands one batch each, for every command that reads or changes the key in between, and the store
  * must hold the same records once the batch ends.
  */

@@ -7,35 +7,38 @@ import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link KeyStore} that holds back the record of the stream written last until the batch ends
+ * A {@link KeyStore} that holds back the key record written last until the batch ends
  * ({@link #flushNodes}, which the engine calls once per batch and after each replayed record), the
- * same write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream so
- * write its record (last ID, entry counts) to the store once, not 32 times, and read it from here
- * instead of the store: the lookup and the put were about a fifth of an XADD's execution-thread time.
- * The entries themselves go to the stream's log at once; only the record waits. That is safe for the
- * reason it is for nodes: the keyspace map is trusted only after a clean close, and a close is
- * preceded by a flush.
+ * same write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream (or
+ * LPUSHes on one list, INCRs of one counter, the five commands of a rate-limiter script on one key)
+ * so write its record to the store once, not once per command, and read it from here instead of the
+ * store: a Chronicle Map lookup and put were about a fifth of an XADD's execution-thread time. A
+ * collection's pages and a stream's entries are not held here (pages have their own write-back, a
+ * stream's log is written at once); only the record waits. That is safe for the reason it is for
+ * nodes: the keyspace map is trusted only after a clean close, and a close is preceded by a flush.
  *
- * <p>Coherence: a get, patch or owner put of the held key is served from the held record (taken and
+ * <p>Coherence: a get, patch or put of the held key is served from the held record (taken and
  * returned as copies, as a store does: callers may change arrays they gave or got); every other
  * operation that could see or change key records first writes the held record to the store, so it
  * sees the store as if nothing were held back. Page and stream-log operations pass straight through:
- * they never read key records. Only owner records of type {@link ValueType#STREAM} are held.
+ * they never read key records. A put of another key writes the held one first, so with keys that
+ * change at every command the store sees one put per command, as without this class.
  *
  * <p>Execution thread only, like the store it wraps.
  */
-final class StreamRecordWriteBack implements KeyStore {
+final class RecordWriteBack implements KeyStore {
     private final KeyStore store;
-    /** The held record, or null; its key, database and owner claim. */
+    /** The held record, or null; its key, database and owner claim ({@link #NO_OWNER}: a plain put). */
     private byte[] heldRecord;
     private byte[] heldKey;
     private int heldDb;
     private long heldObjectId;
     private long heldPageLimit;
+    private static final long NO_OWNER = -1;
     /** What the held record was encoded from (a command's decoded stream), for the next command to reuse; or null. */
     private Object decoded;
 
-    StreamRecordWriteBack(KeyStore store) {
+    RecordWriteBack(KeyStore store) {
         this.store = store;
     }
 
@@ -68,7 +71,11 @@ final class StreamRecordWriteBack implements KeyStore {
         if (heldRecord != null) {
             byte[] record = heldRecord;
             heldRecord = null;
-            store.putOwner(heldDb, heldKey, record, heldObjectId, heldPageLimit);
+            if (heldObjectId == NO_OWNER) {
+                store.put(heldDb, heldKey, record);
+            } else {
+                store.putOwner(heldDb, heldKey, record, heldObjectId, heldPageLimit);
+            }
         }
     }
 
@@ -79,8 +86,12 @@ final class StreamRecordWriteBack implements KeyStore {
 
     @Override
     public void put(int db, byte[] key, byte[] record) {
-        writeHeld();
-        store.put(db, key, record);
+        hold(db, key, record.clone(), NO_OWNER, 0);
+    }
+
+    /** As {@link #put}, for a record array nobody else holds ({@link Keyspace} encodes one per put): not copied. */
+    void putOf(int db, byte[] key, byte[] record) {
+        hold(db, key, record, NO_OWNER, 0);
     }
 
     @Override
@@ -146,7 +157,7 @@ final class StreamRecordWriteBack implements KeyStore {
         return store.newObjectId();
     }
 
-    /** Holds a stream's record (writing the one held before, if for another key); others go through. */
+    /** Holds the record (writing the one held before, if for another key or another object). */
     @Override
     public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
         putOwnerOf(db, key, record.clone(), objectId, pageLimit);
@@ -157,14 +168,14 @@ final class StreamRecordWriteBack implements KeyStore {
      * put): held as it is, not copied.
      */
     void putOwnerOf(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
-        if (Record.typeOf(record) != ValueType.STREAM) {
-            writeHeld();
-            store.putOwner(db, key, record, objectId, pageLimit);
-            return;
-        }
+        hold(db, key, record, objectId, pageLimit);
+    }
+
+    private void hold(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
         if (!holds(db, key) || objectId != heldObjectId) {
-            // Another stream under the held key (COPY ... REPLACE) must reach the store first: the
-            // store frees what a replaced record owned, which it can only do for a record it has.
+            // Another object under the held key (COPY ... REPLACE, SET over a list) must reach the
+            // store first: the store frees what a replaced record owned, which it can only do for a
+            // record it has.
             writeHeld();
             heldDb = db;
             heldKey = key.clone();
