@@ -236,15 +236,19 @@ public final class Keyspace {
         return events.active() && events.wantsNew() && store.get(db, key) == null;
     }
 
-    /** Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. */
+    /**
+     * Stores an already-encoded record (the fast path of SET); a paged one keeps its pages. The keyspace
+     * takes the array (it may be held until the batch ends, see {@link RecordWriteBack}): the caller
+     * hands over one it encoded for this put and does not change it afterwards.
+     */
     public void putEncoded(int db, byte[] key, byte[] record) {
         boolean created = isCreating(db, key);
         storing(db, record);
         if (Record.isPaged(record)) {
             ObjectPages pages = ObjectPages.decode(store, record, Record.payloadOffset(record));
-            store.putOwner(db, key, record, pages.objectId(), pages.pageLimit());
+            store.putOwnerOf(db, key, record, pages.objectId(), pages.pageLimit());
         } else {
-            store.put(db, key, record);
+            store.putOf(db, key, record);
         }
         dirty++;
         keyChanges.changed(db, key);

@@ -446,9 +446,9 @@ public final class RespDecoder {
         if (length <= 0 || length >= 21) {
             return false;
         }
-        byte[] digits = new byte[length];
-        buf.getBytes(from, digits);
-        return parseNumber(digits, 0, length);
+        // The window is free here: decodeWhole fills it afresh at each request it tries.
+        buf.getBytes(from, window, 0, length);
+        return parseNumber(window, 0, length);
     }
 
     /** {@link #parseNumber(ByteBuf, int, int)} over an array. */
