@@ -48,11 +48,17 @@ public final class PageWarmer {
     private static volatile Thread thread;
     private static final AtomicLong pagesTouched = new AtomicLong();
     private static final AtomicInteger chunksHeld = new AtomicInteger();
-    /** Off elsewhere than Linux, or with {@code -Dmillrace.page-warmer=false} (to measure without it). */
-    private static final boolean ENABLED = Platform.isLinux()
-            && Boolean.parseBoolean(System.getProperty("millrace.page-warmer", "true"));
-    /** Set when the kernel refuses the populate advice: nothing is warmed from then on. */
-    private static volatile boolean unsupported;
+    /**
+     * Why nothing is warmed: off (elsewhere than Linux, or {@code -Dmillrace.page-warmer=false} to measure
+     * without it), or found not to work here: the kernel refuses the populate advice (before Linux 5.14),
+     * or the libc binding cannot load. Null while warming works.
+     */
+    private static volatile String disabledBecause = !Platform.isLinux() ? "not Linux"
+            : !Boolean.parseBoolean(System.getProperty("millrace.page-warmer", "true")) ? "-Dmillrace.page-warmer=false"
+            : null;
+    /** Populates the kernel refused for another reason (the request was dropped), and the last errno. */
+    private static final AtomicLong populateFailures = new AtomicLong();
+    private static volatile int lastErrno;
 
     private PageWarmer() {
     }
@@ -60,6 +66,16 @@ public final class PageWarmer {
     /** Pages touched ahead of appenders since the process started (for tests and diagnostics). */
     public static long pagesTouched() {
         return pagesTouched.get();
+    }
+
+    /** Why the warmer stopped warming, or null while it works (for tests and diagnostics). */
+    public static String disabledBecause() {
+        return disabledBecause;
+    }
+
+    /** Populate calls refused other than for lack of support, with the last errno (diagnostics). */
+    public static String failures() {
+        return populateFailures.get() + " populates refused, last errno " + lastErrno;
     }
 
     /** Chunks the warmer holds a reference on now: one at most per open appender. */
@@ -94,7 +110,7 @@ public final class PageWarmer {
          * for the pages ahead to be touched when less than half of what it warms ahead is left.
          */
         public void wrote(Bytes<?> bytes) {
-            if (!ENABLED || unsupported) {
+            if (disabledBecause != null) {
                 return;
             }
             BytesStore<?, ?> current = bytes.bytesStore();
@@ -161,8 +177,15 @@ public final class PageWarmer {
                 warm(r);
             } catch (RuntimeException e) {
                 log.warn("page warming failed; queue pages fault in as they are written", e);
+            } catch (LinkageError e) {
+                disable("the libc binding did not load (" + e + ")");
             }
         }
+    }
+
+    private static void disable(String why) {
+        disabledBecause = why;
+        log.info("{}: queue pages fault in as they are written", why);
     }
 
     private static void warm(Request r) {
@@ -173,7 +196,7 @@ public final class PageWarmer {
             chunksHeld.decrementAndGet();
         }
         // A closed lane, or the chunk is no longer mapped (the appender has moved on).
-        if (r.store == null || unsupported || lane.held == null && !r.store.tryReserve(OWNER)) {
+        if (r.store == null || disabledBecause != null || lane.held == null && !r.store.tryReserve(OWNER)) {
             return;
         }
         if (lane.held == null) {
@@ -185,11 +208,19 @@ public final class PageWarmer {
             long length = Math.min(STEP, r.to - r.from - done);
             // The touch comes only after a successful populate, which also proves the range lies inside
             // the file (a touch past its end would be a SIGBUS).
-            if (unsupported || Libc.madvise(address + done, length, Libc.MADV_POPULATE_WRITE) != 0) {
-                if (!unsupported && Libc.errno() == Libc.EINVAL) {
-                    unsupported = true;
-                    log.info("madvise(MADV_POPULATE_WRITE) is not supported here: queue pages fault in as they are written");
+            if (disabledBecause != null) {
+                return;
+            }
+            if (Libc.madvise(address + done, length, Libc.MADV_POPULATE_WRITE) != 0) {
+                int errno = Libc.errno();
+                if (errno == Libc.EINVAL) {
+                    disable("madvise(MADV_POPULATE_WRITE) is not supported by this kernel");
+                } else if (populateFailures.incrementAndGet() >= 8 && pagesTouched.get() == 0) {
+                    disable("madvise(MADV_POPULATE_WRITE) never succeeds here (errno " + errno + ")");
+                } else if (populateFailures.get() == 1) {
+                    log.warn("madvise(MADV_POPULATE_WRITE) failed with errno {}: those pages fault in as they are written", errno);
                 }
+                lastErrno = errno;
                 return;
             }
             for (long page = 0; page < length; page += PAGE) {

@@ -44,8 +44,6 @@ class PageWarmerTest {
                 log.append(values.size(), List.of(new Effect(0, new byte[][]{"SET".getBytes(StandardCharsets.UTF_8), value})));
                 written += value.length;
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.pagesTouched() - touchedBefore > 24 << 20 >> 12);
-
             List<AofReader.LoggedRecord> read = new ArrayList<>();
             try (AofReader reader = log.reader()) {
                 reader.replay(-1, Long.MAX_VALUE, read::add);
@@ -55,7 +53,16 @@ class PageWarmerTest {
                 assertEquals(i + 1, read.get(i).unixTimeMillis());
                 assertArrayEquals(values.get(i), read.get(i).effects().get(0).argv()[1]);
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() >= 1);
+            // Requests for a chunk the appender has already left may be dropped (a warmer that falls
+            // behind skips them), but the current chunk stays mapped: at least the half of the window
+            // ahead of the last write is warmed, unless this machine cannot warm at all.
+            long window = PageWarmer.AHEAD / 2 / 4096;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(
+                    PageWarmer.pagesTouched() - touchedBefore >= window || PageWarmer.disabledBecause() != null,
+                    () -> (PageWarmer.pagesTouched() - touchedBefore) + " pages touched; " + PageWarmer.failures()));
+            if (PageWarmer.disabledBecause() == null) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() >= 1);
+            }
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
     }
@@ -78,7 +85,11 @@ class PageWarmerTest {
                 long written = end - start;
                 assertTrue(lane.requested() <= 2 * written + 4096, "after " + written + " bytes: " + lane.requested());
             }
-            assertTrue(lane.requested() > 0, "a lane that keeps writing warms ahead");
+            if (PageWarmer.disabledBecause() == null) {
+                assertTrue(lane.requested() > 0, "a lane that keeps writing warms ahead");
+            } else {
+                assertEquals(0, lane.requested(), "a warmer that cannot work asks for nothing");
+            }
             lane.close();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
