@@ -2,21 +2,23 @@
 # Streams, Millrace beside redis-server on this machine in the same run (issue 4's figures):
 #
 #   bench/streams.sh                        defaults below
-#   ENTRIES=10000000 ROUNDS=3 bench/streams.sh
+#   ENTRIES=10000000 PENDING=100000 ROUNDS=3 bench/streams.sh
 #
 #  1. pipelined XADD (redis-benchmark -P 32, 100-byte values): Millrace as launched (AOF everysec)
 #     vs Redis as launched (no AOF), then both with appendfsync everysec; medians of ROUNDS
 #     alternating runs, and the ratio. Kafka's producer on this machine: ~135,000 records/s.
 #  2. consumer: ENTRIES entries of 100 bytes, read end to end with XREAD COUNT 1000 (and, where
 #     the server has consumer groups, XREADGROUP COUNT 1000) by bench/StreamBench.java.
-#  3. latency: XADD -> a blocked XREAD on another connection, p50 and p99.
+#  3. latency: XADD -> a blocked XREAD, and a blocked XREADGROUP, on another connection: p50 and p99.
 #  4. memory: RSS of the Millrace process and Redis's used_memory_rss holding the ENTRIES stream.
-#  5. restart: clean shutdown, then launch -> first XLEN answer (Redis: SAVE, then RDB load).
+#  5. restart: a group with PENDING delivered entries, clean shutdown, then launch -> the first
+#     XREADGROUP served from the PEL (Redis: SAVE, then RDB load).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ENTRIES=${ENTRIES:-1000000}
 REQUESTS=${REQUESTS:-500000}
 ROUNDS=${ROUNDS:-3}
+PENDING=${PENDING:-100000}
 REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 VALUE=$(head -c 100 /dev/zero | tr '\0' 'x')
@@ -98,9 +100,11 @@ if redis-cli -p "$MILLRACE_PORT" command info xreadgroup | grep -q xreadgroup; t
   printf '| XREADGROUP COUNT 1000 over %s entries, entries/s | %s | %s | %s |\n' "$ENTRIES" "$m_group" "$r_group" \
     "$(awk -v a="$m_group" -v b="$r_group" 'BEGIN {printf "%.2f", a / b}')"
 fi
-m_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null latency "$MILLRACE_PORT" lat 2000)
-r_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null latency "$REDIS_PORT" lat 2000)
-printf '| XADD -> blocked XREAD latency | %s | %s | |\n' "${m_lat#*: }" "${r_lat#*: }"
+for mode in latency latency-group; do
+  m_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$MILLRACE_PORT" "$mode" 2000)
+  r_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$REDIS_PORT" "$mode" 2000)
+  printf '| %s latency | %s | %s | |\n' "${m_lat%%:*}" "${m_lat#*: }" "${r_lat#*: }"
+done
 
 m_rss=$(( $(ps -o rss= -p "$(pgrep -f "port $MILLRACE_PORT" | head -1)") * 1024 ))
 r_rss=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory_rss:/ {print $2+0}')
@@ -109,12 +113,23 @@ printf '| RSS holding %s entries (MB) | %s | %s | %s |\n' "$ENTRIES" $((m_rss >>
   "$(awk -v a="$m_rss" -v b="$r_rss" 'BEGIN {printf "%.2f", a / b}')"
 printf '| stream log on disk, bytes per entry | %s | | |\n' "$((m_disk / ENTRIES))"
 
+# A group with PENDING entries delivered and not acknowledged: restart must bring the PEL back.
+for port in "$REDIS_PORT" "$MILLRACE_PORT"; do
+  redis-cli -p "$port" xgroup create big g 0 >/dev/null
+  redis-cli -p "$port" xreadgroup group g c count "$PENDING" streams big '>' >/dev/null
+done
 redis-cli -p "$REDIS_PORT" save >/dev/null
 stop_all
+# Ready = a consumer is served from its PEL (history read from 0) and the stream is whole.
+served() {
+  [ "$(redis-cli -p "$1" xlen big 2>/dev/null)" = "$ENTRIES" ] \
+    && redis-cli -p "$1" xreadgroup group g c count 1 streams big 0 2>/dev/null | grep -q .
+}
 t0=$(now_ms); start_redis --appendonly no
-until [ "$(redis-cli -p "$REDIS_PORT" xlen big 2>/dev/null)" = "$ENTRIES" ]; do sleep 0.01; done
+until served "$REDIS_PORT"; do sleep 0.01; done
 r_restart=$(( $(now_ms) - t0 ))
 t0=$(now_ms); start_millrace
-until [ "$(redis-cli -p "$MILLRACE_PORT" xlen big 2>/dev/null)" = "$((ENTRIES))" ]; do sleep 0.01; done
+until served "$MILLRACE_PORT"; do sleep 0.01; done
 m_restart=$(( $(now_ms) - t0 ))
-printf '| restart -> first XLEN (ms) | %s | %s | |\n' "$m_restart" "$r_restart"
+printf '| restart, %s pending -> first served XREADGROUP (ms) | %s | %s | |\n' \
+  "$(redis-cli -p "$MILLRACE_PORT" xpending big g | head -1)" "$m_restart" "$r_restart"

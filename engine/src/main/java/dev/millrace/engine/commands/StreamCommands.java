@@ -514,7 +514,7 @@ public final class StreamCommands implements CommandFamily {
         }
         Stream stream = stored.stream();
         if (stream.length() > 0) {
-            if (id.isBefore(stream.lastEntry().id())) {
+            if (id.isBefore(stream.lastEntryId())) {
                 call.reply().error(Errors.XSETID_BELOW_TOP);
                 return;
             }
@@ -630,8 +630,8 @@ public final class StreamCommands implements CommandFamily {
                 continue;
             }
             Stream stream = StoredStream.load(call, record).stream();
-            StreamEntry last = stream.length() > 0 ? stream.lastEntry() : null;
-            if (last == null || !last.id().isAfter(after[s])) {
+            StreamId last = stream.length() > 0 ? stream.lastEntryId() : null;
+            if (last == null || !last.isAfter(after[s])) {
                 continue;
             }
             List<StreamEntry> list = new ArrayList<>();

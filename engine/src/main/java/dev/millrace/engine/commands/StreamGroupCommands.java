@@ -354,8 +354,8 @@ public final class StreamGroupCommands implements CommandFamily {
 
     /** Whether the stream has an entry after the group's last delivered ID (Redis's last valid ID). */
     private static boolean hasUndelivered(Stream stream, ConsumerGroup group) {
-        StreamEntry last = stream.length() > 0 ? stream.lastEntry() : null;
-        return last != null && last.id().isAfter(group.lastDelivered());
+        StreamId last = stream.length() > 0 ? stream.lastEntryId() : null;
+        return last != null && last.isAfter(group.lastDelivered());
     }
 
     /** The consumer, seen now; created (and logged) when it does not exist. */

@@ -249,6 +249,21 @@ public final class Stream {
         return it.hasNext() ? it.next() : null;
     }
 
+    /**
+     * The ID of the last entry, or null when the stream is empty (Redis's last valid ID). Read through
+     * {@link StreamLog#id}, which a log may answer without a read for its last entry: consumers ask at
+     * every XREAD and XREADGROUP.
+     */
+    public StreamId lastEntryId() {
+        long first = first();
+        for (long number = lastNumber; number >= first; number--) {
+            if (!isTombstone(number)) {
+                return log.id(number);
+            }
+        }
+        return null;
+    }
+
     /** The last entry, or null when the stream is empty. */
     public StreamEntry lastEntry() {
         Iterator<StreamEntry> it = reverseRange(StreamId.MAX, StreamId.MIN);
@@ -336,6 +351,12 @@ public final class Stream {
         private long number;
         private long nextDeleted;
         private StreamEntry next;
+        /**
+         * Whether {@link #next} holds the entry to hand out next: entries are read when asked for, so a
+         * walk stopped by a COUNT reads no entry past it (the log then reads on from there next time
+         * without moving its tailer).
+         */
+        private boolean fetched;
 
         Walk(long from, StreamId bound, boolean up) {
             this.up = up;
@@ -349,7 +370,6 @@ public final class Stream {
                 this.deleted = tombstones.descendingIterator(tombstones.rank(key(from + 1)) - 1);
             }
             advanceDeleted();
-            fetch();
         }
 
         private void advanceDeleted() {
@@ -377,17 +397,20 @@ public final class Stream {
 
         @Override
         public boolean hasNext() {
+            if (!fetched) {
+                fetch();
+                fetched = true;
+            }
             return next != null;
         }
 
         @Override
         public StreamEntry next() {
-            if (next == null) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            StreamEntry entry = next;
-            fetch();
-            return entry;
+            fetched = false;
+            return next;
         }
     }
 

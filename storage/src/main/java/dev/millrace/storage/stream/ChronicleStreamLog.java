@@ -4,6 +4,7 @@ import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.queue.PageWarmer;
+import dev.millrace.storage.queue.ReadPages;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
 import dev.millrace.storage.queue.WriterTime;
@@ -90,6 +91,13 @@ final class ChronicleStreamLog implements AutoCloseable {
     private long lastReadNumber = -1;
     /** The ID of that entry, so a seek from it need not read it again (a move back costs an index scan). */
     private StreamId lastReadId;
+    /**
+     * The ID of entry {@link #lastEntryNumber} (appended last, or read once), or null. XREAD and
+     * XREADGROUP ask whether the stream has anything new at every call: answered from here, that does
+     * not move a consumer's tailer to the end of the log and back (an index scan every call).
+     */
+    private StreamId lastEntryId;
+    private long lastEntryNumber = -1;
     private LogMeta meta = LogMeta.NEW;
     /** {@link StreamLog#bytesBefore} the entry after the last. */
     private long nextBytesBefore;
@@ -159,6 +167,8 @@ final class ChronicleStreamLog implements AutoCloseable {
     /** A tailer kept on one cycle file, and its last read. */
     private static final class CycleTailer {
         final ExcerptTailer tailer;
+        /** Lets go of the pages this tailer has read past (reading a long log leaves them resident). */
+        final ReadPages readPages = new ReadPages();
         TailerDirection direction = TailerDirection.FORWARD;
         /** The entry read last, or -1: the tailer reads the one after (before, backward) without moving. */
         long lastRead = -1;
@@ -259,7 +269,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     private EntryFormat.Header headerAt(long index) {
-        return readExcerpt(scanner, index, false, ChronicleStreamLog::copyHeader);
+        return readExcerpt(scanner, null, index, false, ChronicleStreamLog::copyHeader);
     }
 
     private static EntryFormat.Header copyHeader(Bytes<?> in) {
@@ -317,6 +327,8 @@ final class ChronicleStreamLog implements AutoCloseable {
         appendedIndex = cycle == appendedCycle ? appendedIndex + 1 : appender.lastIndexAppended();
         appendedCycle = cycle;
         runs.add(number, appendedIndex);
+        lastEntryNumber = number;
+        lastEntryId = id;
         if (cycle != dirtyCycle || dirty.epoch() != dirtyEpoch) {
             Path file = appender.currentFile().toPath();
             if (cycle != dirtyCycle) {
@@ -329,7 +341,14 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     StreamId id(long number) {
+        if (number == lastEntryNumber && lastEntryId != null) {
+            return lastEntryId;
+        }
         lastReadId = withEntry(number, ChronicleStreamLog::copyHeader, EntryFormat.Header::number).id();
+        if (number == lastNumber()) {
+            lastEntryNumber = number;
+            lastEntryId = lastReadId;
+        }
         return lastReadId;
     }
 
@@ -341,9 +360,12 @@ final class ChronicleStreamLog implements AutoCloseable {
      */
     long seek(StreamId target, long from, long to) {
         long hint = lastReadNumber + 1;
+        // A consumer asks for the entries after the last one it got (XREAD's next ID): the entry after
+        // the last read has a greater ID, so it is the answer without reading it (a read would leave
+        // the tailer past it, and reading it again next would move the tailer: an index scan).
         if (lastReadNumber >= 0 && lastReadId != null && hint >= from && hint <= to + 1
                 && (hint == from || lastReadId.isBefore(target))
-                && (hint > to || !id(hint).isBefore(target))) {
+                && (hint > to || target.equals(lastReadId.next()) || !id(hint).isBefore(target))) {
             return hint;
         }
         long lo = from;
@@ -430,7 +452,7 @@ final class ChronicleStreamLog implements AutoCloseable {
             tailer.tailer.direction(want);
             tailer.direction = want;
         }
-        T value = readExcerpt(tailer.tailer, index, sequential, copy);
+        T value = readExcerpt(tailer.tailer, tailer.readPages, index, sequential, copy);
         long stored = numberOf.applyAsLong(value);
         if (stored != number) {
             throw corrupt("index " + hex(index) + " holds entry " + stored + ", not " + number);
@@ -442,14 +464,16 @@ final class ChronicleStreamLog implements AutoCloseable {
 
     /**
      * Copies what {@code copy} takes of the excerpt at {@code index}. With {@code sequential} the
-     * tailer is expected to be there already; when it is not, it moves.
+     * tailer is expected to be there already; when it is not, it moves. {@code readPages}, when not
+     * null, is told of the read.
      */
-    private <T> T readExcerpt(ExcerptTailer tailer, long index, boolean sequential, Function<Bytes<?>, T> copy) {
+    private <T> T readExcerpt(ExcerptTailer tailer, ReadPages readPages, long index, boolean sequential,
+                              Function<Bytes<?>, T> copy) {
         try {
             if (sequential) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (dc.isPresent() && dc.index() == index) {
-                        return copy.apply(dc.wire().bytes());
+                        return copied(dc.wire().bytes(), readPages, copy);
                     }
                 }
             }
@@ -464,11 +488,19 @@ final class ChronicleStreamLog implements AutoCloseable {
                 if (!dc.isPresent() || dc.index() != index) {
                     throw corrupt("no excerpt at index " + hex(index));
                 }
-                return copy.apply(dc.wire().bytes());
+                return copied(dc.wire().bytes(), readPages, copy);
             }
         } catch (EntryFormat.BadExcerpt e) {
             throw corrupt("index " + hex(index) + ": " + e.getMessage());
         }
+    }
+
+    private static <T> T copied(Bytes<?> excerpt, ReadPages readPages, Function<Bytes<?>, T> copy) {
+        T value = copy.apply(excerpt);
+        if (readPages != null) {
+            readPages.read(excerpt);
+        }
+        return value;
     }
 
     /**
@@ -488,6 +520,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         next.write(dir);
         meta = next;
         runs.truncateAfter(number);
+        lastEntryId = null;
         nextBytesBefore = bytesBeforeFrom;
         forgetLastReads();
     }
