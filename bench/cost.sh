@@ -21,7 +21,7 @@ n=${n:-100000}
 
 if [ -n "${PERF:-}" ]; then
   out=$(mktemp)
-  redis-benchmark -p "$port" "$@" -q >/dev/null 2>&1 &
+  redis-benchmark -p "$port" -q "$@" >/dev/null 2>&1 &
   load=$!
   perf record -F 2000 -t "$tid" -o "$out" -- sleep "$PERF" >/dev/null 2>&1
   jcmd "$pid" Compiler.perfmap >/dev/null
@@ -32,7 +32,7 @@ if [ -n "${PERF:-}" ]; then
 fi
 
 a=$(all_ns); m=$(awk '{print $1}' /proc/"$pid"/task/"$tid"/schedstat); f=$(awk '{print $10}' /proc/"$pid"/task/"$tid"/stat)
-rps=$(redis-benchmark -p "$port" "$@" --csv 2>/dev/null | awk -F'"' 'NR == 2 {print $4}')
+rps=$(redis-benchmark -p "$port" --csv "$@" 2>/dev/null | awk -F'"' 'NR == 2 {print $4}')
 b=$(all_ns); m2=$(awk '{print $1}' /proc/"$pid"/task/"$tid"/schedstat); f2=$(awk '{print $10}' /proc/"$pid"/task/"$tid"/stat)
 awk -v a="$a" -v b="$b" -v m="$m" -v m2="$m2" -v f="$f" -v f2="$f2" -v n="$n" -v r="$rps" 'BEGIN {
   printf "execution thread %.0f ns/request, all threads %.0f ns/request, %.2f faults per 1000 requests, %.0f requests/s\n",

@@ -19,6 +19,9 @@ ENTRIES=${ENTRIES:-1000000}
 REQUESTS=${REQUESTS:-500000}
 ROUNDS=${ROUNDS:-3}
 PENDING=${PENDING:-100000}
+# The first few thousand messages after a start run before the JIT has compiled the blocking path
+# (p99 of 2,000 fresh messages: 3.5 ms; after 20,000: 0.5-0.9 ms): report a server that has run a while.
+LATENCY_MESSAGES=${LATENCY_MESSAGES:-20000}
 REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 VALUE=$(head -c 100 /dev/zero | tr '\0' 'x')
@@ -101,8 +104,8 @@ if redis-cli -p "$MILLRACE_PORT" command info xreadgroup | grep -q xreadgroup; t
     "$(awk -v a="$m_group" -v b="$r_group" 'BEGIN {printf "%.2f", a / b}')"
 fi
 for mode in latency latency-group; do
-  m_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$MILLRACE_PORT" "$mode" 2000)
-  r_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$REDIS_PORT" "$mode" 2000)
+  m_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$MILLRACE_PORT" "$mode" "$LATENCY_MESSAGES")
+  r_lat=$(java -cp "$CP" "$root/bench/StreamBench.java" 2>/dev/null "$mode" "$REDIS_PORT" "$mode" "$LATENCY_MESSAGES")
   printf '| %s latency | %s | %s | |\n' "${m_lat%%:*}" "${m_lat#*: }" "${r_lat#*: }"
 done
 
