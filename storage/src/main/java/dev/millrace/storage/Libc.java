@@ -12,6 +12,7 @@ import com.sun.jna.Platform;
 public final class Libc {
     public static final int MADV_RANDOM = 1;
     public static final int MADV_DONTNEED = 4;
+    public static final int MADV_HUGEPAGE = 14;
     public static final int MADV_PAGEOUT = 21;
     public static final int MADV_POPULATE_WRITE = 23;
     public static final int EINVAL = 22;

@@ -48,6 +48,7 @@ public final class PageWarmer {
     private static volatile Thread thread;
     private static final AtomicLong pagesTouched = new AtomicLong();
     private static final AtomicInteger chunksHeld = new AtomicInteger();
+    private static final AtomicInteger chunksAdvisedHuge = new AtomicInteger();
     /**
      * Why nothing is warmed: off (elsewhere than Linux, or {@code -Dmillrace.page-warmer=false} to measure
      * without it), or found not to work here: the kernel refuses the populate advice (before Linux 5.14),
@@ -58,6 +59,12 @@ public final class PageWarmer {
             : null;
     /** Populates the kernel refused for another reason (the request was dropped), and the last errno. */
     private static final AtomicLong populateFailures = new AtomicLong();
+    /**
+     * Whether busy lanes' chunks are advised {@code MADV_HUGEPAGE}: until the kernel refuses it, or
+     * {@code -Dmillrace.page-warmer.huge-pages=false} (to measure without it).
+     */
+    private static volatile boolean hugePages = Boolean.parseBoolean(
+            System.getProperty("millrace.page-warmer.huge-pages", "true"));
     private static volatile int lastErrno;
 
     private PageWarmer() {
@@ -78,13 +85,26 @@ public final class PageWarmer {
         return populateFailures.get() + " populates refused, last errno " + lastErrno;
     }
 
+    /** Chunks advised {@code MADV_HUGEPAGE} since the process started (for tests and diagnostics). */
+    public static int chunksAdvisedHuge() {
+        return chunksAdvisedHuge.get();
+    }
+
+    /** Whether busy lanes' chunks are advised huge pages (false once the kernel refused, or when off). */
+    public static boolean hugePages() {
+        return hugePages;
+    }
+
     /** Chunks the warmer holds a reference on now: one at most per open appender. */
     public static int chunksHeld() {
         return chunksHeld.get();
     }
 
-    /** Touch {@code [from, to)} (file offsets) of {@code store}; a null store closes the lane. */
-    private record Request(Lane lane, MappedBytesStore store, long from, long to) {
+    /**
+     * Touch {@code [from, to)} (file offsets) of {@code store}; a null store closes the lane. With
+     * {@code huge}, the chunk is first advised to be backed by huge pages (once).
+     */
+    private record Request(Lane lane, MappedBytesStore store, long from, long to, boolean huge) {
     }
 
     /**
@@ -104,6 +124,8 @@ public final class PageWarmer {
         private long requested;
         /** The chunk this lane holds a reference on: the warmer thread's. */
         private MappedBytesStore held;
+        /** The chunk this lane last advised {@code MADV_HUGEPAGE} on: the warmer thread's. */
+        private MappedBytesStore advised;
 
         /**
          * Called after an append with the appender's bytes (positioned after what was written): asks
@@ -130,7 +152,7 @@ public final class PageWarmer {
             if (from < to) {
                 requestedTo = to;
                 requested += to - from;
-                submit(new Request(this, mapped, from, to));
+                submit(new Request(this, mapped, from, to, written >= AHEAD));
             }
         }
 
@@ -143,7 +165,7 @@ public final class PageWarmer {
         public void close() {
             if (store != null) {
                 store = null;
-                submit(new Request(this, null, 0, 0));
+                submit(new Request(this, null, 0, 0, false));
             }
         }
     }
@@ -183,6 +205,21 @@ public final class PageWarmer {
         }
     }
 
+    /**
+     * Asks for the chunk's page cache to come in huge pages (large folios), for a lane that writes a
+     * lot. Measured here on a file mapping: populating then touching a page costs 0.6 us with the advice,
+     * 7-20 us without it (the hypervisor's part of each 4 KiB fault is paid once per 2 MB). Not for
+     * a lane that has written little: ten thousand small streams would each get 2 MB folios.
+     */
+    private static void adviseHugePages(MappedBytesStore chunk) {
+        if (Libc.madvise(chunk.address, chunk.capacity() - chunk.start(), Libc.MADV_HUGEPAGE) != 0) {
+            hugePages = false;
+            log.info("madvise(MADV_HUGEPAGE) refused (errno {}): queue pages are warmed 4 KiB at a time", Libc.errno());
+        } else {
+            chunksAdvisedHuge.incrementAndGet();
+        }
+    }
+
     private static void disable(String why) {
         disabledBecause = why;
         log.info("{}: queue pages fault in as they are written", why);
@@ -202,6 +239,10 @@ public final class PageWarmer {
         if (lane.held == null) {
             lane.held = r.store;
             chunksHeld.incrementAndGet();
+        }
+        if (r.huge && lane.advised != r.store && hugePages) {
+            lane.advised = r.store;
+            adviseHugePages(r.store);
         }
         long address = r.store.address + (r.from - r.store.start());
         for (long done = 0; done < r.to - r.from; done += STEP) {

@@ -33,6 +33,7 @@ class PageWarmerTest {
     @Test
     void pagesAheadOfTheAppenderAreTouchedAndEveryRecordReadsBackIntact() {
         long touchedBefore = PageWarmer.pagesTouched();
+        int advisedBefore = PageWarmer.chunksAdvisedHuge();
         Random random = new Random(7);
         List<byte[]> values = new ArrayList<>();
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, false, Clock.SYSTEM)) {
@@ -62,6 +63,9 @@ class PageWarmerTest {
                     () -> (PageWarmer.pagesTouched() - touchedBefore) + " pages touched; " + PageWarmer.failures()));
             if (PageWarmer.disabledBecause() == null) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() >= 1);
+                // A log that has written megabytes has its chunks advised huge pages (where the kernel takes it).
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        PageWarmer.chunksAdvisedHuge() > advisedBefore || !PageWarmer.hugePages());
             }
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
@@ -72,6 +76,7 @@ class PageWarmerTest {
     void aLaneWarmsNoFurtherAheadThanItsAppenderHasWritten() {
         try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).blockSize(8 << 20).build();
              ExcerptAppender appender = queue.createAppender()) {
+            int advisedBefore = PageWarmer.chunksAdvisedHuge();
             PageWarmer.Lane lane = new PageWarmer.Lane();
             long start = -1;
             for (int i = 0; i < 2_000; i++) {
@@ -85,6 +90,8 @@ class PageWarmerTest {
                 long written = end - start;
                 assertTrue(lane.requested() <= 2 * written + 4096, "after " + written + " bytes: " + lane.requested());
             }
+            // 200 KB written: not a busy lane, so no 2 MB folios for it (ten thousand small streams).
+            assertEquals(advisedBefore, PageWarmer.chunksAdvisedHuge());
             if (PageWarmer.disabledBecause() == null) {
                 assertTrue(lane.requested() > 0, "a lane that keeps writing warms ahead");
             } else {
