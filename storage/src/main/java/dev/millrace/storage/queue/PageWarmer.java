@@ -126,6 +126,15 @@ public final class PageWarmer {
         private MappedBytesStore held;
         /** The chunk this lane last advised {@code MADV_HUGEPAGE} on: the warmer thread's. */
         private MappedBytesStore advised;
+        private final boolean hugePagesAllowed;
+
+        /**
+         * @param hugePagesAllowed whether the file may be backed by huge pages once the lane is busy:
+         *     not for a file synced often (an msync writes back whole folios: 2 MB for a few bytes)
+         */
+        public Lane(boolean hugePagesAllowed) {
+            this.hugePagesAllowed = hugePagesAllowed;
+        }
 
         /**
          * Called after an append with the appender's bytes (positioned after what was written): asks
@@ -152,7 +161,7 @@ public final class PageWarmer {
             if (from < to) {
                 requestedTo = to;
                 requested += to - from;
-                submit(new Request(this, mapped, from, to, written >= AHEAD));
+                submit(new Request(this, mapped, from, to, hugePagesAllowed && written >= AHEAD));
             }
         }
 
@@ -207,7 +216,7 @@ public final class PageWarmer {
 
     /**
      * Asks for the chunk's page cache to come in huge pages (large folios), for a lane that writes a
-     * lot. Measured here on a file mapping: populating then touching a page costs 0.6 us with the advice,
+     * lot to a file that is not synced often. Measured here on a file mapping: populating then touching a page costs 0.6 us with the advice,
      * 7-20 us without it (the hypervisor's part of each 4 KiB fault is paid once per 2 MB). Not for
      * a lane that has written little: ten thousand small streams would each get 2 MB folios.
      */

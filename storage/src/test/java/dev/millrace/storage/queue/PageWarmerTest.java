@@ -71,13 +71,31 @@ class PageWarmerTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
     }
 
+    /** A durable log is msynced often, and an msync writes back whole folios: no huge pages for it. */
+    @Test
+    void aDurableLogIsNotAdvisedHugePages() {
+        int advisedBefore = PageWarmer.chunksAdvisedHuge();
+        long touchedBefore = PageWarmer.pagesTouched();
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            byte[] value = new byte[16 << 10];
+            for (int i = 1; i <= 512; i++) { // 8 MB
+                log.append(i, List.of(new Effect(0, new byte[][]{"SET".getBytes(StandardCharsets.UTF_8), value})));
+            }
+            long window = PageWarmer.AHEAD / 2 / 4096;
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    PageWarmer.pagesTouched() - touchedBefore >= window || PageWarmer.disabledBecause() != null);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
+        assertEquals(advisedBefore, PageWarmer.chunksAdvisedHuge());
+    }
+
     /** Ten thousand streams with a few entries each must not each get megabytes of pages warmed. */
     @Test
     void aLaneWarmsNoFurtherAheadThanItsAppenderHasWritten() {
         try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).blockSize(8 << 20).build();
              ExcerptAppender appender = queue.createAppender()) {
             int advisedBefore = PageWarmer.chunksAdvisedHuge();
-            PageWarmer.Lane lane = new PageWarmer.Lane();
+            PageWarmer.Lane lane = new PageWarmer.Lane(true);
             long start = -1;
             for (int i = 0; i < 2_000; i++) {
                 long end;
