@@ -63,7 +63,7 @@ public final class ChronicleEffectLog implements EffectLog {
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
     private final CRC32C crc = new CRC32C();
-    /** A durable log is msynced per batch or per second: no huge pages (see the constructor). */
+    /** A durable log is msynced per batch or per second: huge pages only while syncs cover megabytes. */
     private final PageWarmer.Lane warmer;
     /**
      * A record's body is gathered here and copied into the excerpt a block at a time: the body
@@ -82,8 +82,8 @@ public final class ChronicleEffectLog implements EffectLog {
         this.time = time;
         // An msync writes back whole folios: with 2 MB ones, appendfsync always wrote 2 MB a batch
         // (SET -P 1 fell from 0.85 to 0.34 of Redis), and a trickle of writes under everysec would
-        // write 2 MB a second.
-        this.warmer = new PageWarmer.Lane(!durable);
+        // write 2 MB a second. A durable log's lane is told of every sync (see sync()).
+        this.warmer = new PageWarmer.Lane(durable);
         try (SingleChronicleQueue repair = builder(dir, time).build()) {
             TornTail.truncate(repair, repair.blockSize());
         }
@@ -247,6 +247,7 @@ public final class ChronicleEffectLog implements EffectLog {
     public void sync() {
         if (durable && lastIndex >= 0) {
             appender.sync();
+            warmer.synced();
         }
     }
 

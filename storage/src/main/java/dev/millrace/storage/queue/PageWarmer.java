@@ -40,6 +40,11 @@ public final class PageWarmer {
     private static final long PAGE = 4096;
     /** The most a lane warms ahead of its write position; a new request goes out at half. */
     static final long AHEAD = 2 << 20;
+    /**
+     * A lane whose file is synced often takes huge pages only while each sync covers this much: the
+     * whole folios an msync writes back are then mostly data written anyway.
+     */
+    static final long HUGE_BYTES_PER_SYNC = 4 << 20;
     /** Warmed at once, between offers of the core to other threads (16 pages). */
     private static final long STEP = 64 << 10;
     private static final ReferenceOwner OWNER = ReferenceOwner.temporary("millrace-page-warmer");
@@ -126,14 +131,25 @@ public final class PageWarmer {
         private MappedBytesStore held;
         /** The chunk this lane last advised {@code MADV_HUGEPAGE} on: the warmer thread's. */
         private MappedBytesStore advised;
-        private final boolean hugePagesAllowed;
+        private final boolean syncedOften;
+        /** {@link #written} at the last {@link #synced}, and the bytes written between the last two. */
+        private long writtenAtSync;
+        private long bytesPerSync;
 
         /**
-         * @param hugePagesAllowed whether the file may be backed by huge pages once the lane is busy:
-         *     not for a file synced often (an msync writes back whole folios: 2 MB for a few bytes)
+         * @param syncedOften whether the owner msyncs the file often (a durable AOF: per batch, or per
+         *     second): an msync writes back whole folios, 2 MB for a few bytes written, so such a lane
+         *     takes huge pages only while each {@link #synced} covers {@link #HUGE_BYTES_PER_SYNC}
+         *     (everysec under load, never appendfsync always); any other busy lane takes them
          */
-        public Lane(boolean hugePagesAllowed) {
-            this.hugePagesAllowed = hugePagesAllowed;
+        public Lane(boolean syncedOften) {
+            this.syncedOften = syncedOften;
+        }
+
+        /** The owner has just synced the file (appending thread). */
+        public void synced() {
+            bytesPerSync = written - writtenAtSync;
+            writtenAtSync = written;
         }
 
         /**
@@ -161,7 +177,8 @@ public final class PageWarmer {
             if (from < to) {
                 requestedTo = to;
                 requested += to - from;
-                submit(new Request(this, mapped, from, to, hugePagesAllowed && written >= AHEAD));
+                boolean huge = written >= AHEAD && (!syncedOften || bytesPerSync >= HUGE_BYTES_PER_SYNC);
+                submit(new Request(this, mapped, from, to, huge));
             }
         }
 
@@ -216,7 +233,7 @@ public final class PageWarmer {
 
     /**
      * Asks for the chunk's page cache to come in huge pages (large folios), for a lane that writes a
-     * lot to a file that is not synced often. Measured here on a file mapping: populating then touching a page costs 0.6 us with the advice,
+     * lot (and, when its file is synced often, a lot between syncs). Measured here on a file mapping: populating then touching a page costs 0.6 us with the advice,
      * 7-20 us without it (the hypervisor's part of each 4 KiB fault is paid once per 2 MB). Not for
      * a lane that has written little: ten thousand small streams would each get 2 MB folios.
      */

@@ -84,7 +84,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     private long appendedIndex = -1;
     private int appendedCycle = NO_CYCLE;
     /** Synced only for a snapshot or at close, so a busy log may use huge pages. */
-    private final PageWarmer.Lane warmer = new PageWarmer.Lane(true);
+    private final PageWarmer.Lane warmer = new PageWarmer.Lane(false);
     private final Runs runs = new Runs();
     /** The first ID of each run (by its first number), as {@link #seek} read them. */
     private final Map<Long, StreamId> runFirstIds = new HashMap<>();

@@ -71,22 +71,37 @@ class PageWarmerTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
     }
 
-    /** A durable log is msynced often, and an msync writes back whole folios: no huge pages for it. */
+    /**
+     * A durable log is msynced often, and an msync writes back whole folios: no huge pages while syncs
+     * cover little (appendfsync always), huge pages once each covers megabytes (everysec under load).
+     */
     @Test
-    void aDurableLogIsNotAdvisedHugePages() {
+    void aDurableLogTakesHugePagesOnlyWhileItsSyncsCoverMegabytes() {
         int advisedBefore = PageWarmer.chunksAdvisedHuge();
+        appendDurably(dir.resolve("always"), 16 << 10, 8 << 20);
+        assertEquals(advisedBefore, PageWarmer.chunksAdvisedHuge(), "synced every 16 KiB");
+        appendDurably(dir.resolve("everysec"), 6 << 20, 24 << 20);
+        assertTrue(PageWarmer.chunksAdvisedHuge() > advisedBefore || !PageWarmer.hugePages()
+                || PageWarmer.disabledBecause() != null, "synced every 6 MB");
+    }
+
+    /** Appends {@code total} bytes in 16 KiB records to a durable log, syncing every {@code syncEvery}. */
+    private static void appendDurably(Path logDir, int syncEvery, int total) {
         long touchedBefore = PageWarmer.pagesTouched();
-        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(logDir, true, Clock.SYSTEM)) {
             byte[] value = new byte[16 << 10];
-            for (int i = 1; i <= 512; i++) { // 8 MB
+            for (int written = 0, i = 1; written < total; written += value.length, i++) {
                 log.append(i, List.of(new Effect(0, new byte[][]{"SET".getBytes(StandardCharsets.UTF_8), value})));
+                if ((written + value.length) % syncEvery == 0) {
+                    log.sync();
+                }
             }
             long window = PageWarmer.AHEAD / 2 / 4096;
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     PageWarmer.pagesTouched() - touchedBefore >= window || PageWarmer.disabledBecause() != null);
         }
+        // Every request the log made has been served once the warmer has let go of its chunk.
         await().atMost(Duration.ofSeconds(30)).until(() -> PageWarmer.chunksHeld() == 0);
-        assertEquals(advisedBefore, PageWarmer.chunksAdvisedHuge());
     }
 
     /** Ten thousand streams with a few entries each must not each get megabytes of pages warmed. */
@@ -95,7 +110,7 @@ class PageWarmerTest {
         try (ChronicleQueue queue = ChronicleQueue.singleBuilder(dir).blockSize(8 << 20).build();
              ExcerptAppender appender = queue.createAppender()) {
             int advisedBefore = PageWarmer.chunksAdvisedHuge();
-            PageWarmer.Lane lane = new PageWarmer.Lane(true);
+            PageWarmer.Lane lane = new PageWarmer.Lane(false);
             long start = -1;
             for (int i = 0; i < 2_000; i++) {
                 long end;
