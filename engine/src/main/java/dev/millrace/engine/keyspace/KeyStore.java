@@ -15,7 +15,10 @@ import java.util.function.BiConsumer;
  */
 public interface KeyStore extends AutoCloseable {
 
-    /** The record stored under {@code key}, or null. */
+    /**
+     * The record stored under {@code key}, or null. The caller must not change the array: a store may
+     * hand out an array it keeps (the keyspace's write-back does), so a change would reach later reads.
+     */
     byte[] get(int db, byte[] key);
 
     void put(int db, byte[] key, byte[] record);

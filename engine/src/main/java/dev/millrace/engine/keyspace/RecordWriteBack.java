@@ -17,10 +17,13 @@ import java.util.function.BiConsumer;
  * stream's log is written at once); only the record waits. That is safe for the reason it is for
  * nodes: the keyspace map is trusted only after a clean close, and a close is preceded by a flush.
  *
- * <p>Coherence: a get, patch or put of the held key is served from the held record (taken and
- * returned as copies, as a store does: callers may change arrays they gave or got); every other
+ * <p>Coherence: a get, patch or put of the held key is served from the held record (a record put is
+ * copied unless the caller hands the array over; a get hands out the held array itself, which callers
+ * never change, see {@link KeyStore#get}); every other
  * operation that could see or change key records first writes the held record to the store, so it
- * sees the store as if nothing were held back. Page and stream-log operations pass straight through:
+ * sees the store as if nothing were held back. A copy of the record the store answered last is kept
+ * too, until the next operation that could change a key record: a script's or a pipeline's later
+ * lookups of the key it read are answered from it. Page and stream-log operations pass straight through:
  * they never read key records. A put of another key writes the held one first, so with keys that
  * change at every command the store sees one put per command, as without this class.
  *
@@ -37,6 +40,14 @@ final class RecordWriteBack implements KeyStore {
     private static final long NO_OWNER = -1;
     /** What the held record was encoded from (a command's decoded stream), for the next command to reuse; or null. */
     private Object decoded;
+    /**
+     * A copy of the record the store answered last, its key and database, or null: the commands of a
+     * script (or of a pipeline) on one key each look the key up, and all but the first are served
+     * from here instead of the store. Any operation that may change a key record drops it.
+     */
+    private byte[] readRecord;
+    private byte[] readKey;
+    private int readDb;
 
     RecordWriteBack(KeyStore store) {
         this.store = store;
@@ -65,9 +76,10 @@ final class RecordWriteBack implements KeyStore {
         return value != null && Arrays.equals(record, heldRecord) ? value : null;
     }
 
-    /** Writes the held record, if any, to the store. */
+    /** Writes the held record, if any, to the store (and forgets the record read last). */
     private void writeHeld() {
         decoded = null;
+        readRecord = null;
         if (heldRecord != null) {
             byte[] record = heldRecord;
             heldRecord = null;
@@ -81,7 +93,19 @@ final class RecordWriteBack implements KeyStore {
 
     @Override
     public byte[] get(int db, byte[] key) {
-        return holds(db, key) ? heldRecord.clone() : store.get(db, key);
+        if (holds(db, key)) {
+            return heldRecord;
+        }
+        if (readRecord != null && readDb == db && Arrays.equals(readKey, key)) {
+            return readRecord;
+        }
+        byte[] record = store.get(db, key);
+        if (record != null) {
+            readRecord = record;
+            readKey = key.clone();
+            readDb = db;
+        }
+        return record;
     }
 
     @Override
@@ -107,6 +131,7 @@ final class RecordWriteBack implements KeyStore {
             heldRecord = patched;
             return;
         }
+        readRecord = null;
         store.patch(db, key, offset, bytes);
     }
 
@@ -181,6 +206,7 @@ final class RecordWriteBack implements KeyStore {
             heldKey = key.clone();
         }
         decoded = null;
+        readRecord = null;
         heldRecord = record;
         heldObjectId = objectId;
         heldPageLimit = pageLimit;
