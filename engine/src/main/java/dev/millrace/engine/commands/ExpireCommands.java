@@ -94,7 +94,7 @@ final class ExpireCommands implements CommandFamily {
             call.keyspace().delete(call.db(), key, call.now());
             call.effect(DEL, key);
         } else {
-            call.keyspace().put(call.db(), key, Record.decode(record).withExpiry(when));
+            call.keyspace().putEncoded(call.db(), key, Record.encodedWithExpiry(record, when));
             call.effect(PEXPIREAT, key, Numbers.format(when));
         }
         call.reply().integer(1);
@@ -161,7 +161,7 @@ final class ExpireCommands implements CommandFamily {
             call.reply().integer(0);
             return;
         }
-        call.keyspace().put(call.db(), key, Record.decode(record).withExpiry(Record.NO_EXPIRY));
+        call.keyspace().putEncoded(call.db(), key, Record.encodedWithExpiry(record, Record.NO_EXPIRY));
         call.reply().integer(1);
     }
 }

@@ -58,6 +58,13 @@ final class StoredZSet {
         }, pages -> { });
     }
 
+    /** The cardinality of the set in an encoded record, read in place: ZCARD copies nothing. */
+    static long size(byte[] encoded) {
+        int payload = Record.payloadOffset(encoded);
+        return Record.isPaged(encoded) ? PagedTree.Root.decode(encoded, payload + ObjectPages.SIZE).size()
+                : ZSet.listpackSize(encoded, payload);
+    }
+
     /** The elements of a sorted set's record, read-only, for code outside a command (DEBUG DIGEST). */
     static Iterator<ZSet.Element> elements(KeyStore store, Record record) {
         ZSet.Limits any = new ZSet.Limits(0, 0);

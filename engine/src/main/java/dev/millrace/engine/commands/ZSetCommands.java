@@ -259,7 +259,7 @@ public final class ZSetCommands implements CommandFamily {
         if (record == WRONG_TYPE) {
             return;
         }
-        call.reply().integer(record == null ? 0 : StoredZSet.read(call, record).size());
+        call.reply().integer(record == null ? 0 : StoredZSet.size(record));
     }
 
     private void score(Call call) {

@@ -106,6 +106,24 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
                 getInt(bytes, ACCESS_CLOCK_OFFSET), expireAt, payload, (flags & FLAG_PAGED) != 0);
     }
 
+    /**
+     * A copy of an encoded record with expire-at {@code expireAt} ({@link #NO_EXPIRY}: none) and
+     * everything else unchanged: EXPIRE and PERSIST rewrite a record in one copy, without decoding it.
+     */
+    public static byte[] encodedWithExpiry(byte[] bytes, long expireAt) {
+        int payloadFrom = payloadOffset(bytes);
+        boolean expiry = expireAt != NO_EXPIRY;
+        int payloadTo = HEADER + (expiry ? 8 : 0);
+        byte[] out = new byte[payloadTo + bytes.length - payloadFrom];
+        System.arraycopy(bytes, 0, out, 0, HEADER);
+        out[2] = (byte) (expiry ? bytes[2] | FLAG_EXPIRY : bytes[2] & ~FLAG_EXPIRY);
+        if (expiry) {
+            putLong(out, HEADER, expireAt);
+        }
+        System.arraycopy(bytes, payloadFrom, out, payloadTo, bytes.length - payloadFrom);
+        return out;
+    }
+
     /** Whether an encoded record is a paged collection (its payload starts with an ObjectPages header). */
     public static boolean isPaged(byte[] bytes) {
         return (bytes[2] & FLAG_PAGED) != 0;

@@ -83,6 +83,11 @@ public final class ZSet {
         return new ZSet(ZSetListpack.of(encoded), limits, newPages);
     }
 
+    /** The cardinality of a listpack set encoded at {@code offset} in {@code bytes}, without opening it. */
+    public static long listpackSize(byte[] bytes, int offset) {
+        return ZSetListpack.sizeAt(bytes, offset);
+    }
+
     /** A skiplist set reopened from its pages and saved roots. */
     public static ZSet ofTrees(Pages pages, PagedTree.Root scoreRoot, PagedTree.Root memberRoot, Limits limits) {
         ZSetTrees trees = new ZSetTrees(new PagedTree(pages, scoreRoot), new PagedTree(pages, memberRoot));

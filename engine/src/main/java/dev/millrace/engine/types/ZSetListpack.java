@@ -42,7 +42,12 @@ final class ZSetListpack implements ZSetForm {
 
     @Override
     public long size() {
-        return Bytes.getInt(bytes, 0);
+        return sizeAt(bytes, 0);
+    }
+
+    /** The element count of an encoding that starts at {@code offset}. */
+    static long sizeAt(byte[] encoded, int offset) {
+        return Bytes.getInt(encoded, offset);
     }
 
     // ---------------------------------------------------------------- reading entries
