@@ -325,7 +325,9 @@ final class Node {
         for (int i = first + inserted; i <= newN; i++) {
             newOff[i] += shift;
         }
-        off = newOff;
+        if (newOff != off) {
+            off = newOff; // a reference store marks the card of an old node: only when it changes
+        }
         n = newN;
         Bytes.putInt(buf, 1, n);
         int pos = from;

@@ -8,11 +8,18 @@ import java.util.Map;
 
 /**
  * Decoded {@link PagedTree} nodes of one store (the store owns it: {@code KeyStore.nodeCache()}),
- * most recently used first. Inner nodes (about one page in a hundred) are on every path, and the
- * leaves where work concentrates (the ends of a list, a hot range of a sorted set) stay here too,
- * so most operations read no page from the store. Bounded by bytes; the least recently used node
- * goes first. Pages are keyed by (object id, page number): object ids are never reused, so entries of
- * deleted collections are never asked for again and age out.
+ * Inner nodes (about one page in a hundred) are on every path, and the leaves where work
+ * concentrates (the ends of a list, a hot range of a sorted set) stay here too, so most operations
+ * read no page from the store. Bounded by bytes; eviction is second chance (CLOCK): nodes queue in
+ * the order they were cached, and one used since the eviction pass last met it goes to the back once
+ * instead of out. Pages are keyed by (object id, page number): object ids are never reused, so
+ * entries of deleted collections are never asked for again and age out.
+ *
+ * <p>Why not a least-recently-used list: the cache lives in the old generation, and every reference
+ * stored into an old object marks a card that the next young collection scans. An access-ordered map
+ * relinks three entries per lookup, and replacing an entry per change stored more; with a cache of
+ * thousands of busy collections that was most of each young collection's time. Here a lookup or a
+ * change of a cached node only sets primitive fields of its entry.
  *
  * <p>Write-back per batch: a tree's change to a node is kept here, <em>unwritten</em>, and reaches the
  * store at {@link #flush}, which the engine calls once per batch (when the batch's effects go to the
@@ -31,34 +38,32 @@ public final class NodeCache {
     private record PageKey(long object, long page) {
     }
 
-    /** A node, its size when cached (nodes change size in place), and where it must still be written. */
+    /** A cached node and its bookkeeping; only primitive fields change while it is cached. */
     private static final class Cached {
         final Node node;
-        final int size;
-        /** The pages the node belongs to while the store does not have its latest bytes; else null. */
-        Pages unwritten;
+        /** The node's size when last cached or changed (nodes change size in place). */
+        int size;
+        /** Used since the eviction pass last met it. */
+        boolean referenced;
+        /** Changed and not yet written to the store (it is in {@link #unwritten} then). */
+        boolean pending;
 
-        Cached(Node node, Pages unwritten) {
+        Cached(Node node) {
             this.node = node;
             this.size = node.size();
-            this.unwritten = unwritten;
         }
+    }
+
+    /** A change still to be written: which node, and the pages it belongs to. */
+    private record Unwritten(PageKey key, Cached cached, Pages pages) {
     }
 
     private final long maxBytes;
     private long bytes;
-    private final LinkedHashMap<PageKey, Cached> nodes = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PageKey, Cached> eldest) {
-            if (bytes > maxBytes && eldest.getValue().unwritten == null) {
-                bytes -= eldest.getValue().size;
-                return true;
-            }
-            return false; // over budget with an unwritten eldest: trimmed after the next flush
-        }
-    };
+    /** The cached nodes in the order they were cached (or last given their second chance). */
+    private final LinkedHashMap<PageKey, Cached> nodes = new LinkedHashMap<>(256);
     /** The unwritten nodes, in the order they were first changed. */
-    private final LinkedHashMap<PageKey, Cached> unwritten = new LinkedHashMap<>();
+    private final LinkedHashMap<PageKey, Unwritten> unwritten = new LinkedHashMap<>();
     /** Roughly the bytes of {@link #unwritten} (sizes when they became unwritten). */
     private long unwrittenBytes;
 
@@ -68,23 +73,37 @@ public final class NodeCache {
 
     Node get(long object, long page) {
         Cached cached = nodes.get(new PageKey(object, page));
-        return cached == null ? null : cached.node;
+        if (cached == null) {
+            return null;
+        }
+        cached.referenced = true;
+        return cached.node;
     }
 
     /** Caches a node just read from the store. */
     void put(long object, long page, Node node) {
-        replace(new PageKey(object, page), new Cached(node, null));
+        PageKey key = new PageKey(object, page);
+        replace(key, new Cached(node));
+        trim(key);
     }
 
     /** Caches a changed node; {@link #flush} writes it to {@code pages}. */
     void putUnwritten(long object, long page, Node node, Pages pages) {
         PageKey key = new PageKey(object, page);
-        Cached cached = new Cached(node, pages);
-        replace(key, cached);
-        unwritten.put(key, cached);
-        unwrittenBytes += cached.size;
+        Cached cached = nodes.get(key);
+        if (cached != null && cached.node == node) {
+            bytes += node.size() - cached.size; // changed in place: the entry stays as it is
+            cached.size = node.size();
+        } else {
+            cached = new Cached(node);
+            replace(key, cached);
+        }
+        cached.referenced = true;
+        pend(key, cached, pages);
         if (unwrittenBytes > maxBytes) {
             flush(); // one command changed more than the cache holds (SORT STORE, ZUNIONSTORE ...)
+        } else {
+            trim(key);
         }
     }
 
@@ -99,12 +118,17 @@ public final class NodeCache {
         if (cached == null || cached.node != node) {
             return false;
         }
-        if (cached.unwritten == null) {
-            cached.unwritten = pages;
-            unwritten.put(key, cached);
+        cached.referenced = true;
+        pend(key, cached, pages);
+        return true;
+    }
+
+    private void pend(PageKey key, Cached cached, Pages pages) {
+        if (!cached.pending) {
+            cached.pending = true;
+            unwritten.put(key, new Unwritten(key, cached, pages));
             unwrittenBytes += cached.size;
         }
-        return true;
     }
 
     void remove(long object, long page) {
@@ -112,18 +136,18 @@ public final class NodeCache {
         Cached old = nodes.remove(key);
         if (old != null) {
             bytes -= old.size;
-            old.unwritten = null;
+            old.pending = false;
         }
         unwritten.remove(key);
     }
 
     /** Drops the unwritten nodes of {@code object}, whose pages the store is deleting. O(unwritten nodes). */
     public void forget(long object) {
-        Iterator<Map.Entry<PageKey, Cached>> it = unwritten.entrySet().iterator();
+        Iterator<Unwritten> it = unwritten.values().iterator();
         while (it.hasNext()) {
-            Map.Entry<PageKey, Cached> e = it.next();
-            if (e.getKey().object() == object) {
-                e.getValue().unwritten = null;
+            Unwritten u = it.next();
+            if (u.key().object() == object) {
+                u.cached().pending = false;
                 it.remove();
             }
         }
@@ -136,22 +160,17 @@ public final class NodeCache {
         }
         // A write may make the store retire an object (its housekeeping), which forgets the object's
         // nodes: they stay in the map until the end so that forget still finds them.
-        List<Map.Entry<PageKey, Cached>> batch = new ArrayList<>(unwritten.entrySet());
-        for (Map.Entry<PageKey, Cached> e : batch) {
-            Cached cached = e.getValue();
-            Pages pages = cached.unwritten;
-            if (pages != null) {
-                cached.unwritten = null;
-                pages.write(e.getKey().page(), cached.node.bytes());
+        List<Unwritten> batch = new ArrayList<>(unwritten.values());
+        for (Unwritten u : batch) {
+            Cached cached = u.cached();
+            if (cached.pending) {
+                cached.pending = false;
+                u.pages().write(u.key().page(), cached.node.bytes());
             }
         }
         unwritten.clear();
         unwrittenBytes = 0;
-        Iterator<Cached> eldestFirst = nodes.values().iterator();
-        while (bytes > maxBytes && eldestFirst.hasNext()) {
-            bytes -= eldestFirst.next().size;
-            eldestFirst.remove();
-        }
+        trim(null);
     }
 
     /** Whether a change is still to be written (for tests and assertions). */
@@ -164,7 +183,39 @@ public final class NodeCache {
         Cached old = nodes.put(key, cached);
         if (old != null) {
             bytes -= old.size;
-            old.unwritten = null;
+            if (old.pending) {
+                old.pending = false;
+                unwritten.remove(key); // the new entry is pended by the caller if it is a change
+            }
+        }
+    }
+
+    /**
+     * Evicts from the front until the cache is within its budget: a node used since it was last met
+     * here goes to the back instead, once; an unwritten node stays (trimmed after the next flush), and
+     * so does {@code justCached}, the node the caller is about to use.
+     */
+    private void trim(PageKey justCached) {
+        for (int pass = 0; pass < 2 && bytes > maxBytes; pass++) {
+            List<Map.Entry<PageKey, Cached>> used = new ArrayList<>();
+            Iterator<Map.Entry<PageKey, Cached>> it = nodes.entrySet().iterator();
+            while (bytes > maxBytes && it.hasNext()) {
+                Map.Entry<PageKey, Cached> e = it.next();
+                Cached cached = e.getValue();
+                if (cached.pending || e.getKey().equals(justCached)) {
+                    continue;
+                }
+                it.remove();
+                if (cached.referenced) {
+                    cached.referenced = false;
+                    used.add(e);
+                } else {
+                    bytes -= cached.size;
+                }
+            }
+            for (Map.Entry<PageKey, Cached> e : used) {
+                nodes.put(e.getKey(), e.getValue());
+            }
         }
     }
 }

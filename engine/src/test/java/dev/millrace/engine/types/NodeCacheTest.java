@@ -1,0 +1,87 @@
+package dev.millrace.engine.types;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** {@link NodeCache}'s eviction (second chance) and write-back, on nodes of one size. */
+class NodeCacheTest {
+    private static final int NODE = Node.emptyLeaf().size();
+    private static final long OBJECT = 3;
+
+    /** Pages that only record what was written to them. */
+    private static final class WrittenPages implements Pages {
+        final Map<Long, byte[]> written = new HashMap<>();
+
+        @Override public byte[] read(long page) { throw new UnsupportedOperationException(); }
+        @Override public void write(long page, byte[] bytes) { written.put(page, bytes.clone()); }
+        @Override public void free(long page) { }
+        @Override public long allocate() { throw new UnsupportedOperationException(); }
+    }
+
+    @Test
+    void aNodeUsedSinceItWasCachedGetsASecondChanceAndTheNextOneGoes() {
+        NodeCache cache = new NodeCache(3L * NODE);
+        Node a = Node.emptyLeaf();
+        Node b = Node.emptyLeaf();
+        Node c = Node.emptyLeaf();
+        cache.put(OBJECT, 1, a);
+        cache.put(OBJECT, 2, b);
+        cache.put(OBJECT, 3, c);
+        assertSame(a, cache.get(OBJECT, 1));
+        cache.put(OBJECT, 4, Node.emptyLeaf());
+
+        assertNull(cache.get(OBJECT, 2), "the eldest node not used since: evicted");
+        assertSame(a, cache.get(OBJECT, 1), "used since it was cached: moved to the back instead");
+        assertSame(c, cache.get(OBJECT, 3));
+        assertNotNull(cache.get(OBJECT, 4));
+
+        // all three were just used: each gets its one second chance, then the front one (3) goes; the
+        // node just cached stays, its caller is about to use it
+        cache.put(OBJECT, 5, Node.emptyLeaf());
+        assertNull(cache.get(OBJECT, 3));
+        assertNotNull(cache.get(OBJECT, 5));
+        assertSame(a, cache.get(OBJECT, 1));
+    }
+
+    @Test
+    void anUnwrittenNodeStaysUntilTheFlushHasWrittenIt() {
+        NodeCache cache = new NodeCache(2L * NODE);
+        WrittenPages pages = new WrittenPages();
+        Node changed = Node.emptyLeaf();
+        cache.putUnwritten(OBJECT, 1, changed, pages);
+        for (long page = 2; page <= 4; page++) {
+            cache.put(OBJECT, page, Node.emptyLeaf());
+        }
+        assertSame(changed, cache.get(OBJECT, 1), "never evicted while unwritten");
+        assertEquals(Map.of(), pages.written);
+
+        cache.putUnwritten(OBJECT, 1, changed, pages); // changed again in place: still one write
+        cache.flush();
+        assertEquals(1, pages.written.size());
+        assertArrayEquals(changed.bytes(), pages.written.get(1L));
+        int cached = 0;
+        for (long page = 1; page <= 4; page++) {
+            cached += cache.get(OBJECT, page) == null ? 0 : 1;
+        }
+        assertEquals(2, cached, "trimmed to its budget after the flush");
+    }
+
+    @Test
+    void aForgottenObjectsChangesAreNeverWritten() {
+        NodeCache cache = new NodeCache(1 << 20);
+        WrittenPages pages = new WrittenPages();
+        cache.putUnwritten(OBJECT, 1, Node.emptyLeaf(), pages);
+        cache.putUnwritten(OBJECT + 1, 1, Node.emptyLeaf(), pages);
+        cache.forget(OBJECT);
+        cache.flush();
+        assertEquals(1, pages.written.size(), "only the other object's node");
+    }
+}
