@@ -28,10 +28,11 @@ final class LuaReplyBuilder implements ReplyWriter {
     private final LuaVm vm;
     private final int protocol;
     private int depth;
-    private int[] kinds = new int[8];
-    private int[] remaining = new int[8];
-    private int[] index = new int[8];
-    private boolean[] keyPending = new boolean[8];
+    /** The frames of the aggregates being built, allocated with the first one: most replies are scalars. */
+    private int[] kinds = {};
+    private int[] remaining = {};
+    private int[] index = {};
+    private boolean[] keyPending = {};
     private boolean topLevelError;
 
     LuaReplyBuilder(LuaVm vm, int protocol) {
@@ -123,7 +124,7 @@ final class LuaReplyBuilder implements ReplyWriter {
 
     private void pushFrame(int kind, int values) {
         if (depth == kinds.length) {
-            int n = depth * 2;
+            int n = Math.max(8, depth * 2);
             kinds = java.util.Arrays.copyOf(kinds, n);
             remaining = java.util.Arrays.copyOf(remaining, n);
             index = java.util.Arrays.copyOf(index, n);
