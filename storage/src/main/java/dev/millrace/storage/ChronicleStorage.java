@@ -257,6 +257,9 @@ public final class ChronicleStorage implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         snapshots.close();
+        // The node cache's unwritten nodes go first, while everything is open: writing them runs the
+        // store's housekeeping, which may delete the log of a stream that went away.
+        keyStore.flushNodes();
         long logIndex = effectLog.lastIndex();
         effectLog.close();
         streamLogs.close();

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.millrace.storage.EngineOnStorage.engineOn;
 import static dev.millrace.storage.EngineOnStorage.open;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Streams on the real storage: a stream's log lives as long as some snapshot may need it. DEL, and
  * the overwrite of a stream, retire its log; the log is deleted only after a snapshot taken later
- * completes; RENAME keeps it; a clean restart keeps the entries.
+ * completes; RENAME keeps it; a clean restart keeps the entries. A clean close writes back the node
+ * cache's unwritten nodes while the stream logs are still open.
  */
 class StreamStorageTest {
     @TempDir
@@ -46,6 +49,74 @@ class StreamStorageTest {
         byte[] record = engine.keyspace().store().get(0, b(key));
         long logId = ObjectPages.decode(engine.keyspace().store(), Record.decode(record).payload(), 0).objectId();
         return dir.resolve("streams").resolve(String.format("%016x", logId));
+    }
+
+    /** The integers and bulk strings of a reply, in order; everything else ignored. */
+    private static final class Scalars implements ReplyWriter {
+        final List<Object> values = new ArrayList<>();
+
+        @Override public void simple(String text) { values.add(text); }
+        @Override public void error(String message) { values.add("error: " + message); }
+        @Override public void integer(long value) { values.add(value); }
+        @Override public void bulk(byte[] value) { values.add(new String(value, StandardCharsets.UTF_8)); }
+        @Override public void bulk(String value) { values.add(value); }
+        @Override public void bulk(byte[] value, int offset, int length) {
+            values.add(new String(value, offset, length, StandardCharsets.UTF_8));
+        }
+        @Override public void nullBulk() { }
+        @Override public void nullArray() { }
+        @Override public void array(int length) { }
+        @Override public void map(int entries) { }
+        @Override public void set(int length) { }
+        @Override public void doubleValue(double value) { values.add(value); }
+        @Override public void doubleText(String text) { values.add(text); }
+        @Override public void bool(boolean value) { values.add(value); }
+        @Override public void verbatim(String format, String text) { values.add(text); }
+        @Override public void bigNumber(String digits) { values.add(digits); }
+        @Override public void attribute(int entries) { }
+        @Override public void push(int length) { }
+        @Override public int protocol() { return 2; }
+    }
+
+    private static List<Object> reply(Engine engine, Session session, String... args) {
+        Scalars out = new Scalars();
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = b(args[i]);
+        }
+        engine.execute(session, argv, out);
+        return out.values;
+    }
+
+    @Test
+    void aCleanCloseWritesBackUnwrittenNodesWhileTheStreamLogsAreOpen() throws Exception {
+        ChronicleStorage storage = open(dir);
+        Engine engine = engineOn(storage);
+        Session session = engine.connect(Connection.NONE);
+        run(engine, session, "CONFIG", "SET", "zset-max-listpack-entries", "0");
+        for (int i = 1; i <= 100; i++) {
+            run(engine, session, "XADD", "s", i + "-0", "f", "v");
+            run(engine, session, "ZADD", "before", Integer.toString(i), "m" + i);
+        }
+        engine.afterBatch();
+        run(engine, session, "FLUSHALL"); // the store sweeps the flushed keys as it goes: a stream among them
+        for (int i = 1; i <= 100; i++) {
+            run(engine, session, "ZADD", "z", Integer.toString(i), "m" + i);
+        }
+        engine.afterBatch();
+        assertTrue(storage.keyStore().nodeCache().hasUnwritten(), "z's nodes are still to be written");
+        List<Object> digest = reply(engine, session, "DEBUG", "DIGEST-VALUE", "z");
+        storage.close();
+
+        ChronicleStorage reopened = open(dir);
+        Engine again = engineOn(reopened);
+        Session next = again.connect(Connection.NONE);
+        assertEquals(List.of(100L), reply(again, next, "ZCARD", "z"));
+        assertEquals(List.of("m1", "m100"), List.of(reply(again, next, "ZRANGE", "z", "0", "0").get(0),
+                reply(again, next, "ZRANGE", "z", "-1", "-1").get(0)));
+        assertEquals(digest, reply(again, next, "DEBUG", "DIGEST-VALUE", "z"));
+        assertEquals(List.of(0L), reply(again, next, "EXISTS", "s", "before"));
+        reopened.close();
     }
 
     @Test

@@ -322,7 +322,7 @@ public final class Dispatcher {
         if (depth > 1) {
             throw new IllegalStateException("appendBatch inside a nested command would split an EXEC or a script over two log records");
         }
-        engine.keyspace().flushPages();
+        engine.keyspace().endBatch();
         if (batchEffects.isEmpty()) {
             return;
         }

@@ -123,6 +123,14 @@ public interface KeyStore extends AutoCloseable {
         }
     }
 
+    /** The end of a batch: the {@link #nodeCache} writes back what is over its unwritten budget. */
+    default void endBatch() {
+        NodeCache cache = nodeCache();
+        if (cache != null) {
+            cache.endBatch();
+        }
+    }
+
     @Override
     void close();
 }

@@ -105,17 +105,25 @@ public final class Keyspace {
 
     /**
      * The store, as every reader and writer of keys must see it: a stream's record written in the
-     * current batch may still be held back ({@link RecordWriteBack}) until {@link #flushPages}.
+     * current batch may still be held back ({@link RecordWriteBack}) until {@link #endBatch}.
      */
     public KeyStore store() { return store; }
 
     /**
-     * Writes the tree nodes and the stream record changed since the last call to the store
-     * ({@link NodeCache}'s and {@link RecordWriteBack}'s write-back): once per batch, when its
-     * effects go to the log, and after each replayed record.
+     * Writes every tree node and the key record still held back to the store ({@link NodeCache}'s and
+     * {@link RecordWriteBack}'s write-back): after each replayed record, and before anything reads
+     * pages from the store itself.
      */
     public void flushPages() {
         store.flushNodes();
+    }
+
+    /**
+     * The end of a batch, when its effects go to the log: writes the key record held back, and the
+     * tree nodes over the node cache's unwritten budget ({@link NodeCache#endBatch}).
+     */
+    public void endBatch() {
+        store.endBatch();
     }
 
     /** The keyspace notifier its writes report to (configured by the engine). */

@@ -154,8 +154,12 @@ public final class MemoryKeyStore implements KeyStore {
         return nodeCache;
     }
 
-    /** Pages held by live objects: lets tests check that deleted collections leave nothing behind. */
+    /**
+     * Pages held by live objects, as the store holds them once the node cache has written back
+     * everything: lets tests check that deleted collections leave nothing behind.
+     */
     public long pageCount() {
+        nodeCache.flush();
         return pages.values().stream().mapToLong(Map::size).sum();
     }
 

@@ -8,8 +8,8 @@ import java.util.function.BiConsumer;
 
 /**
  * A {@link KeyStore} that holds back the key record written last until the batch ends
- * ({@link #flushNodes}, which the engine calls once per batch and after each replayed record), the
- * same write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream (or
+ * ({@link #endBatch}, which the engine calls once per batch, or {@link #flushNodes}, after each
+ * replayed record), the write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream (or
  * LPUSHes on one list, INCRs of one counter, the five commands of a rate-limiter script on one key)
  * so write its record to the store once, not once per command, and read it from here instead of the
  * store: a Chronicle Map lookup and put were about a fifth of an XADD's execution-thread time. A
@@ -246,6 +246,12 @@ final class RecordWriteBack implements KeyStore {
     public void flushNodes() {
         writeHeld();
         store.flushNodes();
+    }
+
+    @Override
+    public void endBatch() {
+        writeHeld();
+        store.endBatch();
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decoded {@link PagedTree} nodes of one store (the store owns it: {@code KeyStore.nodeCache()}),
+ * Decoded {@link PagedTree} nodes of one store (the store owns it: {@code KeyStore.nodeCache()}).
  * Inner nodes (about one page in a hundred) are on every path, and the leaves where work
  * concentrates (the ends of a list, a hot range of a sorted set) stay here too, so most operations
  * read no page from the store. Bounded by bytes; eviction is second chance (CLOCK): nodes queue in
@@ -21,15 +21,17 @@ import java.util.Map;
  * thousands of busy collections that was most of each young collection's time. Here a lookup or a
  * change of a cached node only sets primitive fields of its entry.
  *
- * <p>Write-back per batch: a tree's change to a node is kept here, <em>unwritten</em>, and reaches the
- * store at {@link #flush}, which the engine calls once per batch (when the batch's effects go to the
- * log), after each replayed record, and the store calls when it closes. Thirty-two pipelined LPUSHes
- * on one list so write its head leaf and the counts above it once, not 32 times. Only ever a batch's
- * worth of work: the keyspace map is trusted only after a clean close (after a crash it is rebuilt
- * from a snapshot and the log), so a change never needs to be in the map before its batch ends.
- * Unwritten nodes are never evicted, and a command that changes more than the cache's budget
- * flushes as it goes; {@link #forget} drops the unwritten nodes of an object whose owner went away
- * (the store is deleting its pages: writing them later would leave pages nothing frees).
+ * <p>Write-back: a tree's change to a node is kept here, <em>unwritten</em>, and reaches the store
+ * later. At the end of each batch ({@link #endBatch}) the nodes changed longest ago are written while
+ * more than a quarter of the budget is unwritten, down to an eighth; {@link #flush} writes them all
+ * (when the store closes, after each replayed record, before COPY reads an object's pages). So a node
+ * is written once for all the changes it took meanwhile: thirty-two pipelined LPUSHes on one list
+ * write its head leaf once, and a rate limiter's thousand sorted sets, changed over and over, are not
+ * written at all while they fit. Safe because the keyspace map is trusted only after a clean close
+ * (after a crash it is rebuilt from a snapshot and the log), and a close flushes first; every read of
+ * a node goes through here, and an unwritten node is never evicted. A command that changes more than
+ * the cache's budget flushes as it goes; {@link #forget} drops the unwritten nodes of an object whose
+ * owner went away (the store is deleting its pages: writing them later would leave pages nothing frees).
  *
  * <p>The trees keep it coherent: every write of a node replaces its entry, every free removes it.
  * Execution thread only.
@@ -54,8 +56,8 @@ public final class NodeCache {
         }
     }
 
-    /** A change still to be written: which node, and the pages it belongs to. */
-    private record Unwritten(PageKey key, Cached cached, Pages pages) {
+    /** A change still to be written: which node, the pages it belongs to, its size when it became unwritten. */
+    private record Unwritten(PageKey key, Cached cached, Pages pages, int size) {
     }
 
     private final long maxBytes;
@@ -64,7 +66,7 @@ public final class NodeCache {
     private final LinkedHashMap<PageKey, Cached> nodes = new LinkedHashMap<>(256);
     /** The unwritten nodes, in the order they were first changed. */
     private final LinkedHashMap<PageKey, Unwritten> unwritten = new LinkedHashMap<>();
-    /** Roughly the bytes of {@link #unwritten} (sizes when they became unwritten). */
+    /** The bytes of {@link #unwritten} (sizes when they became unwritten). */
     private long unwrittenBytes;
 
     public NodeCache(long maxBytes) {
@@ -126,7 +128,7 @@ public final class NodeCache {
     private void pend(PageKey key, Cached cached, Pages pages) {
         if (!cached.pending) {
             cached.pending = true;
-            unwritten.put(key, new Unwritten(key, cached, pages));
+            unwritten.put(key, new Unwritten(key, cached, pages, cached.size));
             unwrittenBytes += cached.size;
         }
     }
@@ -138,7 +140,15 @@ public final class NodeCache {
             bytes -= old.size;
             old.pending = false;
         }
-        unwritten.remove(key);
+        dropUnwritten(key);
+    }
+
+    private Unwritten dropUnwritten(PageKey key) {
+        Unwritten u = unwritten.remove(key);
+        if (u != null) {
+            unwrittenBytes -= u.size();
+        }
+        return u;
     }
 
     /** Drops the unwritten nodes of {@code object}, whose pages the store is deleting. O(unwritten nodes). */
@@ -148,9 +158,43 @@ public final class NodeCache {
             Unwritten u = it.next();
             if (u.key().object() == object) {
                 u.cached().pending = false;
+                unwrittenBytes -= u.size();
                 it.remove();
             }
         }
+    }
+
+    /**
+     * The end of a batch: while more than a quarter of the budget is unwritten, writes the nodes
+     * changed longest ago, down to an eighth, then trims the cache to its budget.
+     */
+    public void endBatch() {
+        if (unwrittenBytes <= maxBytes / 4) {
+            return;
+        }
+        long left = unwrittenBytes;
+        List<PageKey> eldest = new ArrayList<>();
+        for (Unwritten u : unwritten.values()) {
+            if (left <= maxBytes / 8) {
+                break;
+            }
+            eldest.add(u.key());
+            left -= u.size();
+        }
+        // As in flush, a write may make the store forget an object's nodes: look each one up again.
+        for (PageKey key : eldest) {
+            Unwritten u = dropUnwritten(key);
+            if (u != null && u.cached().pending) {
+                u.cached().pending = false;
+                u.pages().write(key.page(), u.cached().node.bytes());
+            }
+        }
+        trim(null);
+    }
+
+    /** Unwritten bytes (for tests). */
+    long unwrittenBytes() {
+        return unwrittenBytes;
     }
 
     /** Writes every unwritten node to its pages, then trims the cache to its budget. */
@@ -185,7 +229,7 @@ public final class NodeCache {
             bytes -= old.size;
             if (old.pending) {
                 old.pending = false;
-                unwritten.remove(key); // the new entry is pended by the caller if it is a change
+                dropUnwritten(key); // the new entry is pended by the caller if it is a change
             }
         }
     }

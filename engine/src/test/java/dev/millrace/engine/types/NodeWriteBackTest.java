@@ -11,9 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Tree nodes are written back once per batch ({@link NodeCache}): what a batch changed reaches the
- * store when the batch ends, a collection deleted within the batch leaves no page behind, and what
- * reads pages from the store (COPY, a replay into another engine) sees every change.
+ * Tree nodes are written back lazily ({@link NodeCache}): what batches changed stays unwritten while
+ * it fits a quarter of the cache, so a node changed over many batches is written once; past that the
+ * nodes changed longest ago are written at the end of a batch; a flush writes everything. A
+ * collection deleted before its nodes were written leaves no page behind, and what reads pages from
+ * the store (COPY, a replay into another engine) sees every change.
  */
 class NodeWriteBackTest {
     private final EngineHarness h = new EngineHarness();
@@ -28,18 +30,51 @@ class NodeWriteBackTest {
     }
 
     @Test
-    void aBatchOfPushesReachesTheStoreWhenTheBatchEnds() {
+    void pushesOverManyBatchesReachTheStoreOnceWhenFlushed() {
         h.run("CONFIG", "SET", "list-max-listpack-size", "4");
         long writesBefore = h.store.pageWrites();
-        h.runBatch(pushes("l", 0, 3000));
+        h.runBatch(pushes("l", 0, 300));
+        long afterFirst = h.store.pageWrites();
+        for (int batch = 1; batch < 10; batch++) {
+            h.runBatch(pushes("l", batch * 300, 300));
+        }
+        assertEquals(afterFirst, h.store.pageWrites(), "2700 more pushes in 9 batches, well within the cache: nothing written");
+        assertTrue(h.store.nodeCache().hasUnwritten());
+        h.engine.keyspace().flushPages();
         assertFalse(h.store.nodeCache().hasUnwritten());
         long writes = h.store.pageWrites() - writesBefore;
-        assertTrue(writes < 300, "3000 pushes in one batch wrote each changed page once, not per push: " + writes);
+        assertTrue(writes < 300, "each changed page written once, not per push or per batch: " + writes);
         long pages = h.store.pageCount();
         assertTrue(pages > 10, "a 3000-element list spans many pages: " + pages);
         assertEquals(3000L, h.run("LLEN", "l"));
         assertEquals(List.of("element-2999", "element-2998"), h.run("LRANGE", "l", "0", "1"));
         assertEquals(List.of("element-1", "element-0"), h.run("LRANGE", "l", "-2", "-1"));
+    }
+
+    @Test
+    void pastAQuarterOfTheCacheUnwrittenABatchEndWritesTheEldestChanges() {
+        h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        NodeCache cache = h.store.nodeCache();
+        long budget = 8L << 20; // MemoryKeyStore's cache
+        int key = 0;
+        for (int round = 0; cache.unwrittenBytes() <= budget / 4 - 64 * 1024; round++) {
+            assertTrue(round < 100, "changes stay unwritten across batches until a quarter of the cache");
+            List<List<String>> batch = new ArrayList<>();
+            for (int i = 0; i < 100; i++, key++) {
+                batch.add(List.of("ZADD", "z" + key, "1", "m".repeat(200) + key, "2", "n".repeat(200) + key));
+            }
+            h.runBatch(batch);
+        }
+        long writesBefore = h.store.pageWrites();
+        List<List<String>> more = new ArrayList<>();
+        for (int i = 0; i < 1000; i++, key++) {
+            more.add(List.of("ZADD", "z" + key, "1", "m".repeat(200) + key, "2", "n".repeat(200) + key));
+        }
+        h.runBatch(more);
+        assertTrue(h.store.pageWrites() > writesBefore, "over the budget: written back");
+        assertTrue(cache.unwrittenBytes() <= budget / 8, "down to an eighth: " + cache.unwrittenBytes());
+        assertEquals(List.of("m".repeat(200) + "0"), h.run("ZRANGE", "z0", "0", "0"), "the eldest, written, still read right");
+        assertEquals(2L, h.run("ZCARD", "z" + (key - 1)));
     }
 
     @Test

@@ -478,7 +478,7 @@ public final class ChronicleKeyStore implements KeyStore {
         if (closed) {
             return;
         }
-        nodeCache.flush(); // the engine flushes per batch; this covers a close between batches
+        nodeCache.flush(); // the map is trusted after a clean close only because this writes everything back
         closed = true;
         for (Generation g : generations) {
             g.msync();
