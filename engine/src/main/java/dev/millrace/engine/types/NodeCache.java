@@ -236,8 +236,9 @@ public final class NodeCache {
 
     /**
      * Evicts from the front until the cache is within its budget: a node used since it was last met
-     * here goes to the back instead, once; an unwritten node stays (trimmed after the next flush), and
-     * so does {@code justCached}, the node the caller is about to use.
+     * here goes to the back instead, once, and so does an unwritten node (it stays until written;
+     * moving it keeps the next trims from walking over it again); {@code justCached}, the node the
+     * caller is about to use, stays.
      */
     private void trim(PageKey justCached) {
         for (int pass = 0; pass < 2 && bytes > maxBytes; pass++) {
@@ -246,11 +247,11 @@ public final class NodeCache {
             while (bytes > maxBytes && it.hasNext()) {
                 Map.Entry<PageKey, Cached> e = it.next();
                 Cached cached = e.getValue();
-                if (cached.pending || e.getKey().equals(justCached)) {
+                if (e.getKey().equals(justCached)) {
                     continue;
                 }
                 it.remove();
-                if (cached.referenced) {
+                if (cached.referenced || cached.pending) {
                     cached.referenced = false;
                     used.add(e);
                 } else {
