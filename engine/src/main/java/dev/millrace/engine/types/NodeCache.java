@@ -166,30 +166,17 @@ public final class NodeCache {
 
     /**
      * The end of a batch: while more than a quarter of the budget is unwritten, writes the nodes
-     * changed longest ago, down to an eighth, then trims the cache to its budget.
+     * changed longest ago, down to an eighth.
      */
     public void endBatch() {
-        if (unwrittenBytes <= maxBytes / 4) {
-            return;
+        if (unwrittenBytes > maxBytes / 4) {
+            writeBack(maxBytes / 8);
         }
-        long left = unwrittenBytes;
-        List<PageKey> eldest = new ArrayList<>();
-        for (Unwritten u : unwritten.values()) {
-            if (left <= maxBytes / 8) {
-                break;
-            }
-            eldest.add(u.key());
-            left -= u.size();
-        }
-        // As in flush, a write may make the store forget an object's nodes: look each one up again.
-        for (PageKey key : eldest) {
-            Unwritten u = dropUnwritten(key);
-            if (u != null && u.cached().pending) {
-                u.cached().pending = false;
-                u.pages().write(key.page(), u.cached().node.bytes());
-            }
-        }
-        trim(null);
+    }
+
+    /** Writes every unwritten node to its pages. */
+    public void flush() {
+        writeBack(0);
     }
 
     /** Unwritten bytes (for tests). */
@@ -197,23 +184,29 @@ public final class NodeCache {
         return unwrittenBytes;
     }
 
-    /** Writes every unwritten node to its pages, then trims the cache to its budget. */
-    public void flush() {
-        if (unwritten.isEmpty()) {
-            return;
+    /**
+     * Writes unwritten nodes, those changed longest ago first, until at most {@code keepBytes} are
+     * left unwritten, then trims the cache to its budget.
+     */
+    private void writeBack(long keepBytes) {
+        long left = unwrittenBytes;
+        List<PageKey> eldest = new ArrayList<>();
+        for (Unwritten u : unwritten.values()) {
+            if (left <= keepBytes) {
+                break;
+            }
+            eldest.add(u.key());
+            left -= u.size();
         }
         // A write may make the store retire an object (its housekeeping), which forgets the object's
-        // nodes: they stay in the map until the end so that forget still finds them.
-        List<Unwritten> batch = new ArrayList<>(unwritten.values());
-        for (Unwritten u : batch) {
-            Cached cached = u.cached();
-            if (cached.pending) {
-                cached.pending = false;
-                u.pages().write(u.key().page(), cached.node.bytes());
+        // nodes: each node is looked up again just before it is written.
+        for (PageKey key : eldest) {
+            Unwritten u = dropUnwritten(key);
+            if (u != null && u.cached().pending) {
+                u.cached().pending = false;
+                u.pages().write(key.page(), u.cached().node.bytes());
             }
         }
-        unwritten.clear();
-        unwrittenBytes = 0;
         trim(null);
     }
 
