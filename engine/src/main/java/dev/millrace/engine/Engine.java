@@ -82,6 +82,7 @@ public final class Engine {
     private long lastSyncMillis;
     private long appendedSinceSync;
     private Runnable shutdownHook = () -> { };
+    private Runnable exitNowHook = () -> Runtime.getRuntime().halt(0);
     private boolean activeExpireEnabled = true;
     private long lastAutoSaveAttemptMillis;
     private static final long AUTO_SAVE_RETRY_MILLIS = 5000;
@@ -162,7 +163,7 @@ public final class Engine {
     /** Client-side caching; its invalidations leave through pub/sub's delivery to one client. */
     public ClientTracking tracking() { return tracking; }
     public StreamRetention streamRetention() { return streamRetention; }
-    /** Lua scripts and functions; {@link Scripting#kill} and {@link Scripting#runningSince} are thread-safe. */
+    /** Lua scripts and functions. */
     public Scripting scripting() { return scripting; }
     public long startedAtMillis() { return startedAtMillis; }
 
@@ -300,6 +301,29 @@ public final class Engine {
         dispatcher.appendBatch();
         syncLog();
         shutdownHook.run();
+    }
+
+    /** Replaces what {@link #exitNow} does (halting the JVM): for servers embedded in tests. */
+    public void onExitNow(Runnable hook) {
+        this.exitNowHook = hook;
+    }
+
+    /**
+     * SHUTDOWN NOSAVE while a script is busy: ends the process at once, logging nothing more. The
+     * current batch holds the script's writes so far, which must never reach the log, and the replies
+     * of the batch's other commands were not sent, so dropping it loses nothing acknowledged; earlier
+     * batches are in the log already (what replay recovers at the next start).
+     */
+    public void exitNow() {
+        exitNowHook.run();
+    }
+
+    /**
+     * Runs a command that a client sent while a script is busy, between two of the script's Lua
+     * instructions: see {@link Dispatcher#executeWhileBusy}.
+     */
+    public void executeWhileBusy(Session session, byte[][] argv, ReplyWriter out) {
+        dispatcher.executeWhileBusy(session, argv, out);
     }
 
     /** Counts appends so afterBatch/cron sync only when something is pending. */

@@ -53,13 +53,15 @@ public final class Dispatcher {
     private int depth;
     /** The time of the running top-level command, which nested commands share. */
     private long topLevelMillis;
+    /** While a command is served during a busy script ({@link #executeWhileBusy}): the error refusing it. */
+    private String busyError;
 
     /**
      * A dispatchable command: its spec, its handler and the flags the gates read on every call, found
      * once per spec (by identity) so the hot path neither hashes names nor searches flag lists.
      */
     private record Route(CommandSpec spec, Handler handler, boolean write, boolean noAuth, boolean touch,
-                         boolean noMulti, boolean runsInMulti, boolean allowedWhileSubscribed,
+                         boolean noMulti, boolean runsInMulti, boolean allowedWhileSubscribed, boolean allowBusy,
                          Announcement announcement) {
     }
 
@@ -93,7 +95,7 @@ public final class Dispatcher {
         if (handler != null) {
             routes.put(spec, new Route(spec, handler, spec.isWrite(), spec.hasFlag("no_auth"), spec.name().equals("touch"),
                     spec.hasFlag("no_multi"), RUN_IN_MULTI.contains(spec.name()), ALLOWED_WHILE_SUBSCRIBED.contains(spec.name()),
-                    CommandAnnouncements.of(spec.name())));
+                    spec.hasFlag("allow_busy"), CommandAnnouncements.of(spec.name())));
         }
     }
 
@@ -152,6 +154,23 @@ public final class Dispatcher {
         }
         if (depth == 0) {
             engine.tracking().commandFinished(session);
+        }
+    }
+
+    /**
+     * Runs a command another client sent while a script keeps the execution thread busy past
+     * busy-reply-threshold (Redis's processEventsWhileBlocked, called from the script's hook between
+     * two Lua instructions): the gates every client command passes, then the BUSY error unless the
+     * command is flagged allow_busy (AUTH, HELLO, MULTI, WATCH, SCRIPT KILL, FUNCTION STATS,
+     * SHUTDOWN, ...), none of which touches keys the script is changing. It nests inside the script's
+     * EVAL without being one of the script's commands: its effects, if any, are its own.
+     */
+    public void executeWhileBusy(Session session, byte[][] argv, ReplyWriter out) {
+        busyError = engine.scripting().busyError();
+        try {
+            execute(session, argv, out);
+        } finally {
+            busyError = null;
         }
     }
 
@@ -249,8 +268,13 @@ public final class Dispatcher {
         }
         // Checked when a client sends a command, as Redis's processCommand does: not for the commands
         // an EXEC or a script runs (MULTI, SUBSCRIBE, GET, EXEC runs the GET).
-        if (depth == 1 && session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
+        // A client served while a script is busy sends its command at depth 2, nested in the EVAL.
+        boolean clientCommand = depth == 1 || busyError != null;
+        if (clientCommand && session.subscribed() && session.protocol() == 2 && !route.allowedWhileSubscribed()) {
             return reject(session, spec, Errors.onlySubscriptionCommands(spec.name()), out);
+        }
+        if (busyError != null && !route.allowBusy()) {
+            return reject(session, spec, busyError, out);
         }
         return route;
     }

@@ -7,6 +7,8 @@ import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.persistence.Snapshots;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.util.Numbers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * Execution thread only.
  */
 public final class ServerCommands implements CommandFamily {
+    private static final Logger log = LoggerFactory.getLogger(ServerCommands.class);
     private static final byte[] FLUSHDB = "FLUSHDB".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FLUSHALL = "FLUSHALL".getBytes(StandardCharsets.US_ASCII);
 
@@ -137,6 +140,16 @@ public final class ServerCommands implements CommandFamily {
         }
         if (abort) {
             call.reply().error(Errors.NO_SHUTDOWN_IN_PROGRESS);
+            return;
+        }
+        if (engine.scripting().running()) {
+            // Served while a script is busy (SHUTDOWN is noscript): as Redis, only NOSAVE stops then.
+            if (!noSave) {
+                call.reply().error(engine.scripting().busyError());
+                return;
+            }
+            log.warn("User requested shutdown while a script runs: exiting without saving (the script's writes are not logged)");
+            engine.exitNow();
             return;
         }
         boolean wantSave = save || (!noSave && !engine.config().saveRules().isEmpty());

@@ -177,12 +177,33 @@ public final class FunctionCommands implements CommandFamily {
         }
     }
 
-    /** No function runs while a command executes on the execution thread: running_script is null. */
+    /**
+     * running_script is the function a busy FCALL runs, which only a client served meanwhile can see
+     * (FUNCTION STATS is allow_busy); during a busy EVAL it is refused with BUSY, as in Redis.
+     */
     private void stats(Call call) {
         ReplyWriter out = call.reply();
+        Scripting.RunningFunction running = scripting.runningFunction();
+        if (running == null && scripting.running()) {
+            out.error(Errors.BUSY_EVAL);
+            return;
+        }
         out.map(2);
         out.bulk("running_script");
-        out.nullBulk();
+        if (running == null) {
+            out.nullBulk();
+        } else {
+            out.map(3);
+            out.bulk("name");
+            out.bulk(running.name());
+            out.bulk("command");
+            out.array(running.command().length);
+            for (byte[] arg : running.command()) {
+                out.bulk(arg);
+            }
+            out.bulk("duration_ms");
+            out.integer(running.durationMillis());
+        }
         out.bulk("engines");
         out.map(1);
         out.bulk("LUA");

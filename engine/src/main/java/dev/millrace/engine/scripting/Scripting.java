@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs Lua: the one interpreter of the engine (created on first use), its Redis environment
@@ -29,8 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * inside). Their effects are the run's effects: they join the caller's batch and the AOF records them,
  * never EVAL itself, in one record with the rest of the batch.
  *
- * <p>Thread-safety: everything runs on the execution thread except {@link #kill} and {@link #runningSince},
- * which another thread (the transport's) may call while a script runs.
+ * <p>A run that lasts longer than {@code busy-reply-threshold} (alias {@code lua-time-limit}) is "busy",
+ * as in Redis: from then on its count hook (every 100,000 instructions) also runs the transport's
+ * {@link #whileBusy} task, which answers other clients between two Lua instructions (Redis's
+ * processEventsWhileBlocked), through {@link dev.millrace.engine.command.Dispatcher#executeWhileBusy}.
+ *
+ * <p>Execution thread only.
  */
 public final class Scripting {
     private static final Logger LOG = LoggerFactory.getLogger(Scripting.class);
@@ -42,6 +45,12 @@ public final class Scripting {
     private static final int KILLED = 3;
     /** How often the busy-script hook checks for a kill, as Redis's: every 100,000 Lua instructions. */
     private static final int HOOK_INSTRUCTIONS = 100_000;
+    /**
+     * How often a busy run serves other clients at most. The transport reads every connection to do it
+     * (one system call each), so with thousands of idle clients serving at every hook would slow the
+     * script down many times over; a BUSY reply a few milliseconds later costs nobody anything.
+     */
+    private static final long SERVE_INTERVAL_MILLIS = 5;
 
     private final Engine engine;
     private final RedisRandom random = new RedisRandom();
@@ -55,26 +64,38 @@ public final class Scripting {
     private boolean hookTightened;
     private final ScriptCache scripts = new ScriptCache();
 
-    /** The run in progress (execution thread); null when idle. */
+    /** The run in progress; null when idle. */
     private Run current;
     /** IDLE, CLEAN (no write yet), DIRTY (wrote: unkillable) or KILLED (kill requested). */
-    private final AtomicInteger state = new AtomicInteger(IDLE);
-    private volatile boolean runningFunction;
-    private volatile long runStartedMillis = -1;
+    private int state = IDLE;
+    /** What answers other clients while a run is busy (the transport's); nothing until one is set. */
+    private Runnable serveClientsWhileBusy = () -> { };
+    private long lastServedMillis;
 
     public Scripting(Engine engine) {
         this.engine = engine;
     }
 
-    /** One script or function invocation: its client and what it may do. */
+    /**
+     * One script or function invocation: its client and what it may do, and what FUNCTION STATS
+     * reports of it (the function's or script's name, the caller's command, when it started).
+     */
     static final class Run {
         final Session session;
         final boolean readOnly;
+        final boolean function;
+        final String name;
+        final byte[][] callerArgv;
+        final long startedMillis;
         int protocol = 2;
 
-        Run(Session session, boolean readOnly) {
+        Run(Session session, boolean readOnly, boolean function, String name, byte[][] callerArgv, long startedMillis) {
             this.session = session;
             this.readOnly = readOnly;
+            this.function = function;
+            this.name = name;
+            this.callerArgv = callerArgv;
+            this.startedMillis = startedMillis;
         }
     }
 
@@ -206,13 +227,11 @@ public final class Scripting {
         LuaVm lua = vm();
         Session session = new Session(call.session().id(), Connection.NONE, call.now(), true);
         session.selectDb(call.db());
-        Run run = new Run(session, readOnly);
         byte[][] argv = call.argv();
+        Run run = new Run(session, readOnly, function, name, argv, engine.clock().currentTimeMillis());
         int keysEnd = firstKey + numKeys;
         current = run;
-        runningFunction = function;
-        runStartedMillis = engine.clock().currentTimeMillis();
-        state.set(CLEAN);
+        state = CLEAN;
         try {
             lua.setTop(0);
             lua.checkStack(8);
@@ -247,8 +266,7 @@ public final class Scripting {
             }
         } finally {
             current = null;
-            state.set(IDLE);
-            runStartedMillis = -1;
+            state = IDLE;
             lua.setTop(0);
             if (hookTightened) {
                 setHookCount(HOOK_INSTRUCTIONS);
@@ -283,41 +301,59 @@ public final class Scripting {
     /**
      * Asks the running script (SCRIPT KILL) or function (FUNCTION KILL) to stop: it stops with
      * "Script killed by user with SCRIPT KILL..." at its next hook check (every 100,000 Lua
-     * instructions) or its next write. Safe from any thread; the transport calls it while the execution
-     * thread is busy in a script.
+     * instructions) or its next write. Only a busy run's clients can ask (see {@link #whileBusy}).
      *
      * @param functionKill true for FUNCTION KILL, false for SCRIPT KILL
      * @return null when the kill was requested (reply OK), else the error reply
      */
     public String kill(boolean functionKill) {
-        while (true) {
-            int s = state.get();
-            if (s == IDLE || s == KILLED) {
-                return Errors.NOTBUSY;
-            }
-            if (s == DIRTY) {
-                return Errors.UNKILLABLE;
-            }
-            if (runningFunction != functionKill) {
-                return functionKill ? Errors.BUSY_EVAL : Errors.BUSY_FUNCTION;
-            }
-            if (state.compareAndSet(CLEAN, KILLED)) {
-                return null;
-            }
+        if (state == IDLE || state == KILLED) {
+            return Errors.NOTBUSY;
         }
+        if (state == DIRTY) {
+            return Errors.UNKILLABLE;
+        }
+        if (current.function != functionKill) {
+            return functionKill ? Errors.BUSY_EVAL : Errors.BUSY_FUNCTION;
+        }
+        state = KILLED;
+        return null;
     }
 
     /**
-     * When the running script started (unix ms), or -1 when none runs. Safe from any thread: the
-     * transport compares it with {@code busy-reply-threshold} to answer other clients BUSY.
+     * Sets what a busy run's hook calls to answer other clients (Redis's processEventsWhileBlocked),
+     * at most every few milliseconds. It runs between two Lua instructions of the script, on the
+     * execution thread: it may only run commands through
+     * {@link dev.millrace.engine.command.Dispatcher#executeWhileBusy}.
      */
-    public long runningSince() {
-        return runStartedMillis;
+    public void whileBusy(Runnable serveClients) {
+        this.serveClientsWhileBusy = serveClients;
     }
 
-    /** Whether the script running now is a function (FCALL) rather than EVAL: which BUSY text applies. */
-    public boolean runningFunction() {
-        return runningFunction;
+    /** Whether a script or function is running: only clients served while it is busy can see one. */
+    public boolean running() {
+        return current != null;
+    }
+
+    /** The error that refuses other clients' commands while the run is busy, worded for EVAL or FCALL. */
+    public String busyError() {
+        return current != null && current.function ? Errors.BUSY_FUNCTION : Errors.BUSY_EVAL;
+    }
+
+    /**
+     * FUNCTION STATS's running_script: the running function's name, its caller's command and how long
+     * it has run; null when none runs.
+     */
+    public RunningFunction runningFunction() {
+        Run run = current;
+        if (run == null || !run.function) {
+            return null;
+        }
+        return new RunningFunction(run.name, run.callerArgv, engine.clock().currentTimeMillis() - run.startedMillis);
+    }
+
+    /** A function running now, as FUNCTION STATS describes it. */
+    public record RunningFunction(String name, byte[][] command, long durationMillis) {
     }
 
     private int raiseKilled(LuaVm lua) {
@@ -326,7 +362,16 @@ public final class Scripting {
     }
 
     private int hookFunction() {
-        if (state.get() != KILLED) {
+        Run run = current;
+        if (run != null && state != KILLED) {
+            long now = engine.clock().currentTimeMillis();
+            if (now - run.startedMillis >= engine.config().getLong("busy-reply-threshold")
+                    && now - lastServedMillis >= SERVE_INTERVAL_MILLIS) {
+                serveClientsWhileBusy.run();
+                lastServedMillis = engine.clock().currentTimeMillis();
+            }
+        }
+        if (state != KILLED) {
             return 0;
         }
         if (!hookTightened) {
@@ -410,9 +455,10 @@ public final class Scripting {
                 return Errors.SCRIPT_WRITE_IN_READ_ONLY;
             }
             // From now on the script is unkillable; a kill requested before wins instead.
-            if (!state.compareAndSet(CLEAN, DIRTY) && state.get() == KILLED) {
+            if (state == KILLED) {
                 return Errors.SCRIPT_KILLED;
             }
+            state = DIRTY;
         }
         return null;
     }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -51,6 +52,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         implements Connection, RespDecoder.Limits, RespDecoder.CommandSink {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What one serve of a client reads while a script is busy, at most (Redis reads 16 KiB at a time). */
+    private static final int BUSY_READ = 16 * 1024;
 
     private final RespServer server;
     private final Engine engine;
@@ -68,41 +71,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     /** Unix seconds since the pending output has been at or above the soft limit; 0 when below. */
     private long softLimitReachedAtSeconds;
 
-    /** Whether the channel comes from a {@link BusyScriptConnection}, active already. */
-    private final boolean handedOver;
-    /** The input the busy-time connection received and did not answer; null once taken. */
-    private ByteBuf handedOverInput;
-    private final boolean authenticatedBefore;
+    /** Whether this client's command is executing (a script it runs may serve other clients meanwhile). */
+    private boolean executing;
+    /** Whether the commands being decoded are served while a script is busy ({@link #serveWhileBusy}). */
+    private boolean servingWhileBusy;
 
     ClientConnection(RespServer server) {
         this.server = server;
         this.engine = server.engine();
-        this.handedOver = false;
-        this.authenticatedBefore = false;
-    }
-
-    /**
-     * A connection that starts on an active channel handed over by a {@link BusyScriptConnection}:
-     * {@code input} is what it received and did not answer, {@code authenticated} whether it passed AUTH.
-     */
-    ClientConnection(RespServer server, ByteBuf input, boolean authenticated) {
-        this.server = server;
-        this.engine = server.engine();
-        this.handedOver = true;
-        this.handedOverInput = input;
-        this.authenticatedBefore = authenticated;
-    }
-
-    /** A handed-over channel is active already: it gets no channelActive, so it starts here. */
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (!handedOver) {
-            return;
-        }
-        channelActive(ctx);
-        ByteBuf input = handedOverInput;
-        handedOverInput = null;
-        channelRead(ctx, input); // releases it
     }
 
     @Override
@@ -122,9 +98,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
         decoder = new RespDecoder(this);
         writer = new RespWriter(ctx.alloc(), () -> session.protocol(), this::registerFlush);
         session = engine.connect(this);
-        if (authenticatedBefore) {
-            session.setAuthenticated(true);
-        }
         server.clientConnected(channel);
     }
 
@@ -212,8 +185,57 @@ final class ClientConnection extends ChannelInboundHandlerAdapter
     /** Executes one decoded command; stops the decoding once the client is closing or blocked. */
     @Override
     public boolean command(byte[][] argv) {
-        engine.execute(session, argv, writer);
+        if (servingWhileBusy) {
+            engine.executeWhileBusy(session, argv, writer);
+        } else {
+            executing = true;
+            try {
+                engine.execute(session, argv, writer);
+            } finally {
+                executing = false;
+            }
+        }
         return !closing && !server.halted() && !session.blocked();
+    }
+
+    /**
+     * Redis's processEventsWhileBlocked for this client, while a script keeps the execution thread
+     * busy past busy-reply-threshold (called from the script's hook): reads what the socket holds,
+     * which Netty cannot (its loop is this thread, and the thread is in the script), answers it
+     * through {@link Engine#executeWhileBusy} (BUSY, or AUTH, HELLO, SCRIPT KILL, ...) and sends the
+     * replies at once. Input left incomplete stays in the decoder for Netty's next read.
+     *
+     * <p>Left alone, to be answered when the script ends: the script's own client, a client with
+     * replies of the current batch waiting for their group commit (ours would overtake them), a
+     * blocked client or one with held input (its commands wait anyway, as in Redis), one closing.
+     * Only the epoll transport exposes the socket; with NIO every client waits.
+     */
+    void serveWhileBusy() {
+        if (session == null || executing || closing || flushRegistered || held != null || session.blocked()
+                || !(ctx.channel() instanceof UnixChannel unix) || !ctx.channel().isOpen()) {
+            return;
+        }
+        ByteBuf in = ctx.alloc().directBuffer(BUSY_READ);
+        try {
+            ByteBuffer window = in.internalNioBuffer(0, BUSY_READ);
+            int read = unix.fd().read(window, window.position(), window.limit());
+            if (read <= 0) {
+                return; // nothing yet, or the peer closed: Netty sees the end once the script is over
+            }
+            in.writerIndex(read);
+            engine.stats().netInputBytes += read;
+            servingWhileBusy = true;
+            decode(in);
+        } catch (IOException e) {
+            log.debug("Reading client {} while a script runs: {}", remoteAddress, e.toString());
+            return; // Netty meets the same error once the script is over, and closes the client
+        } finally {
+            servingWhileBusy = false;
+            in.release();
+        }
+        if (flushRegistered) {
+            flush();
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.millrace.engine.config.ServerConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +21,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -33,15 +35,21 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The RESP server, in Redis's execution model: one event-loop thread (the execution thread) does the
  * I/O of every client and executes every command, so the engine needs no locks; a second thread only
- * accepts connections, and a third serves only the connections accepted while a script keeps the
- * execution thread busy ({@link BusyScriptConnection}). Epoll when the native transport is available,
- * NIO otherwise.
+ * accepts connections. Epoll when the native transport is available, NIO otherwise.
+ *
+ * <p>A script that runs past busy-reply-threshold keeps the execution thread from its loop, so its hook
+ * serves the other clients itself ({@link #serveWhileBusy}, Redis's processEventsWhileBlocked): it
+ * registers the connections accepted meanwhile and reads every client's socket directly. That is why
+ * accepted connections are handed to the execution thread through {@link #accepted} rather than by
+ * Netty's acceptor, whose registration task would wait for the script's end.
  *
  * <p>Per read, a client's commands execute as they are decoded and their replies collect in the
  * client's buffer; once per loop iteration the {@link GroupCommit} calls {@link Engine#afterBatch()}
@@ -65,8 +73,9 @@ public final class RespServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup executionGroup;
     private final EventLoop executionLoop;
-    /** Serves the connections accepted while a script keeps the execution loop busy (BusyScriptConnection). */
-    private final EventLoopGroup busyGroup;
+    /** Connections accepted and not yet registered with the execution loop (see {@link ClientAcceptor}). */
+    private final Queue<Channel> accepted = new ConcurrentLinkedQueue<>();
+    private final ChannelInitializer<Channel> clientInitializer = new ClientInitializer();
     private final Class<? extends ServerChannel> channelType;
     private final ChannelGroup clients;
     private final GroupCommit groupCommit;
@@ -85,10 +94,10 @@ public final class RespServer implements AutoCloseable {
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-accept"), io);
         this.executionGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-main"), io);
         this.executionLoop = executionGroup.next();
-        this.busyGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("millrace-busy"), io);
         this.clients = new DefaultChannelGroup("clients", executionLoop);
         this.groupCommit = new GroupCommit(engine, executionLoop);
         this.limits = new LiveLimits(engine.config());
+        engine.scripting().whileBusy(this::serveWhileBusy);
     }
 
     /**
@@ -103,25 +112,8 @@ public final class RespServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 16 * 1024, MAX_READ))
-                .handler(new BusyScriptAcceptor())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(new ClientConnection(RespServer.this));
-                    }
-                });
-        int keepAlive = config.getInt("tcp-keepalive");
-        if (keepAlive > 0) {
-            bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
-            if (channelType == EpollServerSocketChannel.class) {
-                // As Redis's anetKeepAlive: probes after the idle time, then every third of it.
-                bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, keepAlive)
-                        .childOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, keepAlive / 3))
-                        .childOption(EpollChannelOption.TCP_KEEPCNT, 3);
-            }
-        }
+                .handler(new ClientAcceptor())
+                .childHandler(clientInitializer); // required by the bootstrap; ClientAcceptor installs it
         int bindPort = config.getInt("port");
         for (String word : config.get("bind").trim().split("\\s+")) {
             if (word.isEmpty()) {
@@ -196,6 +188,9 @@ public final class RespServer implements AutoCloseable {
             executionLoop.submit(() -> {
                 halt();
                 groupCommit.run();
+                for (Channel unregistered; (unregistered = accepted.poll()) != null; ) {
+                    unregistered.unsafe().closeForcibly();
+                }
             }).awaitUninterruptibly(5, TimeUnit.SECONDS);
             clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
@@ -205,41 +200,72 @@ public final class RespServer implements AutoCloseable {
     private void shutdownGroups() {
         acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         executionGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-        busyGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
     /**
-     * On the accept thread, before Netty's acceptor: a connection accepted while a script has run for
-     * longer than busy-reply-threshold goes to the busy loop (the execution loop could not answer it
-     * until the script ends); any other goes on to the acceptor and the execution loop.
+     * On the accept thread, instead of Netty's acceptor: queues each accepted connection for the
+     * execution thread, which registers it at its next task, or from a busy script's hook
+     * ({@link #serveWhileBusy}). Netty's acceptor would register it through a task of the execution
+     * loop, which a busy script keeps from running.
      */
     @ChannelHandler.Sharable // one instance on the listener of every bound address
-    private final class BusyScriptAcceptor extends ChannelInboundHandlerAdapter {
+    private final class ClientAcceptor extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            long since = engine.scripting().runningSince();
-            if (since < 0 || System.currentTimeMillis() - since < limits.busyReplyThreshold()) {
-                ctx.fireChannelRead(msg);
-                return;
-            }
-            Channel child = (Channel) msg;
-            child.config().setOption(ChannelOption.TCP_NODELAY, true);
-            child.pipeline().addLast(new BusyScriptConnection(RespServer.this));
-            busyGroup.register(child).addListener(registered -> {
+            accepted.add((Channel) msg);
+            executionLoop.execute(RespServer.this::registerAccepted);
+        }
+    }
+
+    /** Registers the queued connections with the execution loop: on the execution thread, so at once. */
+    private void registerAccepted() {
+        for (Channel child; (child = accepted.poll()) != null; ) {
+            Channel channel = child;
+            channel.pipeline().addLast(clientInitializer);
+            executionLoop.register(channel).addListener(registered -> {
                 if (!registered.isSuccess()) {
-                    child.unsafe().closeForcibly();
+                    log.warn("Failed to register an accepted connection", registered.cause());
+                    channel.unsafe().closeForcibly();
                 }
             });
         }
     }
 
     /**
-     * SHUTDOWN NOSAVE while a script runs: the process exits at once, without saving and without
-     * waiting for the execution thread (which is in the script). What the log holds was written before
-     * the script started, so recovery at the next start is the usual one after a crash.
+     * What a script's hook runs once the script is busy, on the execution thread between two Lua
+     * instructions: registers the connections accepted meanwhile, then lets every client answer what it
+     * sent (see {@link ClientConnection#serveWhileBusy}).
      */
-    void exitNow() {
-        Runtime.getRuntime().halt(0);
+    private void serveWhileBusy() {
+        registerAccepted();
+        for (Channel channel : clients) {
+            ClientConnection client = channel.pipeline().get(ClientConnection.class);
+            if (client != null) {
+                client.serveWhileBusy();
+            }
+        }
+    }
+
+    /** A client's options and its {@link ClientConnection}, set up when it registers. */
+    @ChannelHandler.Sharable
+    private final class ClientInitializer extends ChannelInitializer<Channel> {
+        @Override
+        protected void initChannel(Channel channel) {
+            ChannelConfig options = channel.config();
+            options.setOption(ChannelOption.TCP_NODELAY, true);
+            options.setOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 16 * 1024, MAX_READ));
+            int keepAlive = engine.config().getInt("tcp-keepalive");
+            if (keepAlive > 0) {
+                options.setOption(ChannelOption.SO_KEEPALIVE, true);
+                if (channel instanceof EpollSocketChannel) {
+                    // As Redis's anetKeepAlive: probes after the idle time, then every third of it.
+                    options.setOption(EpollChannelOption.TCP_KEEPIDLE, keepAlive);
+                    options.setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, keepAlive / 3));
+                    options.setOption(EpollChannelOption.TCP_KEEPCNT, 3);
+                }
+            }
+            channel.pipeline().addLast(new ClientConnection(RespServer.this));
+        }
     }
 
     private void scheduleCron() {
@@ -275,10 +301,6 @@ public final class RespServer implements AutoCloseable {
         return engine;
     }
 
-    EventLoop executionLoop() {
-        return executionLoop;
-    }
-
     GroupCommit groupCommit() {
         return groupCommit;
     }
@@ -300,8 +322,6 @@ public final class RespServer implements AutoCloseable {
         private volatile long maxBulkLength;
         private volatile long queryBufferLimit;
         private volatile OutputBufferLimits outputBufferLimits;
-        private volatile long busyReplyThreshold;
-        private volatile String requirePass;
 
         LiveLimits(ServerConfig config) {
             maxBulkLength = config.getLong("proto-max-bulk-len");
@@ -310,24 +330,12 @@ public final class RespServer implements AutoCloseable {
             config.onChange("client-query-buffer-limit", value -> queryBufferLimit = Long.parseLong(value));
             outputBufferLimits = config.outputBufferLimits();
             config.onChange("client-output-buffer-limit", value -> outputBufferLimits = OutputBufferLimits.parse(value));
-            busyReplyThreshold = config.getLong("busy-reply-threshold");
-            config.onChange("busy-reply-threshold", value -> busyReplyThreshold = Long.parseLong(value));
-            requirePass = config.get("requirepass");
-            config.onChange("requirepass", value -> requirePass = value);
         }
 
         /** client-output-buffer-limit's limit for a client: the pubsub class while it is subscribed. */
         OutputBufferLimits.Limit outputBufferLimit(boolean subscriber) {
             OutputBufferLimits limits = outputBufferLimits;
             return subscriber ? limits.pubsub() : limits.normal();
-        }
-
-        long busyReplyThreshold() {
-            return busyReplyThreshold;
-        }
-
-        String requirePass() {
-            return requirePass;
         }
 
         long maxBulkLength() {
