@@ -322,6 +322,11 @@ final class LuaVm implements AutoCloseable {
         return c.lua_tonumber(l, index);
     }
 
+    /** lua_tointeger: the number (or numeric string) truncated by C, out-of-range values as this platform converts them. */
+    long toInteger(int index) {
+        return c.lua_tointeger(l, index);
+    }
+
     boolean toBoolean(int index) {
         return c.lua_toboolean(l, index) != 0;
     }

@@ -63,6 +63,13 @@ public final class Scripting {
     /** Whether the hook fires at every instruction (after a kill) rather than every 100,000. */
     private boolean hookTightened;
     private final ScriptCache scripts = new ScriptCache();
+    /**
+     * cjson's settings, which Redis keeps in each of its two Lua states: EVAL's, which SCRIPT FLUSH
+     * recreates, and the functions', which lives as long as the server. Here one interpreter serves
+     * both, so the settings in force follow what runs.
+     */
+    private LuaCjson.Config scriptCjson = new LuaCjson.Config();
+    private final LuaCjson.Config functionCjson = new LuaCjson.Config();
 
     /** The run in progress; null when idle. */
     private Run current;
@@ -170,7 +177,7 @@ public final class Scripting {
         vm.rawSetField(-2, "version");
         vm.pushNumber(versionNumber(Engine.REDIS_VERSION));
         vm.rawSetField(-2, "version_num");
-        LuaLibraries.install(vm);
+        LuaLibraries.install(vm, () -> runningFunction ? functionCjson : scriptCjson);
         vm.setGlobal("__millrace_api");
     }
 
@@ -625,8 +632,9 @@ public final class Scripting {
 
     // ---------------------------------------------------------------- cache maintenance
 
-    /** SCRIPT FLUSH: forgets every cached script and lets Lua collect them. */
+    /** SCRIPT FLUSH: forgets every cached script and lets Lua collect them; cjson's settings start anew. */
     void flushScripts() {
+        scriptCjson = new LuaCjson.Config();
         if (vm == null) {
             return;
         }
