@@ -177,7 +177,7 @@ public final class Scripting {
         vm.rawSetField(-2, "version");
         vm.pushNumber(versionNumber(Engine.REDIS_VERSION));
         vm.rawSetField(-2, "version_num");
-        LuaLibraries.install(vm, () -> runningFunction ? functionCjson : scriptCjson);
+        LuaLibraries.install(vm, () -> current != null && current.function ? functionCjson : scriptCjson);
         vm.setGlobal("__millrace_api");
     }
 
