@@ -1,6 +1,7 @@
 package dev.millrace.engine.commands;
 
 import dev.millrace.engine.Engine;
+import dev.millrace.engine.scripting.Scripting;
 import dev.millrace.engine.pubsub.PubSub;
 import dev.millrace.engine.command.Call;
 import dev.millrace.engine.command.CommandFamily;
@@ -150,10 +151,30 @@ public final class InfoCommand implements CommandFamily {
             l.add("total_system_memory", os.getTotalMemorySize());
             l.add("total_system_memory_human", human(os.getTotalMemorySize()));
         }
+        scriptingMemory(l);
         l.add("maxmemory", max);
         l.add("maxmemory_human", human(max));
         l.add("maxmemory_policy", "noeviction");
         l.add("lazyfree_pending_objects", 0);
+    }
+
+    /** Redis 7.0's scripting lines of INFO memory, in its order (see {@link Scripting#memory}). */
+    private void scriptingMemory(Lines l) {
+        Scripting.ScriptingMemory m = engine.scripting().memory();
+        long scripts = m.cachedScriptBytes() + m.functionBytes();
+        l.add("used_memory_lua", m.luaHeapBytes());
+        l.add("used_memory_vm_eval", m.luaHeapBytes());
+        l.add("used_memory_lua_human", human(m.luaHeapBytes()));
+        l.add("used_memory_scripts_eval", m.cachedScriptBytes());
+        l.add("number_of_cached_scripts", m.cachedScripts());
+        l.add("number_of_functions", m.functions());
+        l.add("number_of_libraries", m.libraries());
+        l.add("used_memory_vm_functions", 0);
+        l.add("used_memory_vm_total", m.luaHeapBytes());
+        l.add("used_memory_vm_total_human", human(m.luaHeapBytes()));
+        l.add("used_memory_functions", m.functionBytes());
+        l.add("used_memory_scripts", scripts);
+        l.add("used_memory_scripts_human", human(scripts));
     }
 
     /** Redis's bytesToHuman: B, K, M, G, T, P with two decimals. */

@@ -288,6 +288,7 @@ public final class Errors {
     public static final String SCRIPT_DEBUG_USAGE = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
     public static final String SCRIPT_DEBUGGER_UNSUPPORTED = "ERR Millrace has no Lua debugger: only SCRIPT DEBUG NO is supported";
     public static final String NOTBUSY = "NOTBUSY No scripts in execution right now.";
+    public static final String FUNCTION_LOAD_TIMEOUT = "ERR FUNCTION LOAD timeout";
     public static final String UNKILLABLE = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
     public static final String BUSY_EVAL = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
     public static final String BUSY_FUNCTION = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";

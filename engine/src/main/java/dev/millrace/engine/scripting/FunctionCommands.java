@@ -85,8 +85,20 @@ public final class FunctionCommands implements CommandFamily {
             call.reply().error(loaded.error());
             return;
         }
-        call.effect(FUNCTION, bytes("LOAD"), bytes("REPLACE"), code);
+        librariesChanged(call, bytes("LOAD"), bytes("REPLACE"), code);
         call.reply().bulk(bytes(loaded.name()));
+    }
+
+    /**
+     * Logs a change of the libraries as FUNCTION {@code effect}. It counts as a change of the data, as
+     * in Redis: for the save rules and rdb_changes_since_last_save.
+     */
+    private static void librariesChanged(Call call, byte[]... effect) {
+        byte[][] argv = new byte[effect.length + 1][];
+        argv[0] = FUNCTION;
+        System.arraycopy(effect, 0, argv, 1, effect.length);
+        call.effect(argv);
+        call.keyspace().addDirty(1);
     }
 
     private void delete(Call call) {
@@ -94,7 +106,7 @@ public final class FunctionCommands implements CommandFamily {
             call.reply().error(Errors.FUNCTION_LIBRARY_NOT_FOUND);
             return;
         }
-        call.effect(FUNCTION, bytes("DELETE"), call.arg(2));
+        librariesChanged(call, bytes("DELETE"), call.arg(2));
         call.reply().simple("OK");
     }
 
@@ -104,7 +116,7 @@ public final class FunctionCommands implements CommandFamily {
             return;
         }
         scripting.functions().flushLibraries();
-        call.effect(FUNCTION, bytes("FLUSH"));
+        librariesChanged(call, bytes("FLUSH"));
         call.reply().simple("OK");
     }
 
@@ -122,7 +134,7 @@ public final class FunctionCommands implements CommandFamily {
             call.reply().error(error);
             return;
         }
-        call.effect(FUNCTION, bytes("RESTORE"), call.arg(2), bytes(policy));
+        librariesChanged(call, bytes("RESTORE"), call.arg(2), bytes(policy));
         call.reply().simple("OK");
     }
 

@@ -213,7 +213,7 @@ final class FunctionLoader {
         registeringLibrary = name;
         Map<String, FunctionLibraries.Function> registered = registering;
         try {
-            if (lua.pcall(1, 0, 0) != 0) {
+            if (scripting.loadLibrary(lua, 1) != 0) {
                 String message = lua.type(-1) == LuaVm.TTABLE ? LuaValueReply.stringField(lua, "err") : lua.toText(-1);
                 registered.values().forEach(f -> lua.unref(f.ref()));
                 return "ERR Error registering functions: " + message;

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -51,6 +52,10 @@ public final class Scripting {
      * script down many times over; a BUSY reply a few milliseconds later costs nobody anything.
      */
     private static final long SERVE_INTERVAL_MILLIS = 5;
+    /** How long a library's code may run at FUNCTION LOAD, as Redis's LOAD_TIMEOUT_MS. */
+    private static final long LOAD_TIMEOUT_MILLIS = 500;
+    /** INFO's estimate of what a cached script, library or function costs beside its text. */
+    private static final long ENTRY_OVERHEAD = 64;
 
     private final Engine engine;
     private final RedisRandom random = new RedisRandom();
@@ -77,6 +82,8 @@ public final class Scripting {
     private int state = IDLE;
     /** What answers other clients while a run is busy (the transport's); nothing until one is set. */
     private Runnable serveClientsWhileBusy = () -> { };
+    /** When the library code running now (FUNCTION LOAD) started, or -1. */
+    private long loadStartedMillis = -1;
     private long lastServedMillis;
 
     public Scripting(Engine engine) {
@@ -363,12 +370,15 @@ public final class Scripting {
     public record RunningFunction(String name, byte[][] command, long durationMillis) {
     }
 
-    private int raiseKilled(LuaVm lua) {
-        LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_KILLED);
-        return -1;
-    }
-
+    /**
+     * The count hook, every 100,000 instructions: ends a library load that has run too long, serves the
+     * other clients once a run is busy, and stops a killed run.
+     */
     private int hookFunction() {
+        if (loadStartedMillis >= 0) {
+            boolean timedOut = engine.clock().currentTimeMillis() - loadStartedMillis > LOAD_TIMEOUT_MILLIS;
+            return timedOut ? raiseAtEveryInstruction(Errors.FUNCTION_LOAD_TIMEOUT) : 0;
+        }
         Run run = current;
         if (run != null && state != KILLED) {
             long now = engine.clock().currentTimeMillis();
@@ -378,13 +388,32 @@ public final class Scripting {
                 lastServedMillis = engine.clock().currentTimeMillis();
             }
         }
-        if (state != KILLED) {
-            return 0;
-        }
+        return state == KILLED ? raiseAtEveryInstruction(Errors.SCRIPT_KILLED) : 0;
+    }
+
+    /** Raises {@code error} now and at every later instruction, so a pcall that catches it fails again. */
+    private int raiseAtEveryInstruction(String error) {
         if (!hookTightened) {
             setHookCount(1);
         }
-        return raiseKilled(vm);
+        LuaReplyBuilder.pushErrorTable(vm, error);
+        return -1;
+    }
+
+    /**
+     * Runs a library's code (FUNCTION LOAD) under Redis's load time limit: past it, the code fails
+     * with "FUNCTION LOAD timeout".
+     */
+    int loadLibrary(LuaVm lua, int nargs) {
+        loadStartedMillis = engine.clock().currentTimeMillis();
+        try {
+            return lua.pcall(nargs, 0, 0);
+        } finally {
+            loadStartedMillis = -1;
+            if (hookTightened) {
+                setHookCount(HOOK_INSTRUCTIONS);
+            }
+        }
     }
 
     private void setHookCount(int instructions) {
@@ -645,13 +674,33 @@ public final class Scripting {
         vm.collectGarbage();
     }
 
-    /** Bytes the Lua heap takes (INFO's used_memory_lua). */
-    public long memoryBytes() {
-        return vm == null ? 0 : vm.memoryBytes();
+    /**
+     * INFO memory's scripting fields. The Lua heap is measured; the rest are estimates in the spirit of
+     * Redis's (bodies and names plus a fixed overhead per entry). One interpreter serves EVAL and
+     * functions here, so its whole heap counts as EVAL's and the functions' VM as 0.
+     */
+    public ScriptingMemory memory() {
+        long scriptBytes = 0;
+        for (ScriptCache.Script script : scripts.all()) {
+            scriptBytes += ENTRY_OVERHEAD + script.sha().length() + script.body().length;
+        }
+        long functionBytes = 0;
+        int functionCount = 0;
+        List<FunctionLibraries.Library> libraries = functions.libraries().all();
+        for (FunctionLibraries.Library library : libraries) {
+            functionBytes += ENTRY_OVERHEAD + library.name().length() + library.code().length;
+            for (String name : library.functions().keySet()) {
+                functionBytes += ENTRY_OVERHEAD + name.length();
+                functionCount++;
+            }
+        }
+        return new ScriptingMemory(vm == null ? 0 : vm.memoryBytes(), scripts.size(), scriptBytes,
+                libraries.size(), functionCount, functionBytes);
     }
 
-    public int cachedScripts() {
-        return scripts.size();
+    /** What {@link #memory} reports, in INFO's terms. */
+    public record ScriptingMemory(long luaHeapBytes, int cachedScripts, long cachedScriptBytes,
+                                  int libraries, int functions, long functionBytes) {
     }
 
     static String sha1hex(byte[] bytes) {

@@ -7,7 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,5 +106,37 @@ class InfoCommandTest {
         assertEquals("1.50M", InfoCommand.human(1024 * 1536));
         assertEquals("1.00G", InfoCommand.human(1L << 30));
         assertFalse(InfoCommand.human(1L << 50).isEmpty());
+    }
+
+    @Test
+    void memoryCarriesRedisScriptingFieldsInItsOrder() {
+        EngineHarness h = new EngineHarness();
+        h.run("SCRIPT", "LOAD", "return 1");
+        h.run("EVAL", "return 2", "0");
+        h.run("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"
+                + " redis.register_function('g', function() return 2 end)");
+        List<String> names = new ArrayList<>();
+        Map<String, String> fields = new HashMap<>();
+        for (String line : ((String) h.run("INFO", "memory")).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && (line.contains("lua") || line.contains("script") || line.startsWith("number_of_") || line.contains("vm_") || line.contains("functions"))) {
+                names.add(line.substring(0, colon));
+                fields.put(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        assertEquals(List.of("used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human", "used_memory_scripts_eval",
+                "number_of_cached_scripts", "number_of_functions", "number_of_libraries", "used_memory_vm_functions",
+                "used_memory_vm_total", "used_memory_vm_total_human", "used_memory_functions", "used_memory_scripts",
+                "used_memory_scripts_human"), names, "redis-server 7.0.15's lines, in its order");
+        assertEquals("2", fields.get("number_of_cached_scripts"));
+        assertEquals("2", fields.get("number_of_functions"));
+        assertEquals("1", fields.get("number_of_libraries"));
+        long heap = Long.parseLong(fields.get("used_memory_lua"));
+        assertTrue(heap > 10_000, "the Lua heap is measured: " + heap);
+        assertEquals(fields.get("used_memory_lua"), fields.get("used_memory_vm_total"));
+        assertEquals(Long.parseLong(fields.get("used_memory_scripts_eval")) + Long.parseLong(fields.get("used_memory_functions")),
+                Long.parseLong(fields.get("used_memory_scripts")));
+        h.run("SCRIPT", "FLUSH");
+        assertTrue(((String) h.run("INFO", "memory")).contains("\r\nnumber_of_cached_scripts:0\r\n"), "SCRIPT FLUSH empties the cache");
     }
 }

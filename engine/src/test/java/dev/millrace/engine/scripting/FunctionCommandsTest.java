@@ -69,6 +69,22 @@ class FunctionCommandsTest {
     }
 
     @Test
+    void everyChangeOfTheLibrariesCountsAsAChangeOfTheData() {
+        EngineHarness h = new EngineHarness();
+        h.engine.keyspace().resetDirty();
+        h.run("FUNCTION", "LOAD", LIB);
+        h.run("FUNCTION", "DELETE", "mylib");
+        h.run("FUNCTION", "LOAD", LIB);
+        Object payload = h.run("FUNCTION", "DUMP");
+        h.run("FUNCTION", "FLUSH");
+        h.run("FUNCTION", "RESTORE", (String) payload);
+        assertEquals(5, h.engine.keyspace().dirty(), "LOAD, DELETE, LOAD, FLUSH, RESTORE; DUMP changes nothing");
+        h.run("FUNCTION", "DELETE", "nosuch");
+        h.run("FUNCTION", "LOAD", LIB);
+        assertEquals(5, h.engine.keyspace().dirty(), "refused changes are none");
+    }
+
+    @Test
     void loadAndCallErrorsAreRedisErrors() {
         EngineHarness h = new EngineHarness();
         assertEquals(err("ERR Missing library metadata"), h.run("FUNCTION", "LOAD", "return 1"));

@@ -1,5 +1,12 @@
 package dev.millrace.protocol.server;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.ProtocolVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +15,7 @@ import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,6 +125,34 @@ class BusyScriptIT {
             try (RawClient fresh = new RawClient(server.port())) {
                 fresh.send("PING\r\n").expect("-NOAUTH Authentication required.\r\n");
             }
+        }
+    }
+
+    @Test
+    void lettuceConnectsWithItsResp3HandshakeWhileBusyAndKillsTheFunction() throws IOException {
+        startBusyServer("");
+        RedisClient lettuce = RedisClient.create(RedisURI.create("127.0.0.1", server.port()));
+        lettuce.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP3).build());
+        try (RawClient runner = new RawClient(server.port())) {
+            runner.send("FUNCTION LOAD \"#!lua name=lib\\nredis.register_function('spin', function() while true do end end)\"\r\n")
+                    .expect("$3\r\nlib\r\n");
+            runner.send("FCALL spin 0\r\n");
+            try (RawClient probe = new RawClient(server.port())) {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> probe.send("PING\r\n").line().startsWith("-BUSY"));
+            }
+            // HELLO 3 is the handshake; it is allowed while a script is busy, as in Redis
+            try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
+                RedisCommands<String, String> redis = connection.sync();
+                RedisBusyException busy = assertThrows(RedisBusyException.class, () -> redis.get("k"));
+                assertEquals(BUSY.substring(1, BUSY.length() - 2).replace("SCRIPT KILL", "FUNCTION KILL"), busy.getMessage());
+                assertEquals("OK", redis.functionKill());
+                String error = runner.line();
+                assertTrue(error.startsWith("-ERR Script killed by user with SCRIPT KILL... script: spin"), error);
+                assertEquals("OK", redis.set("k", "v"));
+            }
+        } finally {
+            lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 
