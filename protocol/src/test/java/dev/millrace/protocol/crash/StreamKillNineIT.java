@@ -29,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the command in flight), the second holds every acknowledged entry, and both take new entries.
  */
 class StreamKillNineIT {
+    /** A first read after a restart may wait for recovery; on a loaded 2-core machine that took over 2 s. */
+    private static final int RECOVERY_TIMEOUT_MILLIS = 30_000;
+
     @TempDir
     Path tmp;
 
@@ -103,7 +106,7 @@ class StreamKillNineIT {
         }
         System.out.printf("kill -9, streams: %d edits and %d pipelined XADDs acknowledged%n", steps[0], pipelinedAcked.size());
         try (ServerProcess restarted = new ServerProcess(dir, "--appendfsync", "always").start();
-             Jedis jedis = new Jedis("127.0.0.1", restarted.port())) {
+             Jedis jedis = new Jedis("127.0.0.1", restarted.port(), RECOVERY_TIMEOUT_MILLIS)) {
             NavigableMap<Long, String> got = new TreeMap<>();
             for (StreamEntry e : jedis.xrange("edits", "-", "+")) {
                 got.put(e.getID().getTime(), e.getFields().get("n"));
@@ -125,7 +128,7 @@ class StreamKillNineIT {
             stored.add(next.toString());
         }
         try (ServerProcess again = new ServerProcess(dir, "--appendfsync", "always").start();
-             Jedis jedis = new Jedis("127.0.0.1", again.port())) {
+             Jedis jedis = new Jedis("127.0.0.1", again.port(), RECOVERY_TIMEOUT_MILLIS)) {
             List<String> stored = new ArrayList<>();
             for (StreamEntry e : jedis.xrange("batches", "-", "+")) {
                 stored.add(e.getID().toString());
