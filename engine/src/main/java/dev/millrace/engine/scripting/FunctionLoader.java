@@ -3,7 +3,6 @@ package dev.millrace.engine.scripting;
 import dev.millrace.engine.reply.Errors;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,35 +35,43 @@ final class FunctionLoader {
     FunctionLibraries libraries() {
         if (!librariesRead) {
             librariesRead = true;
-            byte[] payload = FunctionLibraries.stored(scripting.engine().keyspace().store());
-            List<byte[]> codes = payload == null ? null : FunctionLibraries.parse(payload);
-            if (payload != null && codes == null) {
+            byte[] page = FunctionLibraries.stored(scripting.engine().keyspace().store());
+            List<byte[]> codes = page == null ? List.of() : FunctionLibraries.storedCodes(page);
+            if (codes == null) {
                 throw new IllegalStateException("the stored function libraries are corrupt");
             }
-            for (byte[] code : codes == null ? List.<byte[]>of() : codes) {
-                Object created = createLibrary(code);
-                if (created instanceof String error) {
+            for (byte[] code : codes) {
+                String error = addLibrary(libraries, code, false).error();
+                if (error != null) {
                     throw new IllegalStateException("a stored function library does not load: " + error);
                 }
-                libraries.put((FunctionLibraries.Library) created);
             }
         }
         return libraries;
     }
 
+    /** FUNCTION LOAD: {@link #addLibrary} to the loaded set, which is then stored. */
+    LibraryMeta loadLibrary(byte[] code, boolean replace) {
+        LibraryMeta meta = addLibrary(libraries(), code, replace);
+        if (meta.error() == null) {
+            saveLibraries();
+        }
+        return meta;
+    }
+
     /**
-     * FUNCTION LOAD: checks the name, compiles and runs the code, then adds the library (replacing
-     * one of the same name when {@code replace}) unless a function name is taken by another library.
+     * Redis's functionsCreateWithLibraryCtx: checks the name, compiles and runs the code, then adds
+     * the library to {@code into} (replacing one of the same name when {@code replace}) unless a
+     * function name is taken by another library there.
      *
      * @return the library's name, or the error reply
      */
-    LibraryMeta loadLibrary(byte[] code, boolean replace) {
-        FunctionLibraries loaded = libraries();
+    private LibraryMeta addLibrary(FunctionLibraries into, byte[] code, boolean replace) {
         LibraryMeta meta = libraryMeta(code);
         if (meta.error() != null) {
             return meta;
         }
-        if (!replace && loaded.library(meta.name()) != null) {
+        if (!replace && into.library(meta.name()) != null) {
             return LibraryMeta.failed("ERR Library '" + meta.name() + "' already exists");
         }
         Object created = createLibrary(code);
@@ -72,13 +79,12 @@ final class FunctionLoader {
             return LibraryMeta.failed(error);
         }
         FunctionLibraries.Library library = (FunctionLibraries.Library) created;
-        String taken = loaded.collision(library, library.name());
+        String taken = into.collision(library, library.name());
         if (taken != null) {
             release(library);
             return LibraryMeta.failed("ERR Function " + taken + " already exists");
         }
-        release(loaded.put(library));
-        saveLibraries();
+        release(into.put(library));
         return meta;
     }
 
@@ -103,29 +109,30 @@ final class FunctionLoader {
     }
 
     /**
-     * FUNCTION RESTORE: all the payload's libraries or none. {@code policy} is FLUSH (drop the loaded
-     * ones first), APPEND (a library already loaded is an error) or REPLACE (it is replaced).
+     * FUNCTION RESTORE: all the payload's libraries or none. As in Redis they are first created apart
+     * (in payload order, a name or function taken within the payload is an error), then joined per
+     * {@code policy}: FLUSH (drop the loaded ones first), APPEND (a library already loaded is an
+     * error) or REPLACE (it is replaced).
      *
      * @return null when restored, else the error reply
      */
     String restoreLibraries(byte[] payload, String policy) {
         FunctionLibraries loaded = libraries();
-        List<byte[]> codes = FunctionLibraries.parse(payload);
-        if (codes == null) {
-            return Errors.FUNCTION_BAD_PAYLOAD;
-        }
-        List<FunctionLibraries.Library> created = new ArrayList<>();
+        FunctionLibraries.Parsed parsed = FunctionLibraries.parse(payload);
+        FunctionLibraries restored = new FunctionLibraries();
         String error = null;
-        for (byte[] code : codes) {
-            Object library = createLibrary(code);
-            if (library instanceof String e) {
-                error = e;
+        for (byte[] code : parsed.codes()) {
+            error = addLibrary(restored, code, false).error();
+            if (error != null) {
                 break;
             }
-            created.add((FunctionLibraries.Library) library);
         }
         if (error == null) {
-            error = restoreConflict(loaded, created, policy);
+            error = parsed.error();
+        }
+        List<FunctionLibraries.Library> created = restored.all();
+        if (error == null && !policy.equals("FLUSH")) {
+            error = joinConflict(loaded, created, policy.equals("REPLACE"));
         }
         if (error != null) {
             created.forEach(this::release);
@@ -142,30 +149,26 @@ final class FunctionLoader {
         return null;
     }
 
-    /** What stops a restore: a library or function name already taken, per the policy. */
-    private static String restoreConflict(FunctionLibraries loaded, List<FunctionLibraries.Library> created, String policy) {
-        Map<String, String> functionOwners = new LinkedHashMap<>();
+    /**
+     * What stops restored libraries joining the loaded ones (Redis's libraryJoin): a library already
+     * loaded, unless {@code replace}; then a function name a loaded library keeps.
+     */
+    private static String joinConflict(FunctionLibraries loaded, List<FunctionLibraries.Library> created, boolean replace) {
         Set<String> replaced = new HashSet<>();
         for (FunctionLibraries.Library library : created) {
-            if (!policy.equals("FLUSH") && loaded.library(library.name()) != null) {
-                if (policy.equals("APPEND")) {
+            if (loaded.library(library.name()) != null) {
+                if (!replace) {
                     return "ERR Library " + library.name() + " already exists";
                 }
                 replaced.add(library.name());
             }
+        }
+        for (FunctionLibraries.Library library : created) {
             for (String function : library.functions().keySet()) {
-                if (functionOwners.put(function, library.name()) != null) {
+                FunctionLibraries.Function existing = loaded.function(function);
+                if (existing != null && !replaced.contains(existing.library())) {
                     return "ERR Function " + function + " already exists";
                 }
-            }
-        }
-        if (policy.equals("FLUSH")) {
-            return null;
-        }
-        for (Map.Entry<String, String> f : functionOwners.entrySet()) {
-            FunctionLibraries.Function existing = loaded.function(f.getKey());
-            if (existing != null && !replaced.contains(existing.library())) {
-                return "ERR Function " + f.getKey() + " already exists";
             }
         }
         return null;

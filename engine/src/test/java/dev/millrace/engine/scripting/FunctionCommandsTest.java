@@ -7,20 +7,27 @@ import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.persistence.Snapshots;
+import dev.millrace.engine.rdb.Rdb;
+import dev.millrace.engine.rdb.RedisDumps;
 import dev.millrace.engine.testing.EngineHarness;
 import dev.millrace.engine.testing.ReplyCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 import static dev.millrace.engine.testing.EngineHarness.err;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,6 +157,134 @@ class FunctionCommandsTest {
         assertEquals(err("ERR DUMP payload version or checksum are wrong"), h.run("FUNCTION".getBytes(), restoreCommand, payload));
         assertEquals(err("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."),
                 h.run("FUNCTION", "RESTORE", "x", "bad"));
+    }
+
+    @Test
+    void dumpIsRedisPayloadByteForByte() {
+        EngineHarness h = new EngineHarness();
+        h.run(bytes("FUNCTION"), bytes("LOAD"), RedisDumps.MYLIB_CODE);
+        assertEquals(HexFormat.of().formatHex(RedisDumps.MYLIB), HexFormat.of().formatHex(dump(h)));
+        h.run("FUNCTION", "FLUSH");
+        h.run(bytes("FUNCTION"), bytes("LOAD"), RedisDumps.PLAIN_CODE);
+        assertArrayEquals(RedisDumps.PLAIN, dump(h));
+        h.run("FUNCTION", "FLUSH");
+        assertArrayEquals(payload(), dump(h), "no library: the trailer alone");
+
+        // 20345 bytes of code: LZF to 2067, lengths past 14 bits. Redis 7.0.15's dump is 2086 bytes, its
+        // start and its checksum (the last 8 bytes) as below.
+        StringBuilder big = new StringBuilder("#!lua name=big\n");
+        for (int i = 0; i < 200; i++) {
+            big.append("redis.register_function('fn").append(i).append("', function(keys, args) return redis.call('GET', keys[1]) .. '")
+                    .append(i * 7).append("' end)\n");
+        }
+        h.run("FUNCTION", "LOAD", big.toString());
+        String dump = HexFormat.of().formatHex(dump(h));
+        assertEquals(2 * 2086, dump.length());
+        assertTrue(dump.startsWith("f5c348138000004f79"), dump.substring(0, 20));
+        assertTrue(dump.endsWith("0a00d0bb888a63917e53"), "version 10, then the checksum of Redis's dump");
+    }
+
+    @Test
+    void redisPayloadsRestore() {
+        EngineHarness h = new EngineHarness();
+        assertEquals("OK", h.run(bytes("FUNCTION"), bytes("RESTORE"), RedisDumps.MYLIB));
+        assertEquals("x", h.run("FCALL", "myfunc", "0", "x"));
+        assertEquals("OK", h.run(bytes("FUNCTION"), bytes("RESTORE"), RedisDumps.PLAIN, bytes("FLUSH")));
+        assertEquals(1L, h.run("FCALL", "f", "0"));
+        assertEquals(err("ERR Function not found"), h.run("FCALL", "myfunc", "0", "x"));
+
+        // The 7.0 release candidates' format: Redis 7.0 gives the code a first line of its own.
+        byte[] preGa = payload(Rdb.OPCODE_FUNCTION_PRE_GA, string("mylib"), string("LUA"), 1,
+                string("a description"), string("redis.register_function('g', function() return 2 end)\0cut"));
+        assertEquals("OK", h.run(bytes("FUNCTION"), bytes("RESTORE"), preGa));
+        assertEquals(2L, h.run("FCALL", "g", "0"));
+        Map<Object, Object> restored = EngineHarness.asMap(((List<?>) h.run("FUNCTION", "LIST", "LIBRARYNAME", "mylib", "WITHCODE")).get(0));
+        assertEquals("#!LUA name=mylib\nredis.register_function('g', function() return 2 end)", restored.get("library_code"));
+    }
+
+    @Test
+    void restoreErrorsAreRedisErrors() {
+        // Each reply checked against Redis 7.0.15 with the same payload.
+        EngineHarness h = new EngineHarness();
+        String a = "#!lua name=a\nredis.register_function('f', function() return 1 end)";
+        String b = "#!lua name=b\nredis.register_function('f', function() return 2 end)";
+        byte[] badChecksum = RedisDumps.MYLIB.clone();
+        badChecksum[badChecksum.length - 1] ^= 1;
+        byte[] newerVersion = RedisDumps.MYLIB.clone();
+        newerVersion[newerVersion.length - Rdb.TRAILER] = Rdb.VERSION + 1;
+        int function2 = Rdb.OPCODE_FUNCTION2;
+        int preGa = Rdb.OPCODE_FUNCTION_PRE_GA;
+        assertRestoreFails(h, "ERR DUMP payload version or checksum are wrong", badChecksum);
+        assertRestoreFails(h, "ERR DUMP payload version or checksum are wrong", newerVersion);
+        assertRestoreFails(h, "ERR DUMP payload version or checksum are wrong", new byte[9]);
+        assertRestoreFails(h, "ERR given type is not a function", payload(0, string(a)));
+        assertRestoreFails(h, "ERR given type is not a function", payload(function2, string(a), 0));
+        assertRestoreFails(h, "ERR Failed loading library payload", payload(function2));
+        assertRestoreFails(h, "ERR Failed loading library payload", payload(function2, 0xc4));
+        assertRestoreFails(h, "ERR Failed loading library name", payload(preGa, 0x85));
+        assertRestoreFails(h, "ERR Failed loading library blob", payload(preGa, string("a"), string("LUA"), 0));
+        assertRestoreFails(h, "ERR Library 'a' already exists", payload(function2, string(a), function2, string("#!lua name=a\nfoo(")));
+        assertRestoreFails(h, "ERR Function f already exists", payload(function2, string(a), function2, string(b)));
+
+        h.run("FUNCTION", "LOAD", a);
+        assertEquals(err("ERR Library a already exists"), h.run(bytes("FUNCTION"), bytes("RESTORE"), payload(function2, string(a))));
+        assertEquals(err("ERR Function f already exists"),
+                h.run(bytes("FUNCTION"), bytes("RESTORE"), payload(function2, string(b)), bytes("REPLACE")));
+        assertEquals(1L, h.run("FCALL", "f", "0"), "a failed restore changes nothing");
+    }
+
+    private static void assertRestoreFails(EngineHarness h, String error, byte[] payload) {
+        assertEquals(err(error), h.run(bytes("FUNCTION"), bytes("RESTORE"), payload, bytes("FLUSH")), HexFormat.of().formatHex(payload));
+    }
+
+    @Test
+    void aStoredPageInTheFormerFormatStillLoads() {
+        // Written as Millrace wrote it before: "MRFN", version 1, the count, each code's length and code, a CRC32.
+        byte[] code = LIB.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer page = ByteBuffer.allocate(4 + 1 + 4 + 4 + code.length + 8);
+        page.put(bytes("MRFN")).put((byte) 1).putInt(1).putInt(code.length).put(code);
+        CRC32 crc = new CRC32();
+        crc.update(page.array(), 0, page.position());
+        page.putLong(crc.getValue());
+        EngineHarness h = new EngineHarness();
+        h.store.putPage(FunctionLibraries.STORE_OBJECT_ID, 0, page.array());
+
+        assertEquals(1L, h.run("FCALL", "hset_now", "1", "h", "f", "v"));
+        h.run("FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('other', function() return 1 end)");
+        byte[] rewritten = FunctionLibraries.stored(h.store);
+        assertEquals(Rdb.OPCODE_FUNCTION2, rewritten[0] & 0xff, "a change writes Redis's format");
+        Engine restarted = new Engine(new ServerConfig(), h.store, EffectLog.NONE, Snapshots.none(0), h.time::get);
+        assertEquals("v", call(restarted, "FCALL_RO", "hget_ro", "1", "h", "f"));
+        assertEquals(1L, call(restarted, "FCALL", "other", "0"));
+    }
+
+    /** A DUMP payload of these bytes (an int is one byte), then Redis's trailer. */
+    private static byte[] payload(Object... parts) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof Integer oneByte) {
+                body.write(oneByte);
+            } else {
+                body.writeBytes((byte[]) part);
+            }
+        }
+        return Rdb.dumpPayload(body);
+    }
+
+    /** An RDB string, uncompressed. */
+    private static byte[] string(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Rdb.writeLength(out, s.length());
+        out.writeBytes(bytes(s));
+        return out.toByteArray();
+    }
+
+    private static byte[] dump(EngineHarness h) {
+        return ((String) h.run("FUNCTION", "DUMP")).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     @Test
