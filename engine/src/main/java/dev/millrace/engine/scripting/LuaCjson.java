@@ -316,6 +316,7 @@ final class LuaCjson {
                 vm.raise("Cannot serialise, excessive nesting (" + depth + ")");
                 throw new Raised();
             }
+            vm.showContents(index);
             int length = arrayLength(index);
             out.write(length > 0 ? '[' : '{');
             open.push(new Table(index, length));

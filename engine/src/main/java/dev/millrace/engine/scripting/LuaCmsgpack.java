@@ -23,16 +23,21 @@ final class LuaCmsgpack {
         this.vm = vm;
     }
 
+    /** Pushes the module table, its fields set in luaopen_create's order (pairs() lists them as Redis does). */
     void install() {
-        vm.newTable(0, 6);
+        vm.newTable(0, 0);
         LuaLibraries.function(vm, "pack", this::pack);
         LuaLibraries.function(vm, "unpack", () -> unpack(0, 0, "unpack"));
         LuaLibraries.function(vm, "unpack_one", this::unpackOne);
         LuaLibraries.function(vm, "unpack_limit", this::unpackLimit);
-        vm.pushText("lua-cmsgpack");
+        vm.pushText("cmsgpack");
         vm.rawSetField(-2, "_NAME");
         vm.pushText("lua-cmsgpack 0.4.0");
         vm.rawSetField(-2, "_VERSION");
+        vm.pushText("Copyright (C) 2012, Salvatore Sanfilippo");
+        vm.rawSetField(-2, "_COPYRIGHT");
+        vm.pushText("MessagePack C implementation for Lua");
+        vm.rawSetField(-2, "_DESCRIPTION");
     }
 
     // ---------------------------------------------------------------- pack
@@ -154,6 +159,7 @@ final class LuaCmsgpack {
 
     private void encodeTable(ByteArrayOutputStream out, int level) {
         int table = vm.top();
+        vm.showContents(table);
         if (isArray(table)) {
             int len = vm.objLen(table);
             header(out, len, 0x90, 0xdc, 0xdd);

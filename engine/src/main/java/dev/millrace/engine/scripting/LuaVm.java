@@ -45,6 +45,8 @@ final class LuaVm implements AutoCloseable {
     long l;
     /** Registry slot of environment.lua's where(level): luaL_where for errors raised from Java. */
     private int whereRef = -1;
+    /** Registry slot of environment.lua's read-only views -> their contents table. */
+    private int contentsRef = -1;
     private ByteBuffer chunk = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
 
     LuaVm() {
@@ -287,6 +289,30 @@ final class LuaVm implements AutoCloseable {
 
     void setWhereRef(int ref) {
         whereRef = ref;
+    }
+
+    void setContentsRef(int ref) {
+        contentsRef = ref;
+    }
+
+    /**
+     * Replaces a read-only view (the globals, a library table: see environment.lua) at the absolute
+     * {@code index} by the table holding its contents, so that raw reads see what Redis's read-only
+     * table holds. Anything else stays as it is.
+     */
+    void showContents(int index) {
+        if (contentsRef < 0 || type(index) != TTABLE) {
+            return;
+        }
+        pushRef(contentsRef);
+        c.lua_pushvalue(l, index);
+        c.lua_rawget(l, -2);
+        if (type(-1) == TTABLE) {
+            c.lua_replace(l, index);
+            pop(1);
+        } else {
+            pop(2);
+        }
     }
 
     /**

@@ -127,7 +127,8 @@ public final class Scripting {
             vm = new LuaVm();
             vm.openLibraries();
             installApi();
-            vm.run(resource("environment.lua"), "@millrace_environment", 5);
+            vm.run(resource("environment.lua"), "@millrace_environment", 6);
+            vm.setContentsRef(vm.ref());
             loadLibraryRef = vm.ref();
             setHookCountRef = vm.ref();
             vm.setWhereRef(vm.ref());
@@ -179,6 +180,7 @@ public final class Scripting {
         field("random", this::randomFunction);
         field("randomseed", this::randomSeedFunction);
         field("hook", this::hookFunction);
+        field("acl_check_cmd", this::aclCheckCmdFunction);
         field("register_function", functions::registerFunction);
         vm.pushText(Engine.REDIS_VERSION);
         vm.rawSetField(-2, "version");
@@ -257,6 +259,8 @@ public final class Scripting {
                 lua.pushStringArray(argv, keysEnd, argv.length);
                 nargs = 2;
             } else {
+                // Replaced, never removed: Redis keeps the last ones too, and the global table's layout
+                // (pairs(_G)'s order) stays Redis's only if no name is removed and added again.
                 lua.pushRef(globalsRef);
                 lua.pushStringArray(argv, firstKey, keysEnd);
                 lua.rawSetField(-2, "KEYS");
@@ -268,15 +272,6 @@ public final class Scripting {
                 LuaValueReply.write(lua, call.reply(), run.protocol);
             } else {
                 replyRunError(lua, call.reply(), name);
-            }
-            if (!function) {
-                // KEYS and ARGV exist only during an EVAL: functions, which share the globals, never see them.
-                lua.setTop(0);
-                lua.pushRef(globalsRef);
-                lua.pushNil();
-                lua.rawSetField(-2, "KEYS");
-                lua.pushNil();
-                lua.rawSetField(-2, "ARGV");
             }
         } finally {
             current = null;
@@ -432,10 +427,29 @@ public final class Scripting {
             LuaReplyBuilder.pushErrorTable(lua, "ERR redis.call/pcall can only be called inside a script invocation");
             return -1;
         }
+        byte[][] argv = commandArguments(lua);
+        if (argv == null) {
+            return raise ? -1 : 1;
+        }
+        String refusal = refusal(run, argv);
+        if (refusal != null) {
+            LuaReplyBuilder.pushErrorTable(lua, refusal);
+            return raise ? -1 : 1;
+        }
+        LuaReplyBuilder reply = new LuaReplyBuilder(lua, run.protocol);
+        engine.dispatcher().execute(run.session, argv, reply);
+        return raise && reply.isError() ? -1 : 1;
+    }
+
+    /**
+     * luaArgsToRedisArgv: the arguments on the stack as a command (numbers as %.17g), which it then
+     * empties; or null, with the error table pushed, when there are none or one is not a string or number.
+     */
+    private static byte[][] commandArguments(LuaVm lua) {
         int argc = lua.top();
         if (argc == 0) {
             LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_NO_ARGUMENTS);
-            return raise ? -1 : 1;
+            return null;
         }
         byte[][] argv = new byte[argc][];
         for (int i = 0; i < argc; i++) {
@@ -447,18 +461,38 @@ public final class Scripting {
             } else {
                 lua.setTop(0);
                 LuaReplyBuilder.pushErrorTable(lua, Errors.SCRIPT_BAD_ARGUMENTS);
-                return raise ? -1 : 1;
+                return null;
             }
         }
         lua.setTop(0);
-        String refusal = refusal(run, argv);
-        if (refusal != null) {
-            LuaReplyBuilder.pushErrorTable(lua, refusal);
-            return raise ? -1 : 1;
+        return argv;
+    }
+
+    /**
+     * redis.acl_check_cmd: whether the caller's user may run the command. Millrace has no ACL users
+     * yet (everyone is Redis's default user, who may run everything), so any command Redis's
+     * lookupCommand finds is allowed; an unknown command or subcommand raises Redis's error.
+     */
+    private int aclCheckCmdFunction() {
+        LuaVm lua = vm;
+        if (current == null) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR redis.acl_check_cmd can only be called inside a script invocation");
+            return -1;
         }
-        LuaReplyBuilder reply = new LuaReplyBuilder(lua, run.protocol);
-        engine.dispatcher().execute(run.session, argv, reply);
-        return raise && reply.isError() ? -1 : 1;
+        byte[][] argv = commandArguments(lua);
+        if (argv == null) {
+            return -1;
+        }
+        CommandSpec spec = engine.dispatcher().table().lookup(argv[0]);
+        if (spec != null && spec.isContainer() && argv.length >= 2) {
+            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+        }
+        if (spec == null) {
+            LuaReplyBuilder.pushErrorTable(lua, "ERR Invalid command passed to redis.acl_check_cmd()");
+            return -1;
+        }
+        lua.pushBoolean(true);
+        return 1;
     }
 
     /** Why a script may not run this command (Redis's scriptCall checks), or null when it may. */

@@ -116,7 +116,7 @@ class EvalCommandsTest {
                 eval(h, "return syntax error", "0"));
         assertEquals(err("ERR user_script:2: x script: a01739e7bdb1f5fe6043ca4b4f50c662b95fc4af, on @user_script:2."),
                 eval(h, "#!lua flags=no-writes\nerror(\"x\")", "0"), "the shebang line counts");
-        for (String removed : List.of("print", "loadfile", "dofile", "debug", "os", "io", "require", "package", "newproxy")) {
+        for (String removed : List.of("print", "loadfile", "dofile", "debug", "os", "io", "require", "package", "newproxy", "setfenv", "getfenv")) {
             Object reply = eval(h, "return " + removed, "0");
             assertTrue(reply.toString().contains("nonexistent global variable '" + removed + "'"), reply.toString());
         }
