@@ -7,10 +7,11 @@ import dev.millrace.engine.keyspace.AccessClock;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.keyspace.ValueType;
+import dev.millrace.engine.rdb.Rdb;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
-import dev.millrace.engine.util.Numbers;
 
+import java.io.ByteArrayOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -150,7 +151,7 @@ public final class DebugCommands implements CommandFamily {
 
     /**
      * DEBUG OBJECT key: Redis's line. There is no object address (0x0) nor shared objects (refcount 1);
-     * serializedlength is the RDB length of a string without LZF compression.
+     * serializedlength is a string's RDB length as Redis computes it (LZF included).
      */
     private void object(Call call) {
         byte[] encoded = call.keyspace().lookupReadNoTouch(call.db(), call.arg(2), call.now());
@@ -166,19 +167,13 @@ public final class DebugCommands implements CommandFamily {
                 + " lru_seconds_idle:" + idle);
     }
 
+    /** A string's RDB encoding as Redis writes it (integer, LZF or plain); other types: a plain string of the record. */
     private static long serializedLength(Record record) {
         byte[] v = record.payload();
-        if (record.type() == ValueType.STRING && v.length <= 11) {
-            Long n = Numbers.parseLong(v);
-            if (n != null) {
-                if (n >= Byte.MIN_VALUE && n <= Byte.MAX_VALUE) {
-                    return 2;
-                } else if (n >= Short.MIN_VALUE && n <= Short.MAX_VALUE) {
-                    return 3;
-                } else if (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) {
-                    return 5;
-                }
-            }
+        if (record.type() == ValueType.STRING) {
+            ByteArrayOutputStream rdb = new ByteArrayOutputStream();
+            Rdb.writeString(rdb, v);
+            return rdb.size();
         }
         int prefix = v.length < 64 ? 1 : v.length < 16384 ? 2 : v.length <= 0xffffffffL ? 5 : 9;
         return prefix + v.length;
