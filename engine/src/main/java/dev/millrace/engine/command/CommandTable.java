@@ -300,6 +300,18 @@ public final class CommandTable {
     }
 
     /**
+     * Redis's lookupCommand over a command line: the command {@code argv[0]} names, or its subcommand
+     * when it is a container and {@code argv} has a second word; null when either is unknown.
+     */
+    public CommandSpec lookupCommand(byte[][] argv) {
+        CommandSpec spec = lookup(argv[0]);
+        if (spec != null && spec.isContainer() && argv.length >= 2) {
+            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
+        }
+        return spec;
+    }
+
+    /**
      * The top-level command for a name as a client sent it (any ASCII case), or null: the dispatcher's
      * per-command lookup, so it allocates nothing (an open-addressing table over the lower-case names).
      */

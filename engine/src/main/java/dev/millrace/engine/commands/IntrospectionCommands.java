@@ -287,10 +287,7 @@ public final class IntrospectionCommands implements CommandFamily {
     /** COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...]. */
     private void getKeys(Call call, boolean withFlags) {
         byte[][] line = Arrays.copyOfRange(call.argv(), 2, call.argc());
-        CommandSpec spec = table().lookup(new String(line[0], StandardCharsets.ISO_8859_1));
-        if (spec != null && spec.isContainer() && line.length > 1) {
-            spec = spec.subcommands().get(new String(line[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
-        }
+        CommandSpec spec = table().lookupCommand(line);
         ReplyWriter out = call.reply();
         if (spec == null) {
             out.error(Errors.INVALID_COMMAND);

@@ -483,11 +483,7 @@ public final class Scripting {
         if (argv == null) {
             return -1;
         }
-        CommandSpec spec = engine.dispatcher().table().lookup(argv[0]);
-        if (spec != null && spec.isContainer() && argv.length >= 2) {
-            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
-        }
-        if (spec == null) {
+        if (engine.dispatcher().table().lookupCommand(argv) == null) {
             LuaReplyBuilder.pushErrorTable(lua, "ERR Invalid command passed to redis.acl_check_cmd()");
             return -1;
         }
@@ -497,15 +493,9 @@ public final class Scripting {
 
     /** Why a script may not run this command (Redis's scriptCall checks), or null when it may. */
     private String refusal(Run run, byte[][] argv) {
-        CommandSpec spec = engine.dispatcher().table().lookup(argv[0]);
+        CommandSpec spec = engine.dispatcher().table().lookupCommand(argv);
         if (spec == null) {
             return Errors.SCRIPT_UNKNOWN_COMMAND;
-        }
-        if (spec.isContainer() && argv.length >= 2) {
-            spec = spec.subcommands().get(new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
-            if (spec == null) {
-                return Errors.SCRIPT_UNKNOWN_COMMAND;
-            }
         }
         if (!spec.arityAccepts(argv.length)) {
             return Errors.SCRIPT_WRONG_ARITY;

@@ -157,6 +157,29 @@ class BusyScriptIT {
     }
 
     @Test
+    void clientsThatHangUpOrResetWhileBusyAreLeftToNettyAndTheOthersAreServed() throws IOException {
+        startBusyServer("");
+        try (RawClient runner = new RawClient(server.port());
+             RawClient closing = new RawClient(server.port());
+             RawClient resetting = new RawClient(server.port());
+             RawClient before = new RawClient(server.port())) {
+            for (RawClient client : new RawClient[] {closing, resetting, before}) {
+                client.send("PING\r\n").expect("+PONG\r\n");
+            }
+            runEndlessScript(runner);
+            closing.send("GET k\r\n").close(); // its read may see the command, then the end
+            resetting.send("GET k\r\n").reset(); // its read may fail with ECONNRESET
+            before.send("GET k\r\n").expect(BUSY);
+            before.send("SCRIPT KILL\r\n").expect("+OK\r\n");
+            expectKilled(runner);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> before.send("INFO clients\r\n").read(Integer.parseInt(before.line().substring(1)) + 2)
+                            .contains("connected_clients:2\r\n")); // runner and before: both gone ones forgotten
+            runner.send("PING\r\n").expect("+PONG\r\n");
+        }
+    }
+
+    @Test
     void malformedInputWhileBusyGetsTheProtocolErrorAndTheServerCarriesOn() throws IOException {
         startBusyServer("");
         try (RawClient runner = new RawClient(server.port());

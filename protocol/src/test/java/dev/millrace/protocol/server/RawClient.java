@@ -83,6 +83,12 @@ final class RawClient implements AutoCloseable {
         assertEquals("", extra.toString(StandardCharsets.ISO_8859_1), "bytes before the close");
     }
 
+    /** Closes with a TCP reset instead of the orderly end: the server's next read fails. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
