@@ -68,6 +68,8 @@ public final class Engine {
     private final Keyspace keyspace;
     private final EffectLog effectLog;
     private final Snapshots snapshots;
+    /** The keyspace's write-back, for a snapshot at a batch boundary (one instance, not one per batch). */
+    private final Runnable writeBack;
     private final ClientRegistry clients = new ClientRegistry();
     private final Stats stats = new Stats();
     private final Dispatcher dispatcher;
@@ -96,6 +98,7 @@ public final class Engine {
         this.lastSyncMillis = startedAtMillis;
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
+        this.writeBack = keyspace::flushPages;
         this.blocking = new BlockingKeys(this);
         this.watchedKeys = new WatchedKeys(keyspace.store(), clock);
         this.tracking = new ClientTracking(clients);
@@ -226,6 +229,7 @@ public final class Engine {
     public void afterBatch() {
         tracking.broadcast();
         dispatcher.appendBatch();
+        snapshots.atBatchBoundary(writeBack);
         if (appendedSinceSync > 0 && config.get("appendfsync").equals("always")) {
             syncLog();
         }
@@ -246,6 +250,7 @@ public final class Engine {
         streamRetention.run(now);
         tracking.broadcast();
         dispatcher.appendBatch();
+        snapshots.atBatchBoundary(writeBack);
         snapshots.housekeeping();
         saveIfRulesSaySo(now);
         if (appendedSinceSync > 0 && !config.get("appendfsync").equals("no") && now - lastSyncMillis >= 1000) {
@@ -301,6 +306,20 @@ public final class Engine {
         dispatcher.appendBatch();
         syncLog();
         shutdownHook.run();
+    }
+
+    /**
+     * A snapshot now, of everything executed so far (SAVE, SHUTDOWN's save, DEBUG RELOAD): the batch's
+     * effects go to the log first and the keyspace's held-back writes to the store. Inside a
+     * transaction the batch cannot be split: the snapshot then covers the log before it, and its
+     * effects follow in the log.
+     */
+    public void save() throws Exception {
+        if (!dispatcher.nested()) {
+            dispatcher.appendBatch();
+        }
+        keyspace.flushPages();
+        snapshots.save();
     }
 
     /** Replaces what {@link #exitNow} does (halting the JVM): for servers embedded in tests. */

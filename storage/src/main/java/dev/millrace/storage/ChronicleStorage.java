@@ -39,7 +39,7 @@ import java.util.function.Function;
  *
  * <p>Files under {@code dir} (docs/storage-format.md): {@code keyspace/} the live keyspace maps;
  * {@code appendonlydir/} the AOF (appendonly yes) or {@code snapshot-feed/} (appendonly no: an
- * unsynced log that only feeds snapshots); {@code snapshots/}; {@code clean-shutdown} the marker with
+ * unsynced log that only feeds snapshots, written only while save rules exist); {@code snapshots/}; {@code clean-shutdown} the marker with
  * the log index the keyspace reflects, present only between a clean close and the next open;
  * {@code storage.meta} the persistence mode of the last run.
  *
@@ -70,7 +70,7 @@ public final class ChronicleStorage implements AutoCloseable {
     /** Six ten-minute cycles: the log never holds much more than an hour beyond the newest snapshot. */
     static final int COMPACT_AFTER_CYCLES = 6;
     private static final String AOF = "aof";
-    private static final String FEED = "feed";
+    private static final String FEED = SnapshotStore.FEED;
 
     private final Path dir;
     private final String mode;
@@ -194,7 +194,13 @@ public final class ChronicleStorage implements AutoCloseable {
         ChronicleStreamLogs streamLogs = new ChronicleStreamLogs(root.resolve(STREAMS_DIR),
                 ChronicleStreamLogs.Settings.defaults(clock).withBlockSize(config.getLong("stream-log-block-size")));
         keyStore.attachStreamLogs(streamLogs);
+        snapshots.attachLiveKeyStore(keyStore);
         snapshots.attachLiveStreamLogs(streamLogs);
+        if (clean && Boolean.parseBoolean(marker.getProperty("feedGap"))) {
+            snapshots.markFeedGap();
+        }
+        snapshots.setFeedWanted(!config.saveRules().isEmpty());
+        config.onChange("save", value -> snapshots.setFeedWanted(!config.saveRules().isEmpty()));
         return new ChronicleStorage(root, mode, keyStore, streamLogs, effectLog, snapshots, replayAfter, origin);
     }
 
@@ -202,8 +208,9 @@ public final class ChronicleStorage implements AutoCloseable {
         return keyStore;
     }
 
+    /** The log the engine appends to: the AOF, or with appendonly no the snapshot feed (which may not record). */
     public EffectLog effectLog() {
-        return effectLog;
+        return snapshots.engineLog();
     }
 
     public Snapshots snapshots() {
@@ -267,6 +274,8 @@ public final class ChronicleStorage implements AutoCloseable {
         Properties marker = new Properties();
         marker.setProperty("logIndex", Long.toString(logIndex));
         marker.setProperty("mode", mode);
+        // Writes the feed did not record: the next snapshot must copy the keyspace, even after a restart.
+        marker.setProperty("feedGap", Boolean.toString(snapshots.feedGap()));
         DurableFiles.writeProperties(dir.resolve(CLEAN_MARKER), marker, "Millrace clean shutdown: the keyspace reflects the log up to logIndex");
     }
 

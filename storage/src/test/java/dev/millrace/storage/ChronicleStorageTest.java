@@ -58,10 +58,16 @@ class ChronicleStorageTest {
         final Map<String, String> expected;
 
         final Path root;
+        final ServerConfig config;
 
         Server(Path root, boolean appendonly, Map<String, String> expected) {
+            this(root, config(appendonly), expected);
+        }
+
+        Server(Path root, ServerConfig config, Map<String, String> expected) {
             this.root = root;
-            storage = ChronicleStorage.open(root, config(appendonly), SimpleReplayer::new, clock);
+            this.config = config;
+            storage = ChronicleStorage.open(root, config, SimpleReplayer::new, clock);
             live = new SimpleReplayer(storage.keyStore());
             replayed = storage.recover(live);
             this.expected = expected;
@@ -374,6 +380,116 @@ class ChronicleStorageTest {
         Server fourth = new Server(third.crash(), false, new HashMap<>(saved));
         fourth.assertHoldsExactly(saved);
         fourth.storage.close();
+    }
+
+    /** appendonly no and no save rules: Redis's pure cache, which writes nothing to disk for a write. */
+    private static ServerConfig cacheConfig() {
+        ServerConfig config = config(false);
+        config.set("save", "", true);
+        return config;
+    }
+
+    private SnapshotStore snapshots(Server server) {
+        return (SnapshotStore) server.storage.snapshots();
+    }
+
+    @Test
+    void withoutSaveRulesTheFeedRecordsNothingAndASaveCopiesTheKeyspace() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, cacheConfig(), state);
+        assertFalse(snapshots(first).feedRecording());
+        for (int i = 0; i < 300; i++) {
+            first.set(i % 3, "k" + i, "v" + i);
+        }
+        first.del(1, "k1");
+        assertEquals(-1, first.storage.effectLog().lastIndex(), "nothing appended to the feed");
+        assertTrue(snapshots(first).feedGap());
+        first.storage.snapshots().save();
+        assertFalse(snapshots(first).feedGap());
+        Map<String, String> atSnapshot = new HashMap<>(state);
+        first.set(0, "lost", "not in any snapshot");
+        Server second = new Server(first.crash(), cacheConfig(), new HashMap<>(atSnapshot));
+        assertEquals(ChronicleStorage.KeyspaceOrigin.SNAPSHOT_STANDBY, second.storage.keyspaceOrigin());
+        second.assertHoldsExactly(atSnapshot);
+        second.storage.close();
+    }
+
+    @Test
+    void withoutSaveRulesABackgroundSaveCopiesTheKeyspaceAtTheNextBatchBoundary() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, cacheConfig(), state);
+        for (int i = 0; i < 200; i++) {
+            first.set(0, "k" + i, "v" + i);
+        }
+        assertTrue(first.storage.snapshots().startBackgroundSave());
+        assertTrue(first.storage.snapshots().backgroundSaveInProgress());
+        assertFalse(first.storage.snapshots().startBackgroundSave(), "one at a time");
+        first.set(0, "k0", "written after BGSAVE, before the batch ended");
+        int[] writeBacks = {0};
+        first.storage.snapshots().atBatchBoundary(() -> writeBacks[0]++);
+        assertEquals(1, writeBacks[0], "the keyspace was written back before the copy");
+        snapshots(first).awaitBackgroundSave();
+        assertTrue(first.storage.snapshots().lastBackgroundSaveOk());
+        assertFalse(first.storage.snapshots().backgroundSaveInProgress());
+        Map<String, String> atSnapshot = new HashMap<>(state);
+        first.set(0, "lost", "after the copy");
+        first.storage.snapshots().atBatchBoundary(() -> writeBacks[0]++);
+        assertEquals(1, writeBacks[0], "no copy without a request");
+        Server second = new Server(first.crash(), cacheConfig(), new HashMap<>(atSnapshot));
+        second.assertHoldsExactly(atSnapshot);
+        second.storage.close();
+    }
+
+    @Test
+    void saveRulesAddedAtRunTimeResumeTheFeedFromACopyOfTheKeyspace() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        Server first = new Server(dir, cacheConfig(), state);
+        for (int i = 0; i < 100; i++) {
+            first.set(0, "unrecorded" + i, "v");
+        }
+        first.config.set("save", "3600 1", false);
+        assertFalse(snapshots(first).feedRecording(), "not before the copy at the batch boundary");
+        first.set(0, "same batch", "still unrecorded");
+        first.storage.snapshots().atBatchBoundary(() -> { });
+        assertTrue(snapshots(first).feedRecording());
+        snapshots(first).awaitBackgroundSave();
+        first.set(0, "recorded", "replayed by the next build");
+        first.del(0, "unrecorded7");
+        assertTrue(first.storage.effectLog().lastIndex() >= 0);
+        first.bgsave();
+        SnapshotStore.Meta meta = SnapshotStore.newest(dir.resolve("snapshots"));
+        assertEquals(first.storage.effectLog().lastIndex(), meta.logIndex());
+        first.set(0, "lost", "after the snapshot");
+        Map<String, String> atSnapshot = new HashMap<>(state);
+        atSnapshot.remove("0/lost");
+        Server second = new Server(first.crash(), first.config, new HashMap<>(atSnapshot));
+        second.assertHoldsExactly(atSnapshot);
+        second.storage.close();
+    }
+
+    @Test
+    void aGapInTheFeedOutlivesACleanRestart() throws Exception {
+        Map<String, String> state = new HashMap<>();
+        ServerConfig withRules = config(false);
+        Server first = new Server(dir, withRules, state);
+        assertTrue(snapshots(first).feedRecording());
+        first.set(0, "a", "in the first snapshot");
+        first.storage.snapshots().save();
+        withRules.set("save", "", false);
+        first.set(0, "b", "unrecorded");
+        first.storage.close();
+
+        Server second = new Server(dir, config(false), state);
+        assertTrue(snapshots(second).feedGap(), "the marker kept the gap");
+        assertFalse(snapshots(second).feedRecording());
+        second.storage.snapshots().atBatchBoundary(() -> { });
+        snapshots(second).awaitBackgroundSave();
+        assertTrue(snapshots(second).feedRecording());
+        second.set(0, "c", "recorded");
+        second.bgsave();
+        Server third = new Server(second.crash(), config(false), new HashMap<>(state));
+        third.assertHoldsExactly(state);
+        third.storage.close();
     }
 
     @Test

@@ -335,6 +335,11 @@ public final class Dispatcher {
         pendingEffects.clear();
     }
 
+    /** Whether a command runs inside another (EXEC's, a script's): no batch boundary here. */
+    public boolean nested() {
+        return depth > 1;
+    }
+
     /**
      * Appends the effects of every command since the last call as ONE log record. Called before the
      * replies of those commands are flushed (so no client hears of a write the log lacks) and from
@@ -343,7 +348,7 @@ public final class Dispatcher {
      * Never from inside a nested command (EXEC's, a script's): that would split them over two records.
      */
     public void appendBatch() {
-        if (depth > 1) {
+        if (nested()) {
             throw new IllegalStateException("appendBatch inside a nested command would split an EXEC or a script over two log records");
         }
         engine.keyspace().endBatch();

@@ -137,7 +137,7 @@ public final class DebugCommands implements CommandFamily {
         }
         if (save) {
             try {
-                engine.snapshots().save();
+                engine.save();
             } catch (Exception e) {
                 call.reply().error(Errors.SAVE_FAILED);
                 return;

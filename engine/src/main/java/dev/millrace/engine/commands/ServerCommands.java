@@ -175,7 +175,7 @@ public final class ServerCommands implements CommandFamily {
 
     private boolean trySave() {
         try {
-            engine.snapshots().save();
+            engine.save();
             return true;
         } catch (Exception e) {
             return false;

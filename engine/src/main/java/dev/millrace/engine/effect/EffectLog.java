@@ -25,7 +25,7 @@ public interface EffectLog extends AutoCloseable {
     @Override
     void close();
 
-    /** A log that keeps nothing: for a server with {@code appendonly no} and for unit tests. */
+    /** A log that keeps nothing: for replaying engines and unit tests. */
     EffectLog NONE = new EffectLog() {
         @Override public long append(long unixTimeMillis, List<Effect> effects) { return -1; }
         @Override public void sync() { }

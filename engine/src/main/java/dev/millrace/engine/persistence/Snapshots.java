@@ -7,7 +7,10 @@ package dev.millrace.engine.persistence;
  */
 public interface Snapshots {
 
-    /** Takes a snapshot now, blocking until it is durable. */
+    /**
+     * Takes a snapshot now, blocking until it is durable. The caller has appended the batch's effects
+     * and written back what the keyspace holds above the store ({@code Engine.save}).
+     */
     void save() throws Exception;
 
     /**
@@ -24,6 +27,15 @@ public interface Snapshots {
 
     /** Whether the last background snapshot succeeded. */
     boolean lastBackgroundSaveOk();
+
+    /**
+     * Called between two batches, after the batch's effects were appended (the one point where the
+     * keyspace and the log agree): a snapshot that copies the keyspace instead of replaying the log
+     * is taken here. {@code writeBack} writes what the keyspace holds above the store; call it before
+     * reading the store.
+     */
+    default void atBatchBoundary(Runnable writeBack) {
+    }
 
     /**
      * Storage work that must run on the execution thread once a background snapshot is complete

@@ -33,7 +33,8 @@ import java.util.zip.CRC32C;
  *   <li>Durable mode ({@code appendonly yes}): the queue is in SYNC mode and {@link #sync} msyncs
  *       what was appended; the engine calls it once per batch (always) or per second (everysec).
  *       Non-durable mode ({@code appendonly no}): {@link #sync} does nothing; the log then only
- *       feeds background snapshots and is never replayed after a crash.</li>
+ *       feeds background snapshots and is never replayed after a crash (and the snapshot store
+ *       stops appending to it while there are no save rules).</li>
  *   <li>At open a torn tail is repaired: unfinished bytes of a killed write are zeroed
  *       ({@link TornTail}); a last record that is incomplete or corrupt gets a VOID excerpt so every
  *       reader skips it. Both are logged as warnings.</li>

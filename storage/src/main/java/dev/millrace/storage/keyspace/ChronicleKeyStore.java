@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -490,6 +492,34 @@ public final class ChronicleKeyStore implements KeyStore {
         discardPrepared();
     }
 
+    /**
+     * Copies the store as it is now into the new directory {@code target}, as a store closed there
+     * (its map files and a "closed" meta), so that {@link #open} on {@code target} gives these
+     * contents: a snapshot taken without a log to rebuild it from. Consistent because this thread is
+     * the only writer and no operation is in progress; the caller must have written back anything
+     * held above the store ({@code Keyspace.flushPages}). The files are copied by the kernel from the
+     * page cache the maps share, not synced: the caller syncs them off this thread. O(map files).
+     */
+    public void copyTo(Path target) {
+        nodeCache.flush();
+        try {
+            Files.createDirectories(target);
+            for (Generation g : generations) {
+                try (FileChannel from = FileChannel.open(g.file, StandardOpenOption.READ);
+                     FileChannel to = FileChannel.open(target.resolve(g.file.getFileName()),
+                             StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    long size = from.size();
+                    for (long at = 0; at < size; ) {
+                        at += from.transferTo(at, size - at, to);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the keyspace to " + target, e);
+        }
+        saveMeta(target, "closed");
+    }
+
     // ---------------------------------------------------------------- observability
 
     /** The ids of the map generations, oldest first: more than one while the store grows. */
@@ -788,6 +818,10 @@ public final class ChronicleKeyStore implements KeyStore {
     // ---------------------------------------------------------------- meta file
 
     private void saveMeta(String state) {
+        saveMeta(dir, state);
+    }
+
+    private void saveMeta(Path storeDir, String state) {
         Properties p = new Properties();
         p.setProperty("format", Integer.toString(META_FORMAT));
         p.setProperty("state", state);
@@ -815,7 +849,7 @@ public final class ChronicleKeyStore implements KeyStore {
         p.setProperty("sweepGeneration", Long.toString(sweepGeneration));
         p.setProperty("sweepSegment", Integer.toString(sweepSegment));
         retired.save(p);
-        DurableFiles.writeProperties(dir.resolve(META_FILE), p, "Millrace keyspace state (see docs/storage-format.md)");
+        DurableFiles.writeProperties(storeDir.resolve(META_FILE), p, "Millrace keyspace state (see docs/storage-format.md)");
     }
 
     private void load(Properties p, int databases) {

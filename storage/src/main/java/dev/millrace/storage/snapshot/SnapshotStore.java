@@ -2,6 +2,7 @@ package dev.millrace.storage.snapshot;
 
 import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
+import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.engine.keyspace.KeyStore;
 import dev.millrace.engine.persistence.Replayer;
 import dev.millrace.engine.persistence.Snapshots;
@@ -49,6 +50,13 @@ import java.util.function.Function;
  * standby (taken by a recovery or a build, and not remade until the next snapshot) recovery falls
  * back to {@link #restore}.
  *
+ * <p><b>The feed</b> ({@code appendonly no}): the log then exists only to build snapshots from, so it
+ * records only while save rules ask for snapshots ({@link #setFeedWanted}). Without them a write
+ * costs no log at all (Redis with {@code appendonly no} and {@code save ""} writes nothing either);
+ * once writes went unrecorded (a <i>gap</i>), the next snapshot cannot be replayed and copies the live
+ * keyspace instead, on the execution thread at a batch boundary ({@link #atBatchBoundary}): a pause of
+ * O(keyspace size), where Redis forks. Recording resumes only after such a copy.
+ *
  * <p>The {@link Snapshots} methods are called from the execution thread; the build runs on its own
  * thread, which only reads the log (its own queue instance) and writes its own files; standby copies
  * run on a third. State shared between them is guarded by this object's monitor; the snapshot
@@ -62,6 +70,8 @@ public final class SnapshotStore implements Snapshots {
     private static final String TMP_PREFIX = "tmp-";
     static final String STANDBY = "standby";
     private static final String STANDBY_META = "standby.meta";
+    /** The log kind of {@code appendonly no}: a log that only feeds snapshots. */
+    public static final String FEED = "feed";
 
     private final Path dir;
     /** The live stream logs' directory, which snapshot builds read. */
@@ -73,6 +83,19 @@ public final class SnapshotStore implements Snapshots {
     /** The fsync of the stream entries the snapshot being built counts on (see {@link #fixStreamPoint}). */
     private volatile Runnable streamSync = () -> { };
     private final ChronicleEffectLog effectLog;
+    /** What the engine appends to: the AOF itself, or the feed, which can stop recording. */
+    private final EffectLog engineLog;
+    /** The live keyspace, which a snapshot copies when the feed has a gap. */
+    private ChronicleKeyStore liveStore;
+    // The feed's state (appendonly no), execution thread only.
+    /** Whether appends reach the feed: not until {@link #setFeedWanted} (a gap may be marked first). */
+    private boolean recording;
+    /** Appends were dropped since the newest snapshot's point: the next snapshot copies the live keyspace. */
+    private boolean gap;
+    /** Save rules want the feed back: it records again from the next copy (or at once without a gap). */
+    private boolean recordAfterCopy;
+    /** A BGSAVE that copies the live keyspace waits for the next batch boundary. */
+    private boolean copyRequested;
     private final String logKind;
     private final int databases;
     private final Function<KeyStore, Replayer> replayerFactory;
@@ -113,6 +136,7 @@ public final class SnapshotStore implements Snapshots {
         this.dir = dir;
         this.streamsDir = streamsDir;
         this.effectLog = effectLog;
+        this.engineLog = logKind.equals(FEED) ? new Feed() : effectLog;
         this.logKind = logKind;
         this.databases = databases;
         this.replayerFactory = replayerFactory;
@@ -321,6 +345,77 @@ public final class SnapshotStore implements Snapshots {
         }
     }
 
+    /** Gives the snapshots the live keyspace, which they copy when the feed has a gap. */
+    public void attachLiveKeyStore(ChronicleKeyStore store) {
+        this.liveStore = store;
+    }
+
+    /** The log the engine appends its batches to: the AOF, or the feed (see the class comment). */
+    public EffectLog engineLog() {
+        return engineLog;
+    }
+
+    /**
+     * Whether save rules ask for snapshots, so the feed should record (called at open and when
+     * {@code save} changes). Stopping takes effect at once; resuming after a gap waits for the copy
+     * of the live keyspace made at the next batch boundary. Execution thread; nothing for the AOF.
+     */
+    public void setFeedWanted(boolean wanted) {
+        if (!logKind.equals(FEED)) {
+            return;
+        }
+        if (!wanted) {
+            recording = false;
+            recordAfterCopy = false;
+        } else if (!recording) {
+            recording = !gap;
+            recordAfterCopy = gap;
+        }
+    }
+
+    /** Whether the engine's appends reach the log (always for the AOF). */
+    public boolean feedRecording() {
+        return recording || !logKind.equals(FEED);
+    }
+
+    /** Whether writes went unrecorded since the newest snapshot's point (kept across a clean restart). */
+    public boolean feedGap() {
+        return gap;
+    }
+
+    /** A clean start finds the previous run's gap in the shutdown marker. */
+    public void markFeedGap() {
+        gap = true;
+    }
+
+    /**
+     * Between two batches (after the batch's record was appended): makes the copy of the live
+     * keyspace that a BGSAVE or resuming the feed waits for. {@code writeBack} writes what the
+     * keyspace holds above the store; it runs only when a copy is made.
+     */
+    @Override
+    public void atBatchBoundary(Runnable writeBack) {
+        if (!copyRequested && !recordAfterCopy) {
+            return;
+        }
+        synchronized (this) {
+            if (running != null) {
+                return; // a replayed build still runs: copy at a later boundary, after it publishes
+            }
+        }
+        if (copyRequested || gap) {
+            writeBack.run();
+            Path tmp = copyLive();
+            long upTo = effectLog.lastIndex();
+            long mark = fixStreamPoint();
+            runInBackground(() -> finishCopy(tmp, upTo), mark);
+        }
+        if (recordAfterCopy) {
+            recording = true;
+            recordAfterCopy = false;
+        }
+    }
+
     /** Gives the snapshots the live stream logs, whose deletions they gate (see {@link #housekeeping}). */
     public void attachLiveStreamLogs(ChronicleStreamLogs logs) {
         this.liveStreams = logs;
@@ -336,7 +431,12 @@ public final class SnapshotStore implements Snapshots {
             previous.join();
         }
         long mark = fixStreamPoint();
-        build(effectLog.lastIndex());
+        if (gap || copyRequested) {
+            long upTo = effectLog.lastIndex();
+            finishCopy(copyLive(), upTo);
+        } else {
+            build(effectLog.lastIndex());
+        }
         if (liveStreams != null) {
             liveStreams.deleteReleased(mark);
         }
@@ -374,17 +474,27 @@ public final class SnapshotStore implements Snapshots {
         }
     }
 
+    /** Starts a snapshot; with a gap in the feed it is a copy of the live keyspace at the next batch boundary. */
     @Override
     public synchronized boolean startBackgroundSave() {
-        if (running != null) {
+        if (running != null || copyRequested) {
             return false;
         }
+        if (gap) {
+            copyRequested = true;
+            return true;
+        }
         long upTo = effectLog.lastIndex();
-        long mark = fixStreamPoint();
+        runInBackground(() -> build(upTo), fixStreamPoint());
+        return true;
+    }
+
+    /** Runs a snapshot's work on the snapshot thread; {@code mark} is its stream deletion mark. */
+    private synchronized void runInBackground(Runnable work, long mark) {
         running = new Thread(() -> {
             boolean ok = false;
             try {
-                build(upTo);
+                work.run();
                 ok = true;
                 synchronized (this) {
                     completedMark = Math.max(completedMark, mark);
@@ -401,12 +511,11 @@ public final class SnapshotStore implements Snapshots {
         }, "millrace-snapshot");
         running.setDaemon(true);
         running.start();
-        return true;
     }
 
     @Override
     public synchronized boolean backgroundSaveInProgress() {
-        return running != null;
+        return running != null || copyRequested;
     }
 
     @Override
@@ -483,6 +592,48 @@ public final class SnapshotStore implements Snapshots {
     }
 
     /**
+     * Copies the live keyspace into a new temporary snapshot directory (execution thread, at a batch
+     * boundary, with the keyspace written back): the snapshot of a feed with a gap. From here on the
+     * feed's records after its last index are exactly what the copy lacks.
+     *
+     * @return the temporary directory, for {@link #finishCopy}
+     */
+    private Path copyLive() {
+        long started = clock.currentTimeMillis();
+        Path tmp;
+        synchronized (this) {
+            tmp = dir.resolve(TMP_PREFIX + String.format("%09d", ++sequence));
+        }
+        liveStore.copyTo(tmp.resolve(KEYSPACE));
+        gap = false;
+        copyRequested = false;
+        log.info("keyspace copied for a snapshot in {} ms (appendonly no, no log to build it from)",
+                clock.currentTimeMillis() - started);
+        return tmp;
+    }
+
+    /** Syncs and checksums a copy of the live keyspace and publishes it as covering {@code upTo}. Any thread. */
+    private void finishCopy(Path tmp, long upTo) {
+        try {
+            Path keyspace = tmp.resolve(KEYSPACE);
+            for (Path file : DurableFiles.listFiles(keyspace)) {
+                DurableFiles.fsync(file);
+            }
+            DurableFiles.fsyncDirectory(keyspace);
+            long crc = DurableFiles.checksum(keyspace);
+            streamSync.run();
+            publish(tmp, upTo, crc);
+        } catch (RuntimeException e) {
+            DurableFiles.deleteTree(tmp);
+            throw e;
+        }
+        effectLog.deleteCyclesBelow(upTo);
+        synchronized (this) {
+            lastSaveUnixSeconds = clock.currentTimeMillis() / 1000;
+        }
+    }
+
+    /**
      * Puts the keyspace of {@code previous} at {@code target} for a build to apply the log to: its
      * standby when there is one (a rename; the new snapshot's standby is made after it is published,
      * so the disk holds at most three keyspaces, as when builds copied), else a verified copy.
@@ -528,6 +679,22 @@ public final class SnapshotStore implements Snapshots {
         p.setProperty("createdMillis", Long.toString(createdMillis));
         p.setProperty("checksum", Long.toUnsignedString(checksum));
         DurableFiles.writeProperties(snapshotDir.resolve(META), p, "Millrace snapshot (see docs/storage-format.md)");
+    }
+
+    /** The engine's log with {@code appendonly no}: the feed, whose appends are dropped while not recording. */
+    private final class Feed implements EffectLog {
+        @Override
+        public long append(long unixTimeMillis, List<Effect> effects) {
+            if (recording) {
+                return effectLog.append(unixTimeMillis, effects);
+            }
+            gap = true;
+            return effectLog.lastIndex();
+        }
+
+        @Override public void sync() { effectLog.sync(); }
+        @Override public long lastIndex() { return effectLog.lastIndex(); }
+        @Override public void close() { effectLog.close(); }
     }
 
     private static List<Path> listDirectories(Path dir) {
