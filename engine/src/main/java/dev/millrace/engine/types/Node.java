@@ -13,10 +13,13 @@ import java.util.Arrays;
  * Integers big-endian, varints unsigned LEB128. {@code sep(i)} is the smallest key child i may hold;
  * {@code sep(0)} is empty. Reading a node only indexes where its entries start (no copies); a search
  * compares keys in place; a change splices the bytes once, in place. The buffer is the caller's own
- * copy; a node that grows a second time gets room to spare after its entries, so the pushes and pops
- * that hit one node again and again (a list's ends) shift bytes within it instead of copying it into
- * a new array each time, while a node changed once (a random member of a big sorted set) stays
- * exact, with nothing to trim: {@link #bytes()} trims the spare room off when the node is written.
+ * copy; a node that grows a second time gets room to spare, so the pushes and pops that hit one node
+ * again and again (a list's ends) work within it instead of copying it into a new array each time,
+ * while a node changed once (a random member of a big sorted set) stays exact, with nothing to trim:
+ * {@link #bytes()} trims the spare room off when the node is written. The spare room goes where the
+ * node grows: after its entries, or before them (header included) for changes at its head, where
+ * the header moves instead of every entry, so a push or pop at a list's head is O(entry), not O(leaf).
+ * Positions are absolute in the buffer; the offsets index has its spare room at the same end.
  */
 final class Node {
     static final byte[] EMPTY = new byte[0];
@@ -25,13 +28,17 @@ final class Node {
     private static final byte INNER = 1;
 
     final boolean leaf;
-    /** The page bytes, {@code off[n]} of them; the rest is room for growth. */
+    /** The page bytes are {@code buf[base, off[ob + n])}; the rest is room for growth. */
     private byte[] buf;
+    /** Where the page (its header) starts in {@link #buf}. */
+    private int base;
     /** Whether the node has grown since it was read: the next growth leaves room to spare. */
     private boolean grown;
     int n;
-    /** off[i] is where entry i starts; off[n] is the end of the buffer. */
+    /** off[ob + i] is where entry i starts in {@link #buf}; off[ob + n] is the end of the page. */
     private int[] off;
+    /** Where entry 0's offset is in {@link #off}. */
+    private int ob;
 
     private Node(byte[] buf) {
         this.buf = buf;
@@ -54,12 +61,18 @@ final class Node {
 
     /** The page bytes of this node: not a copy unless the buffer has room to spare. */
     byte[] bytes() {
-        return buf.length == off[n] ? buf : Arrays.copyOf(buf, off[n]);
+        int end = o(n);
+        return base == 0 && buf.length == end ? buf : Arrays.copyOfRange(buf, base, end);
     }
 
     /** Size of the encoding. */
     int size() {
-        return off[n];
+        return o(n) - base;
+    }
+
+    /** Where entry {@code i} starts in {@link #buf} (i = n: the end of the page). */
+    private int o(int i) {
+        return off[ob + i];
     }
 
     private void index() {
@@ -119,17 +132,17 @@ final class Node {
     // ---------------------------------------------------------------- leaf
 
     byte[] key(int i) {
-        return copyField(off[i]);
+        return copyField(o(i));
     }
 
     byte[] value(int i) {
-        int start = field(off[i], len);
+        int start = field(o(i), len);
         return copyField(start + len[0]);
     }
 
     /** Hands the value of entry i to {@code visitor} in place, without a copy. */
     void visitValue(int i, BytesVisitor visitor) {
-        int start = field(off[i], len);
+        int start = field(o(i), len);
         start = field(start + len[0], len);
         visitor.accept(buf, start, len[0]);
     }
@@ -140,7 +153,7 @@ final class Node {
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int start = field(off[mid], len);
+            int start = field(o(mid), len);
             int c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
             if (c < 0) {
                 lo = mid + 1;
@@ -154,15 +167,15 @@ final class Node {
     }
 
     void insertEntry(int at, byte[] key, byte[] value) {
-        splice(off[at], off[at], leafEntry(key, value), 1);
+        splice(o(at), o(at), leafEntry(key, value), 1);
     }
 
     void setValue(int at, byte[] value) {
-        splice(off[at], off[at + 1], leafEntry(key(at), value), 0);
+        splice(o(at), o(at + 1), leafEntry(key(at), value), 0);
     }
 
     void removeEntries(int from, int to) {
-        splice(off[from], off[to], EMPTY, -(to - from));
+        splice(o(from), o(to), EMPTY, -(to - from));
     }
 
     private static byte[] leafEntry(byte[] key, byte[] value) {
@@ -177,30 +190,30 @@ final class Node {
     // ---------------------------------------------------------------- inner
 
     long child(int i) {
-        return Bytes.getLong(buf, off[i]);
+        return Bytes.getLong(buf, o(i));
     }
 
     long count(int i) {
-        return Bytes.getLong(buf, off[i] + 8);
+        return Bytes.getLong(buf, o(i) + 8);
     }
 
     /** Where child i's entry count lies in the page: patched in place when only counts change. */
     int countOffset(int i) {
-        return off[i] + 8;
+        return o(i) + 8 - base;
     }
 
     /** The 8 bytes of child i's entry count, as stored. */
     byte[] countBytes(int i) {
-        return Arrays.copyOfRange(buf, off[i] + 8, off[i] + 16);
+        return Arrays.copyOfRange(buf, o(i) + 8, o(i) + 16);
     }
 
     /** Changes a child's entry count in place. */
     void addCount(int i, long delta) {
-        Bytes.putLong(buf, off[i] + 8, count(i) + delta);
+        Bytes.putLong(buf, o(i) + 8, count(i) + delta);
     }
 
     byte[] sep(int i) {
-        return copyField(off[i] + 16);
+        return copyField(o(i) + 16);
     }
 
     /** The child whose key range holds {@code key}: the last one whose separator is &lt;= key. */
@@ -209,7 +222,7 @@ final class Node {
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int start = field(off[mid] + 16, len);
+            int start = field(o(mid) + 16, len);
             if (Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length) <= 0) {
                 lo = mid + 1;
             } else {
@@ -220,18 +233,18 @@ final class Node {
     }
 
     void insertChild(int at, long page, long entries, byte[] separator) {
-        splice(off[at], off[at], innerEntry(page, entries, separator), 1);
+        splice(o(at), o(at), innerEntry(page, entries, separator), 1);
     }
 
     void removeChild(int at) {
-        splice(off[at], off[at + 1], EMPTY, -1);
+        splice(o(at), o(at + 1), EMPTY, -1);
         if (at == 0 && n > 0) {
             setSeparator(0, EMPTY);
         }
     }
 
     void setSeparator(int at, byte[] separator) {
-        splice(off[at], off[at + 1], innerEntry(child(at), count(at), separator), 0);
+        splice(o(at), o(at + 1), innerEntry(child(at), count(at), separator), 0);
     }
 
     private static byte[] innerEntry(long page, long entries, byte[] separator) {
@@ -258,14 +271,14 @@ final class Node {
 
     /** The encoded size of a node holding entries [from, to) of this one. */
     int sizeOf(int from, int to) {
-        return HEADER_BYTES + off[to] - off[from];
+        return HEADER_BYTES + o(to) - o(from);
     }
 
     /** Where to split so both halves have about half the bytes, each at least one entry. */
     int splitPoint() {
-        int half = HEADER_BYTES + (off[n] - HEADER_BYTES) / 2;
+        int half = o(0) + (o(n) - o(0)) / 2;
         for (int i = 1; i < n; i++) {
-            if (off[i] >= half) {
+            if (o(i) >= half) {
                 return i;
             }
         }
@@ -274,12 +287,12 @@ final class Node {
 
     /** Moves entries from {@code at} on into a new node and returns it. */
     Node splitOff(int at) {
-        int end = off[n];
-        byte[] right = new byte[HEADER_BYTES + end - off[at]];
-        right[0] = buf[0];
+        int end = o(n);
+        byte[] right = new byte[HEADER_BYTES + end - o(at)];
+        right[0] = buf[base];
         Bytes.putInt(right, 1, n - at);
-        System.arraycopy(buf, off[at], right, HEADER_BYTES, end - off[at]);
-        splice(off[at], end, EMPTY, -(n - at));
+        System.arraycopy(buf, o(at), right, HEADER_BYTES, end - o(at));
+        splice(o(at), end, EMPTY, -(n - at));
         return new Node(right);
     }
 
@@ -291,52 +304,118 @@ final class Node {
         if (!leaf && right.n > 0) {
             right.setSeparator(0, joint);
         }
-        byte[] entries = Arrays.copyOfRange(right.buf, HEADER_BYTES, right.off[right.n]);
-        splice(off[n], off[n], entries, right.n);
+        byte[] entries = Arrays.copyOfRange(right.buf, right.o(0), right.o(right.n));
+        splice(o(n), o(n), entries, right.n);
     }
 
     /**
      * Replaces the whole entries at bytes [from, to) with the {@code insert} bytes, changing the entry
      * count by {@code entriesDelta}. The offsets index is shifted, not rebuilt: only the inserted
-     * entries are scanned.
+     * entries are scanned. A change at the head moves the header instead of the entries after it.
      */
     private void splice(int from, int to, byte[] insert, int entriesDelta) {
-        int end = off[n];
-        int newEnd = end - (to - from) + insert.length;
+        int shift = insert.length - (to - from);
+        if (from == o(0)) {
+            if (shift > base || entriesDelta > ob) {
+                int moved = makeRoomAtFront(shift, entriesDelta);
+                from += moved;
+                to += moved;
+            }
+            spliceAtHead(from, to, insert, entriesDelta);
+            return;
+        }
+        int end = o(n);
+        int newEnd = end + shift;
         if (newEnd > buf.length) {
             // A quarter to spare once a node grows again: it is likely to keep growing until it splits.
-            byte[] larger = new byte[grown ? newEnd + (newEnd >> 2) + 16 : newEnd];
-            System.arraycopy(buf, 0, larger, 0, from);
+            byte[] larger = new byte[grown ? newEnd + ((newEnd - base) >> 2) + 16 : newEnd];
+            System.arraycopy(buf, base, larger, base, from - base);
             System.arraycopy(buf, to, larger, from + insert.length, end - to);
             buf = larger;
             grown = true;
-        } else if (to - from != insert.length) {
+        } else if (shift != 0) {
             System.arraycopy(buf, to, buf, from + insert.length, end - to);
         }
         System.arraycopy(insert, 0, buf, from, insert.length);
         int first = entryAt(from);
         int removed = entryAt(to) - first;
         int inserted = removed + entriesDelta;
-        int shift = insert.length - (to - from);
         int newN = n + entriesDelta;
-        int[] newOff = off.length >= newN + 1 ? off : Arrays.copyOf(off, newN + 1 + (newN >> 1) + 1);
+        int[] newOff = off;
+        if (ob + newN + 1 > off.length) {
+            newOff = new int[ob + newN + 1 + (newN >> 1) + 1];
+            System.arraycopy(off, 0, newOff, 0, ob + first);
+        }
         // the entries after the replaced ones keep their order and move by the size difference
-        System.arraycopy(off, first + removed, newOff, first + inserted, n + 1 - (first + removed));
-        for (int i = first + inserted; i <= newN; i++) {
+        System.arraycopy(off, ob + first + removed, newOff, ob + first + inserted, n + 1 - (first + removed));
+        for (int i = ob + first + inserted; i <= ob + newN; i++) {
             newOff[i] += shift;
         }
         if (newOff != off) {
             off = newOff; // a reference store marks the card of an old node: only when it changes
         }
         n = newN;
-        Bytes.putInt(buf, 1, n);
-        int pos = from;
-        for (int i = first; i < first + inserted; i++) {
+        Bytes.putInt(buf, base + 1, n);
+        indexInserted(first, inserted, from, from + insert.length);
+    }
+
+    /**
+     * {@link #splice} at the head (from is entry 0's start), with room before the page for the size
+     * difference and before entry 0's offset for the new entries: the header moves by the size
+     * difference, the inserted bytes end where the replaced ones did, the entries after stay put.
+     */
+    private void spliceAtHead(int from, int to, byte[] insert, int entriesDelta) {
+        int shift = insert.length - (to - from);
+        int inserted = entryAt(to) + entriesDelta;
+        System.arraycopy(buf, base, buf, base - shift, HEADER_BYTES);
+        base -= shift;
+        System.arraycopy(insert, 0, buf, from - shift, insert.length);
+        ob -= entriesDelta;
+        n += entriesDelta;
+        Bytes.putInt(buf, base + 1, n);
+        indexInserted(0, inserted, from - shift, to);
+    }
+
+    /**
+     * Makes room before the page for a head change growing it by {@code shift} bytes and before
+     * entry 0's offset for {@code entriesDelta} more entries (with room to spare once the node grows
+     * again, as at the tail).
+     *
+     * @return how far the page moved in the buffer
+     */
+    private int makeRoomAtFront(int shift, int entriesDelta) {
+        int moved = 0;
+        if (shift > base) {
+            int size = o(n) - base;
+            int room = shift + (grown ? ((size + shift) >> 2) + 16 : 0);
+            byte[] larger = new byte[room + size];
+            System.arraycopy(buf, base, larger, room, size);
+            moved = room - base;
+            buf = larger;
+            base = room;
+            for (int i = ob; i <= ob + n; i++) {
+                off[i] += moved;
+            }
+        }
+        if (entriesDelta > ob) {
+            int room = entriesDelta + (grown ? (n >> 1) + 1 : 0);
+            int[] larger = new int[room + n + 1];
+            System.arraycopy(off, ob, larger, room, n + 1);
+            off = larger;
+            ob = room;
+        }
+        grown = true;
+        return moved;
+    }
+
+    /** Indexes the {@code count} entries spliced in at bytes [pos, end) as entries first.. on. */
+    private void indexInserted(int first, int count, int pos, int end) {
+        for (int i = ob + first; i < ob + first + count; i++) {
             off[i] = pos;
             pos = leaf ? skipBytes(skipBytes(pos)) : skipBytes(pos + 16);
         }
-        if (pos != from + insert.length) {
-            throw new IllegalStateException("spliced entries end at " + pos + ", not " + (from + insert.length));
+        if (pos != end) {
+            throw new IllegalStateException("spliced entries end at " + pos + ", not " + end);
         }
     }
 
@@ -346,7 +425,7 @@ final class Node {
         int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (off[mid] < pos) {
+            if (off[ob + mid] < pos) {
                 lo = mid + 1;
             } else {
                 hi = mid;
