@@ -108,14 +108,17 @@ public final class AofReader implements AutoCloseable {
         final long time;
         final int effects;
         final long length;
+        /** The format version of the record's first excerpt, which says how its body is encoded. */
+        final byte version;
         final List<byte[]> parts = new ArrayList<>();
         long received;
 
-        Pending(long index, long time, int effects, long length) {
+        Pending(long index, long time, int effects, long length, byte version) {
             this.index = index;
             this.time = time;
             this.effects = effects;
             this.length = length;
+            this.version = version;
         }
     }
 
@@ -132,8 +135,9 @@ public final class AofReader implements AutoCloseable {
                 long index = dc.index();
                 Bytes<?> in = dc.wire().bytes();
                 byte kind = -1;
+                byte version = -1;
                 if (in.readRemaining() >= AofFormat.PREFIX && in.readByte() == AofFormat.MAGIC
-                        && in.readByte() == AofFormat.FORMAT_VERSION) {
+                        && AofFormat.readable(version = in.readByte())) {
                     kind = in.readByte();
                 }
                 boolean continuation = kind == AofFormat.MIDDLE || kind == AofFormat.LAST;
@@ -162,7 +166,7 @@ public final class AofReader implements AutoCloseable {
                             if (in.readRemaining() < AofFormat.RECORD_HEADER) {
                                 throw new CorruptRecord("header too short");
                             }
-                            pending = new Pending(index, in.readLong(), in.readInt(), in.readLong());
+                            pending = new Pending(index, in.readLong(), in.readInt(), in.readLong(), version);
                             if (pending.effects < 0 || pending.length < 0) {
                                 throw new CorruptRecord("negative count or length");
                             }
@@ -235,7 +239,7 @@ public final class AofReader implements AutoCloseable {
     }
 
     private static LoggedRecord decode(Pending p) throws CorruptRecord {
-        return new LoggedRecord(p.index, p.time, AofFormat.readBody(new BodyCursor(p.parts), p.effects));
+        return new LoggedRecord(p.index, p.time, AofFormat.readBody(new BodyCursor(p.parts), p.effects, p.version));
     }
 
     /** An index as Chronicle shows it, for log messages. */

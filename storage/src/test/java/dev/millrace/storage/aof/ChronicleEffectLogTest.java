@@ -227,6 +227,43 @@ class ChronicleEffectLogTest {
     }
 
     @Test
+    void recordsOfTheRespBodiedFormatVersion1StillReplayBesideVersion2Ones() {
+        // A record as version 1 wrote it: int db, then the argv as RESP.
+        byte[] body = "*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$2\r\nv1\r\n".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer v1 = ByteBuffer.allocate(3 + 20 + 4 + body.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        v1.put(AofFormat.MAGIC).put(AofFormat.FORMAT_VERSION_RESP).put(AofFormat.WHOLE);
+        v1.putLong(7).putInt(1).putLong(4 + body.length);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        byte[] db = {3, 0, 0, 0};
+        crc.update(db);
+        crc.update(body);
+        v1.put(db).put(body).putInt((int) crc.getValue());
+        rawAppend(dir, v1.array());
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(8, set(5, "new", b("v2")));
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(2, read.size());
+            assertEquals(7, read.get(0).unixTimeMillis());
+            Effect old = read.get(0).effects().get(0);
+            assertEquals(3, old.db());
+            assertArrayEquals(b("old"), old.argv()[1]);
+            assertArrayEquals(b("v1"), old.argv()[2]);
+            Effect fresh = read.get(1).effects().get(0);
+            assertEquals(5, fresh.db());
+            assertArrayEquals(b("v2"), fresh.argv()[2]);
+        }
+    }
+
+    @Test
+    void aVersion2BodySpendsOneByteOnEachSmallNumber() {
+        List<Effect> xadd = List.of(new Effect(0, new byte[][]{b("XADD"), b("s"), b("1795787864113-0"), b("f"), b("v")}));
+        // db, argc, then a length byte and the bytes of each argument
+        assertEquals(1 + 1 + (1 + 4) + (1 + 1) + (1 + 15) + (1 + 1) + (1 + 1), AofFormat.bodyLength(xadd));
+        List<Effect> wide = List.of(new Effect(300, new byte[][]{new byte[200]}));
+        assertEquals(2 + 1 + 2 + 200, AofFormat.bodyLength(wide));
+    }
+
+    @Test
     void aRecordMissingItsLastFragmentIsVoided() {
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
             log.append(1, set(0, "good", b("1")));
