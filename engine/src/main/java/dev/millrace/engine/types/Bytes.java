@@ -32,7 +32,7 @@ public final class Bytes {
         return (int) INT.get(b, at);
     }
 
-    static int varintLength(int v) {
+    public static int varintLength(int v) {
         int n = 1;
         while ((v & ~0x7f) != 0) {
             v >>>= 7;
@@ -42,7 +42,7 @@ public final class Bytes {
     }
 
     /** Writes {@code v} at {@code at}; returns the position after it. */
-    static int putVarint(byte[] b, int at, int v) {
+    public static int putVarint(byte[] b, int at, int v) {
         while ((v & ~0x7f) != 0) {
             b[at++] = (byte) ((v & 0x7f) | 0x80);
             v >>>= 7;

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
+import static dev.millrace.engine.types.Bytes.putVarint;
+import static dev.millrace.engine.types.Bytes.varintLength;
+
 /**
  * The byte layout of AOF excerpts (docs/storage-format.md, "AOF"). Little-endian, as Chronicle
  * Bytes writes. A record is one excerpt, or several fragments when its body exceeds
@@ -64,25 +67,6 @@ final class AofFormat {
         return n;
     }
 
-    private static int varintLength(int n) {
-        int len = 1;
-        while ((n >>>= 7) != 0) {
-            len++;
-        }
-        return len;
-    }
-
-    /** Writes {@code n >= 0} as an unsigned LEB128 varint into {@code into}; returns its length. */
-    private static int putVarint(byte[] into, int n) {
-        int i = 0;
-        while ((n & ~0x7f) != 0) {
-            into[i++] = (byte) (n & 0x7f | 0x80);
-            n >>>= 7;
-        }
-        into[i++] = (byte) n;
-        return i;
-    }
-
     /** Streams a record body into excerpts; {@link RecordWriter} owns the fragmenting. */
     interface BodySink {
         void write(byte[] b, int off, int len);
@@ -95,10 +79,10 @@ final class AofFormat {
     static void writeBody(List<Effect> effects, BodySink out) {
         byte[] scratch = new byte[5];
         for (Effect e : effects) {
-            out.write(scratch, 0, putVarint(scratch, e.db()));
-            out.write(scratch, 0, putVarint(scratch, e.argv().length));
+            out.write(scratch, 0, putVarint(scratch, 0, e.db()));
+            out.write(scratch, 0, putVarint(scratch, 0, e.argv().length));
             for (byte[] arg : e.argv()) {
-                out.write(scratch, 0, putVarint(scratch, arg.length));
+                out.write(scratch, 0, putVarint(scratch, 0, arg.length));
                 out.write(arg);
             }
         }

@@ -255,6 +255,28 @@ class ChronicleEffectLogTest {
     }
 
     @Test
+    void aVersion2BodyWhoseLengthRunsPastItsEndIsVoidedThoughItsCrcMatches() {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(1, set(0, "good", b("1")));
+        }
+        // db 0, one argument, said to be 127 bytes long: the body ends after 3
+        byte[] body = {0, 1, 127};
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body);
+        ByteBuffer bad = ByteBuffer.allocate(3 + 20 + body.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        bad.put(AofFormat.MAGIC).put(AofFormat.FORMAT_VERSION).put(AofFormat.WHOLE);
+        bad.putLong(2).putInt(1).putLong(body.length).put(body).putInt((int) crc.getValue());
+        rawAppend(dir, bad.array());
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(3, set(0, "later", b("3")));
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(2, read.size());
+            assertArrayEquals(b("good"), read.get(0).effects().get(0).argv()[1]);
+            assertArrayEquals(b("later"), read.get(1).effects().get(0).argv()[1]);
+        }
+    }
+
+    @Test
     void aVersion2BodySpendsOneByteOnEachSmallNumber() {
         List<Effect> xadd = List.of(new Effect(0, new byte[][]{b("XADD"), b("s"), b("1795787864113-0"), b("f"), b("v")}));
         // db, argc, then a length byte and the bytes of each argument
