@@ -47,6 +47,7 @@ import dev.millrace.engine.transaction.Transaction;
 import dev.millrace.engine.transaction.WatchedKeys;
 import dev.millrace.engine.tracking.ClientTracking;
 import dev.millrace.engine.tracking.InvalidationSink;
+import dev.millrace.engine.types.NodeCache;
 import dev.millrace.engine.scripting.FunctionCommands;
 import dev.millrace.engine.scripting.Scripting;
 import dev.millrace.engine.scripting.ScriptingCommands;
@@ -99,6 +100,11 @@ public final class Engine {
         Dispatcher[] self = new Dispatcher[1];
         this.keyspace = new Keyspace(store, config.getInt("databases"), effect -> self[0].expiryEffect(effect));
         this.writeBack = keyspace::flushPages;
+        NodeCache nodeCache = keyspace.store().nodeCache();
+        if (nodeCache != null) {
+            nodeCache.setMaxBytes(config.getLong("collection-cache-size"));
+            config.onChange("collection-cache-size", value -> nodeCache.setMaxBytes(config.getLong("collection-cache-size")));
+        }
         this.blocking = new BlockingKeys(this);
         this.watchedKeys = new WatchedKeys(keyspace.store(), clock);
         this.tracking = new ClientTracking(clients);

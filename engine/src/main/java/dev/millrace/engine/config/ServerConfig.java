@@ -125,6 +125,9 @@ public final class ServerConfig {
         // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at
         // start: larger blocks allow larger entries and cost more page cache per cycle file.
         memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);
+        // Millrace's heap budget for decoded pages of large collections (types.NodeCache): a
+        // collection that fits is worked on in memory and written back to the keyspace lazily.
+        memory("collection-cache-size", 512L << 20, 1L << 20, Long.MAX_VALUE, true);
         // How long a script runs before other clients get BUSY and SCRIPT KILL may stop it.
         integer("busy-reply-threshold", 5000, 0, Long.MAX_VALUE, true);
         alias("lua-time-limit", "busy-reply-threshold");

@@ -70,6 +70,17 @@ final class Node {
         return o(n) - base;
     }
 
+    /**
+     * The heap this node holds: its buffer and offsets index with their spare room, and the objects'
+     * headers (about twice {@link #size()} for a leaf of small entries).
+     */
+    int footprint() {
+        return buf.length + 4 * off.length + OBJECT_OVERHEAD;
+    }
+
+    /** The Node, its buffer's and index's array headers and the scratch length array, roughly. */
+    private static final int OBJECT_OVERHEAD = 48 + 16 + 16 + 20;
+
     /** Where entry {@code i} starts in {@link #buf} (i = n: the end of the page). */
     private int o(int i) {
         return off[ob + i];

@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * <p>Write-back: a tree's change to a node is kept here, <em>unwritten</em>, and reaches the store
  * later. At the end of each batch ({@link #endBatch}) the nodes changed longest ago are written while
- * more than a quarter of the budget is unwritten, down to an eighth; {@link #flush} writes them all
+ * more than half of the budget is unwritten, down to a quarter; {@link #flush} writes them all
  * (when the store closes, after each replayed record, before COPY reads an object's pages). So a node
  * is written once for all the changes it took meanwhile: thirty-two pipelined LPUSHes on one list
  * write its head leaf once, and a rate limiter's thousand sorted sets, changed over and over, are not
@@ -43,7 +43,7 @@ public final class NodeCache {
     /** A cached node and its bookkeeping; only primitive fields change while it is cached. */
     private static final class Cached {
         final Node node;
-        /** The node's size when last cached or changed (nodes change size in place). */
+        /** The node's heap footprint when last cached or changed (nodes change size in place). */
         int size;
         /** Used since the eviction pass last met it. */
         boolean referenced;
@@ -52,7 +52,7 @@ public final class NodeCache {
 
         Cached(Node node) {
             this.node = node;
-            this.size = node.size();
+            this.size = node.footprint();
         }
     }
 
@@ -60,7 +60,7 @@ public final class NodeCache {
     private record Unwritten(PageKey key, Cached cached, Pages pages, int size) {
     }
 
-    private final long maxBytes;
+    private long maxBytes;
     private long bytes;
     /** The cached nodes in the order they were cached (or last given their second chance). */
     private final LinkedHashMap<PageKey, Cached> nodes = new LinkedHashMap<>(256);
@@ -69,8 +69,27 @@ public final class NodeCache {
     /** The bytes of {@link #unwritten} (sizes when they became unwritten). */
     private long unwrittenBytes;
 
+    /** A cache holding nodes of at most {@code maxBytes} of heap (their {@link Node#footprint}s). */
     public NodeCache(long maxBytes) {
         this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Changes the budget ({@code collection-cache-size}); a smaller one writes back and evicts at
+     * once, as a batch end would.
+     */
+    public void setMaxBytes(long maxBytes) {
+        this.maxBytes = maxBytes;
+        if (unwrittenBytes > maxBytes / 2) {
+            writeBack(maxBytes / 4);
+        } else {
+            trim(null);
+        }
+    }
+
+    /** The budget in bytes. */
+    public long maxBytes() {
+        return maxBytes;
     }
 
     Node get(long object, long page) {
@@ -94,8 +113,8 @@ public final class NodeCache {
         PageKey key = new PageKey(object, page);
         Cached cached = nodes.get(key);
         if (cached != null && cached.node == node) {
-            bytes += node.size() - cached.size; // changed in place: the entry stays as it is
-            cached.size = node.size();
+            bytes += node.footprint() - cached.size; // changed in place: the entry stays as it is
+            cached.size = node.footprint();
         } else {
             cached = new Cached(node);
             replace(key, cached);
@@ -165,12 +184,14 @@ public final class NodeCache {
     }
 
     /**
-     * The end of a batch: while more than a quarter of the budget is unwritten, writes the nodes
-     * changed longest ago, down to an eighth.
+     * The end of a batch: while more than half of the budget is unwritten, writes the nodes changed
+     * longest ago, down to a quarter. Half leaves the other half for the nodes reads bring in (an
+     * unwritten node cannot be evicted); writing down to a quarter keeps the next batches from
+     * writing a few nodes each.
      */
     public void endBatch() {
-        if (unwrittenBytes > maxBytes / 4) {
-            writeBack(maxBytes / 8);
+        if (unwrittenBytes > maxBytes / 2) {
+            writeBack(maxBytes / 4);
         }
     }
 

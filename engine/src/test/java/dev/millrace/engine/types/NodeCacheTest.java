@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** {@link NodeCache}'s eviction (second chance) and write-back, on nodes of one size. */
 class NodeCacheTest {
-    private static final int NODE = Node.emptyLeaf().size();
+    private static final int NODE = Node.emptyLeaf().footprint();
     private static final long OBJECT = 3;
 
     /** Pages that only record what was written to them. */
@@ -83,5 +84,42 @@ class NodeCacheTest {
         cache.forget(OBJECT);
         cache.flush();
         assertEquals(1, pages.written.size(), "only the other object's node");
+    }
+
+    @Test
+    void aBatchEndWritesBackWhenHalfTheBudgetIsUnwrittenDownToAQuarter() {
+        NodeCache cache = new NodeCache(8L * NODE);
+        WrittenPages pages = new WrittenPages();
+        for (long page = 1; page <= 4; page++) {
+            cache.putUnwritten(OBJECT, page, Node.emptyLeaf(), pages);
+        }
+        cache.endBatch();
+        assertEquals(Map.of(), pages.written, "half the budget unwritten: nothing written yet");
+
+        cache.putUnwritten(OBJECT, 5, Node.emptyLeaf(), pages);
+        cache.endBatch();
+        assertEquals(Set.of(1L, 2L, 3L), pages.written.keySet(), "the eldest changes, down to a quarter");
+        assertEquals(2L * NODE, cache.unwrittenBytes());
+    }
+
+    @Test
+    void aSmallerBudgetWritesBackAndEvictsAtOnce() {
+        NodeCache cache = new NodeCache(16L * NODE);
+        WrittenPages pages = new WrittenPages();
+        for (long page = 1; page <= 6; page++) {
+            cache.putUnwritten(OBJECT, page, Node.emptyLeaf(), pages);
+        }
+        for (long page = 7; page <= 12; page++) {
+            cache.put(OBJECT, page, Node.emptyLeaf());
+        }
+        cache.setMaxBytes(4L * NODE);
+        assertEquals(4L * NODE, cache.maxBytes());
+        assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), pages.written.keySet());
+        assertEquals(NODE, cache.unwrittenBytes(), "a quarter of the new budget left unwritten");
+        int cached = 0;
+        for (long page = 1; page <= 12; page++) {
+            cached += cache.get(OBJECT, page) == null ? 0 : 1;
+        }
+        assertEquals(4, cached, "evicted down to the new budget");
     }
 }

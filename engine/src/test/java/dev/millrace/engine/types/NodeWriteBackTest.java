@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tree nodes are written back lazily ({@link NodeCache}): what batches changed stays unwritten while
- * it fits a quarter of the cache, so a node changed over many batches is written once; past that the
+ * it fits half of the cache ({@code collection-cache-size}), so a node changed over many batches is written once; past that the
  * nodes changed longest ago are written at the end of a batch; a flush writes everything. A
  * collection deleted before its nodes were written leaves no page behind, and what reads pages from
  * the store (COPY, a replay into another engine) sees every change.
@@ -52,13 +52,15 @@ class NodeWriteBackTest {
     }
 
     @Test
-    void pastAQuarterOfTheCacheUnwrittenABatchEndWritesTheEldestChanges() {
+    void pastHalfOfTheCacheUnwrittenABatchEndWritesTheEldestChanges() {
         h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        assertEquals("OK", h.run("CONFIG", "SET", "collection-cache-size", "8mb"));
         NodeCache cache = h.store.nodeCache();
-        long budget = 8L << 20; // MemoryKeyStore's cache
+        long budget = 8L << 20;
+        assertEquals(budget, cache.maxBytes());
         int key = 0;
-        for (int round = 0; cache.unwrittenBytes() <= budget / 4 - 64 * 1024; round++) {
-            assertTrue(round < 100, "changes stay unwritten across batches until a quarter of the cache");
+        for (int round = 0; cache.unwrittenBytes() <= budget / 2 - 64 * 1024; round++) {
+            assertTrue(round < 100, "changes stay unwritten across batches until half of the cache");
             List<List<String>> batch = new ArrayList<>();
             for (int i = 0; i < 100; i++, key++) {
                 batch.add(List.of("ZADD", "z" + key, "1", "m".repeat(200) + key, "2", "n".repeat(200) + key));
@@ -72,7 +74,7 @@ class NodeWriteBackTest {
         }
         h.runBatch(more);
         assertTrue(h.store.pageWrites() > writesBefore, "over the budget: written back");
-        assertTrue(cache.unwrittenBytes() <= budget / 8, "down to an eighth: " + cache.unwrittenBytes());
+        assertTrue(cache.unwrittenBytes() <= budget / 4, "down to a quarter: " + cache.unwrittenBytes());
         assertEquals(List.of("m".repeat(200) + "0"), h.run("ZRANGE", "z0", "0", "0"), "the eldest, written, still read right");
         assertEquals(2L, h.run("ZCARD", "z" + (key - 1)));
     }

@@ -100,7 +100,8 @@ public final class ChronicleKeyStore implements KeyStore {
     /** Decoded inner nodes of the collections' trees over this store's pages (engine PagedTree). */
     private final NodeCache nodeCache = new NodeCache(NODE_CACHE_BYTES);
     private StreamLogs streamLogs;
-    private static final long NODE_CACHE_BYTES = 64L << 20;
+    /** Until the engine applies {@code collection-cache-size} (its default). */
+    private static final long NODE_CACHE_BYTES = 512L << 20;
     /** Slots of flushed databases whose entries the sweep has not deleted yet. */
     private final Set<Integer> garbageSlots = new HashSet<>();
     /** The slots the current sweep pass deletes (garbage when the pass started). */
