@@ -25,7 +25,7 @@ public final class MemoryStreamLogs implements StreamLogs {
     /** As the Chronicle logs' limit with the default stream-log-block-size (4 MiB), so engine tests meet it too. */
     @Override
     public long maxEntryBytes() {
-        return (1 << 20) - 36;
+        return (1 << 20) - 56;
     }
 
     @Override

@@ -51,6 +51,26 @@ public final class Bytes {
         return at;
     }
 
+    /** The length of {@code v} as an unsigned LEB128 varint: 1 to 10 bytes. */
+    public static int varlongLength(long v) {
+        int n = 1;
+        while ((v & ~0x7fL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes {@code v} as an unsigned LEB128 varint at {@code at}; returns the position after it. */
+    public static int putVarlong(byte[] b, int at, long v) {
+        while ((v & ~0x7fL) != 0) {
+            b[at++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        b[at++] = (byte) v;
+        return at;
+    }
+
     /**
      * Unsigned lexicographic order, a prefix before its extensions: the order of keys in a
      * {@link PagedTree} (and of Redis's memcmp-then-length comparison of strings).

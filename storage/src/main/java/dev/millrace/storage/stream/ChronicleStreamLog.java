@@ -275,10 +275,8 @@ final class ChronicleStreamLog implements AutoCloseable {
 
     private static EntryFormat.Header copyHeader(Bytes<?> in) {
         long length = in.readRemaining();
-        byte[] header = new byte[EntryFormat.HEADER_BYTES];
-        if (length >= header.length) {
-            in.read(header);
-        }
+        byte[] header = new byte[(int) Math.min(length, EntryFormat.MAX_HEADER_BYTES)];
+        in.read(header);
         return EntryFormat.header(header, length);
     }
 
@@ -315,7 +313,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         byte[] excerpt = format.encode(number, id, nextBytesBefore, fieldsAndValues, size);
         DocumentContext dc = appender.writingDocument();
         try {
-            dc.wire().bytes().write(excerpt, 0, EntryFormat.HEADER_BYTES + (int) size);
+            dc.wire().bytes().write(excerpt, 0, format.encodedLength());
             warmer.wrote(dc.wire().bytes());
         } catch (RuntimeException e) {
             dc.rollbackOnClose();

@@ -58,7 +58,7 @@ import java.util.TreeSet;
  *       syncs do nothing; a read beyond what it has seen first looks for entries appended since. It
  *       never creates, repairs or deletes anything. It does not see truncations made after it opened
  *       a log (the owner truncates only while recovering, before any snapshot).</li>
- *   <li><b>Entry size.</b> An entry may take {@link Settings#maxEntryBytes} (1 MiB - 36 bytes with
+ *   <li><b>Entry size.</b> An entry may take {@link Settings#maxEntryBytes} (1 MiB - 56 bytes with
  *       the default 4 MiB blocks); a larger one is refused with an {@link IllegalArgumentException}.</li>
  * </ul>
  *
@@ -122,10 +122,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
 
         /**
          * The largest entry, in {@link StreamEntry#size} bytes: Chronicle refuses an excerpt above a
-         * quarter of the block, and the excerpt's header takes {@value EntryFormat#HEADER_BYTES}.
+         * quarter of the block, and the excerpt's header takes up to {@value EntryFormat#MAX_HEADER_BYTES}
+         * (an element's length varint takes no more than the 4 bytes the size counts for it).
          */
         public long maxEntryBytes() {
-            return blockSize / 4 - EntryFormat.HEADER_BYTES;
+            return blockSize / 4 - EntryFormat.MAX_HEADER_BYTES;
         }
     }
 
