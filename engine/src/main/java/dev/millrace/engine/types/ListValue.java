@@ -13,9 +13,10 @@ import java.util.function.Supplier;
 /**
  * A list value in one of two forms, behind one positional API:
  * <ul>
- *   <li><em>small</em>, Redis's single listpack node: the elements held in memory, encoded into the
- *       key's record by {@link #encodeSmall()} as {@code varint count, then per element varint length
- *       and bytes}. Every change is O(n) in the list's bytes, which the bound keeps small;</li>
+ *   <li><em>small</em>, Redis's single listpack node: the elements encoded in the key's record
+ *       ({@link #encodeSmall()}) as {@code varint count, then per element varint length and bytes},
+ *       worked on in place and decoded into objects only for iteration and LREM. Every operation is
+ *       O(n) in the list's bytes, which the bound keeps small;</li>
  *   <li><em>large</em>, Redis's quicklist of many nodes: a positional {@link PagedTree}, so access by
  *       index, push and pop at either end, and a range from either end cost O(log n) page reads (plus
  *       the elements returned), never O(n).</li>
@@ -36,18 +37,26 @@ public final class ListValue {
 
     private final int fill;
     private final Supplier<Pages> newPages;
-    /** The small form's elements, or null once large. */
+    /**
+     * The small form while no operation has needed its elements as objects: the encoding,
+     * {@code enc[encStart, enc.length)}. It may be the record's own array: changes never write into it
+     * (each makes one new array with the change spliced in), so LPUSH, RPOP, LINDEX, LSET and LRANGE
+     * on a small list work on the bytes, with no object per element. Null otherwise.
+     */
+    private byte[] enc;
+    private int encStart;
+    /** The encoded form's element count. */
+    private int encCount;
+    /** The small form's elements once an operation needed them (iteration, LREM), or null. */
     private ArrayList<byte[]> small;
     /** The small form's encoded size without the count: the sum of each element's length prefix and bytes. */
     private long smallBytes;
     /** The large form, or null while small. */
     private PagedTree tree;
 
-    private ListValue(int fill, Supplier<Pages> newPages, ArrayList<byte[]> small, long smallBytes, PagedTree tree) {
+    private ListValue(int fill, Supplier<Pages> newPages, PagedTree tree) {
         this.fill = fill;
         this.newPages = newPages;
-        this.small = small;
-        this.smallBytes = smallBytes;
         this.tree = tree;
     }
 
@@ -59,25 +68,23 @@ public final class ListValue {
      * @param newPages where the list's pages go when it becomes large; called at most once
      */
     public static ListValue empty(int fill, Supplier<Pages> newPages) {
-        return new ListValue(fill, newPages, new ArrayList<>(), 0, null);
+        ListValue list = new ListValue(fill, newPages, null);
+        list.enc = new byte[]{0};
+        return list;
     }
 
-    /** The small list encoded at {@code offset} of {@code payload} (by {@link #encodeSmall()}). O(n). */
+    /**
+     * The small list encoded at {@code offset} of {@code payload} (by {@link #encodeSmall()}), up to the
+     * array's end. O(1): the elements are read where they are.
+     */
     public static ListValue decodeSmall(byte[] payload, int offset, int fill, Supplier<Pages> newPages) {
+        ListValue list = new ListValue(fill, newPages, null);
         int[] pos = {offset};
-        int count = readVarint(payload, pos);
-        ArrayList<byte[]> elements = new ArrayList<>(count + 4);
-        long bytes = 0;
-        for (int i = 0; i < count; i++) {
-            int start = pos[0];
-            int length = readVarint(payload, pos);
-            byte[] element = new byte[length];
-            System.arraycopy(payload, pos[0], element, 0, length);
-            pos[0] += length;
-            elements.add(element);
-            bytes += pos[0] - start;
-        }
-        return new ListValue(fill, newPages, elements, bytes, null);
+        list.encCount = readVarint(payload, pos);
+        list.enc = payload;
+        list.encStart = offset;
+        list.smallBytes = payload.length - pos[0];
+        return list;
     }
 
     /** The length of the small list encoded at {@code offset}, read without decoding it. O(1). */
@@ -87,7 +94,7 @@ public final class ListValue {
 
     /** A large list. */
     public static ListValue ofTree(PagedTree tree) {
-        return new ListValue(0, null, null, 0, tree);
+        return new ListValue(0, null, tree);
     }
 
     /**
@@ -103,7 +110,7 @@ public final class ListValue {
     }
 
     public boolean isSmall() {
-        return small != null;
+        return tree == null;
     }
 
     /** The large form's tree (its root must be saved after changes); only when not {@link #isSmall()}. */
@@ -114,10 +121,13 @@ public final class ListValue {
         return tree;
     }
 
-    /** The small form's encoding; only when {@link #isSmall()}. O(n). */
+    /** The small form's encoding; only when {@link #isSmall()}. O(n) unless the encoding is at hand. */
     public byte[] encodeSmall() {
-        if (small == null) {
+        if (tree != null) {
             throw new IllegalStateException("a large list is not encoded inline");
+        }
+        if (enc != null) {
+            return encStart == 0 ? enc : Arrays.copyOfRange(enc, encStart, enc.length);
         }
         int count = small.size();
         byte[] out = new byte[Bytes.varintLength(count) + (int) smallBytes];
@@ -131,32 +141,55 @@ public final class ListValue {
     }
 
     public long size() {
-        return small != null ? small.size() : tree.size();
+        if (tree != null) {
+            return tree.size();
+        }
+        return enc != null ? encCount : small.size();
     }
 
-    /** The element at {@code index} (0 &lt;= index &lt; size). O(1) small, O(log n) large. */
+    /** The element at {@code index} (0 &lt;= index &lt; size). O(n) small (a scan, no copies but its own), O(log n) large. */
     public byte[] get(long index) {
-        return small != null ? small.get(checkedInt(index)) : tree.get(index).value();
+        if (tree != null) {
+            return tree.get(index).value();
+        }
+        if (enc != null) {
+            int[] pos = {entryAt(checkedIndex(index, encCount))};
+            int length = readVarint(enc, pos);
+            return Arrays.copyOfRange(enc, pos[0], pos[0] + length);
+        }
+        return small.get(checkedInt(index));
     }
 
     /** Replaces the element at {@code index}; returns the previous one. */
     public byte[] set(long index, byte[] element) {
-        if (small == null) {
+        if (tree != null) {
             return tree.setAt(index, element);
         }
-        byte[] previous = small.set(checkedInt(index), element);
-        smallBytes += encodedSize(element) - encodedSize(previous);
+        byte[] previous = get(index);
+        long bytes = smallBytes + encodedSize(element) - encodedSize(previous);
+        if (enc != null && fitsSmall(fill, encCount, bytes)) {
+            int at = entryAt(checkedIndex(index, encCount));
+            splice(at, entryEnd(at), element, 0);
+            return previous;
+        }
+        elements().set(checkedInt(index), element);
+        smallBytes = bytes;
         convertIfOutgrown();
         return previous;
     }
 
     /** Inserts {@code element} at {@code index} (0 &lt;= index &lt;= size; size appends). O(log n) large. */
     public void insert(long index, byte[] element) {
-        if (small == null) {
+        if (tree != null) {
             tree.insertAt(index, element);
             return;
         }
-        small.add(checkedInt(index), element);
+        if (enc != null && fitsSmall(fill, encCount + 1L, smallBytes + encodedSize(element))) {
+            int at = index == encCount ? enc.length : entryAt(checkedIndex(index, encCount));
+            splice(at, at, element, 1);
+            return;
+        }
+        elements().add(checkedInt(index), element);
         smallBytes += encodedSize(element);
         convertIfOutgrown();
     }
@@ -168,8 +201,14 @@ public final class ListValue {
 
     /** Removes and returns the element at {@code index}. O(log n) large. */
     public byte[] remove(long index) {
-        if (small == null) {
+        if (tree != null) {
             return tree.removeAt(index).value();
+        }
+        if (enc != null) {
+            byte[] removed = get(index);
+            int at = entryAt((int) index);
+            splice(at, entryEnd(at), null, -1);
+            return removed;
         }
         byte[] removed = small.remove(checkedInt(index));
         smallBytes -= encodedSize(removed);
@@ -183,8 +222,16 @@ public final class ListValue {
 
     /** Removes the elements at indexes [from, to). O(log n + removed) large. */
     public void removeRange(long from, long to) {
-        if (small == null) {
+        if (tree != null) {
             tree.removeRange(from, to);
+            return;
+        }
+        if (enc != null) {
+            if (from < to) {
+                int start = entryAt(checkedIndex(from, encCount));
+                int end = to == encCount ? enc.length : entryAt(checkedIndex(to, encCount));
+                splice(start, end, null, (int) (from - to));
+            }
             return;
         }
         List<byte[]> range = small.subList(checkedInt(from), checkedInt(to));
@@ -215,7 +262,7 @@ public final class ListValue {
                 }
             }
         }
-        if (small != null) {
+        if (tree == null) {
             Set<Long> doomed = new HashSet<>(found);
             ArrayList<byte[]> kept = new ArrayList<>(small.size() - found.size());
             for (int i = 0; i < small.size(); i++) {
@@ -241,8 +288,18 @@ public final class ListValue {
      * in order, in place: no copy per element (LRANGE). O(log n + count) large, O(count) small.
      */
     public void forEach(long fromIndex, long count, BytesVisitor visitor) {
-        if (small == null) {
+        if (tree != null) {
             tree.forEachValue(fromIndex, count, visitor);
+            return;
+        }
+        if (enc != null) {
+            checkedIndex(fromIndex + count, encCount + 1L);
+            int[] pos = {entryAt(checkedIndex(fromIndex, encCount + 1L))};
+            for (long i = 0; i < count; i++) {
+                int length = readVarint(enc, pos);
+                visitor.accept(enc, pos[0], length);
+                pos[0] += length;
+            }
             return;
         }
         for (byte[] element : small.subList(checkedInt(fromIndex), checkedInt(fromIndex + count))) {
@@ -261,14 +318,14 @@ public final class ListValue {
     }
 
     private Iterator<byte[]> walk(long fromIndex, boolean forward) {
-        if (small == null) {
+        if (tree != null) {
             Iterator<PagedTree.Entry> entries = forward ? tree.iterator(fromIndex) : tree.descendingIterator(fromIndex);
             return new Iterator<>() {
                 @Override public boolean hasNext() { return entries.hasNext(); }
                 @Override public byte[] next() { return entries.next().value(); }
             };
         }
-        List<byte[]> elements = small;
+        List<byte[]> elements = elements();
         return new Iterator<>() {
             private long at = fromIndex;
 
@@ -289,6 +346,69 @@ public final class ListValue {
         };
     }
 
+    /** The small form's elements as objects: decodes the encoding the first time, and the list is the form from then on. */
+    private ArrayList<byte[]> elements() {
+        if (small != null) {
+            return small;
+        }
+        int[] pos = {encStart};
+        int count = readVarint(enc, pos);
+        ArrayList<byte[]> elements = new ArrayList<>(count + 4);
+        for (int i = 0; i < count; i++) {
+            int length = readVarint(enc, pos);
+            elements.add(Arrays.copyOfRange(enc, pos[0], pos[0] + length));
+            pos[0] += length;
+        }
+        small = elements;
+        enc = null;
+        return elements;
+    }
+
+    // ---- the encoded small form: varint count, then per element varint length and bytes
+
+    /** Where element {@code index}'s entry starts in {@link #enc} (index = count: the end). O(index). */
+    private int entryAt(int index) {
+        int[] pos = {encStart};
+        readVarint(enc, pos);
+        for (int i = 0; i < index; i++) {
+            int length = readVarint(enc, pos);
+            pos[0] += length;
+        }
+        return pos[0];
+    }
+
+    /** Where the entry starting at {@code at} ends. */
+    private int entryEnd(int at) {
+        int[] pos = {at};
+        int length = readVarint(enc, pos);
+        return pos[0] + length;
+    }
+
+    /**
+     * Replaces {@code enc[from, to)} with {@code element}'s entry (nothing when null) and adds
+     * {@code countDelta} to the count: one new array holding the count, the entries before, the entry
+     * and the entries after.
+     */
+    private void splice(int from, int to, byte[] element, int countDelta) {
+        int entriesStart = encStart + Bytes.varintLength(encCount);
+        int newCount = encCount + countDelta;
+        int entryLength = element == null ? 0 : (int) encodedSize(element);
+        byte[] out = new byte[Bytes.varintLength(newCount) + (from - entriesStart) + entryLength + (enc.length - to)];
+        int at = Bytes.putVarint(out, 0, newCount);
+        System.arraycopy(enc, entriesStart, out, at, from - entriesStart);
+        at += from - entriesStart;
+        if (element != null) {
+            at = Bytes.putVarint(out, at, element.length);
+            System.arraycopy(element, 0, out, at, element.length);
+            at += element.length;
+        }
+        System.arraycopy(enc, to, out, at, enc.length - to);
+        smallBytes += entryLength - (to - from);
+        enc = out;
+        encStart = 0;
+        encCount = newCount;
+    }
+
     /** Becomes large once the small form no longer fits its bound. */
     private void convertIfOutgrown() {
         if (fitsSmall(fill, small.size(), smallBytes)) {
@@ -305,6 +425,14 @@ public final class ListValue {
 
     private static long encodedSize(byte[] element) {
         return Bytes.varintLength(element.length) + element.length;
+    }
+
+    /** {@code index} as an int, when 0 &lt;= index &lt; bound. */
+    private static int checkedIndex(long index, long bound) {
+        if (index < 0 || index >= bound) {
+            throw new IndexOutOfBoundsException("index " + index + " of " + bound);
+        }
+        return (int) index;
     }
 
     private static int checkedInt(long index) {
