@@ -40,6 +40,22 @@ final class Node {
     /** Where entry 0's offset is in {@link #off}. */
     private int ob;
 
+    // NodeCache's bookkeeping, kept here so that a lookup reaches the node without an entry object
+    // in between (see NodeCache). Execution thread only, like the cache.
+    /** The (object, page) the node is cached as, while {@link #cached}. */
+    long cacheObject;
+    long cachePage;
+    /** In the cache's table. */
+    boolean cached;
+    /** In the cache's eviction queue (possibly no longer cached: the queue drops it when met). */
+    boolean cacheQueued;
+    /** Used since the eviction pass last met it. */
+    boolean cacheReferenced;
+    /** Changed and not yet written to the store. */
+    boolean cachePending;
+    /** The footprint when last cached or changed (nodes change size in place). */
+    int cacheSize;
+
     private Node(byte[] buf) {
         this.buf = buf;
         this.leaf = buf[0] == LEAF;

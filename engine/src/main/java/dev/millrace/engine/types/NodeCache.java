@@ -1,10 +1,10 @@
 package dev.millrace.engine.types;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Decoded {@link PagedTree} nodes of one store (the store owns it: {@code KeyStore.nodeCache()}).
@@ -19,7 +19,7 @@ import java.util.Map;
  * stored into an old object marks a card that the next young collection scans. An access-ordered map
  * relinks three entries per lookup, and replacing an entry per change stored more; with a cache of
  * thousands of busy collections that was most of each young collection's time. Here a lookup or a
- * change of a cached node only sets primitive fields of its entry.
+ * change of a cached node only sets primitive fields of the node.
  *
  * <p>Write-back: a tree's change to a node is kept here, <em>unwritten</em>, and reaches the store
  * later. At the end of each batch ({@link #endBatch}) the nodes changed longest ago are written while
@@ -33,37 +33,34 @@ import java.util.Map;
  * the cache's budget flushes as it goes; {@link #forget} drops the unwritten nodes of an object whose
  * owner went away (the store is deleting its pages: writing them later would leave pages nothing frees).
  *
- * <p>The trees keep it coherent: every write of a node replaces its entry, every free removes it.
+ * <p>The lookup is an open-addressing table of the nodes themselves, keyed by the (object, page) a
+ * node keeps in its cache fields ({@link Node#cacheObject}, ...): a lookup of a leaf of a large
+ * collection, which is not in the CPU caches, touches the table's slot and the node, where a map of
+ * key objects to entry objects touched four objects before reaching the node (a third of a
+ * SISMEMBER on a 1,000,000-member set).
+ *
+ * <p>The trees keep it coherent: every write of a node replaces its entry, every free removes it; a
+ * node is cached under one page only (the page it was read from or created for).
  * Execution thread only.
  */
 public final class NodeCache {
     private record PageKey(long object, long page) {
     }
 
-    /** A cached node and its bookkeeping; only primitive fields change while it is cached. */
-    private static final class Cached {
-        final Node node;
-        /** The node's heap footprint when last cached or changed (nodes change size in place). */
-        int size;
-        /** Used since the eviction pass last met it. */
-        boolean referenced;
-        /** Changed and not yet written to the store (it is in {@link #unwritten} then). */
-        boolean pending;
-
-        Cached(Node node) {
-            this.node = node;
-            this.size = node.footprint();
-        }
-    }
-
     /** A change still to be written: which node, the pages it belongs to, its size when it became unwritten. */
-    private record Unwritten(PageKey key, Cached cached, Pages pages, int size) {
+    private record Unwritten(PageKey key, Node node, Pages pages, int size) {
     }
 
     private long maxBytes;
     private long bytes;
-    /** The cached nodes in the order they were cached (or last given their second chance). */
-    private final LinkedHashMap<PageKey, Cached> nodes = new LinkedHashMap<>(256);
+    /** The cached nodes by (object, page): open addressing, linear probing, at most half full. */
+    private Node[] table = new Node[256];
+    private int count;
+    /**
+     * The cached nodes in the order they were cached (or last given their second chance); a node
+     * removed from the table stays here until the eviction pass meets it ({@link Node#cacheQueued}).
+     */
+    private final ArrayDeque<Node> order = new ArrayDeque<>(256);
     /** The unwritten nodes, in the order they were first changed. */
     private final LinkedHashMap<PageKey, Unwritten> unwritten = new LinkedHashMap<>();
     /** The bytes of {@link #unwritten} (sizes when they became unwritten). */
@@ -93,38 +90,34 @@ public final class NodeCache {
     }
 
     Node get(long object, long page) {
-        Cached cached = nodes.get(new PageKey(object, page));
-        if (cached == null) {
-            return null;
+        Node node = lookup(object, page);
+        if (node != null) {
+            node.cacheReferenced = true;
         }
-        cached.referenced = true;
-        return cached.node;
+        return node;
     }
 
     /** Caches a node just read from the store. */
     void put(long object, long page, Node node) {
-        PageKey key = new PageKey(object, page);
-        replace(key, new Cached(node));
-        trim(key);
+        replace(object, page, node);
+        trim(node);
     }
 
     /** Caches a changed node; {@link #flush} writes it to {@code pages}. */
     void putUnwritten(long object, long page, Node node, Pages pages) {
-        PageKey key = new PageKey(object, page);
-        Cached cached = nodes.get(key);
-        if (cached != null && cached.node == node) {
-            bytes += node.footprint() - cached.size; // changed in place: the entry stays as it is
-            cached.size = node.footprint();
+        if (lookup(object, page) == node) {
+            int size = node.footprint();
+            bytes += size - node.cacheSize; // changed in place: the entry stays as it is
+            node.cacheSize = size;
         } else {
-            cached = new Cached(node);
-            replace(key, cached);
+            replace(object, page, node);
         }
-        cached.referenced = true;
-        pend(key, cached, pages);
+        node.cacheReferenced = true;
+        pend(object, page, node, pages);
         if (unwrittenBytes > maxBytes) {
             flush(); // one command changed more than the cache holds (SORT STORE, ZUNIONSTORE ...)
         } else {
-            trim(key);
+            trim(node);
         }
     }
 
@@ -134,32 +127,30 @@ public final class NodeCache {
      * @return false when the node is not cached (the caller writes the change to the store itself)
      */
     boolean markUnwritten(long object, long page, Node node, Pages pages) {
-        PageKey key = new PageKey(object, page);
-        Cached cached = nodes.get(key);
-        if (cached == null || cached.node != node) {
+        if (lookup(object, page) != node) {
             return false;
         }
-        cached.referenced = true;
-        pend(key, cached, pages);
+        node.cacheReferenced = true;
+        pend(object, page, node, pages);
         return true;
     }
 
-    private void pend(PageKey key, Cached cached, Pages pages) {
-        if (!cached.pending) {
-            cached.pending = true;
-            unwritten.put(key, new Unwritten(key, cached, pages, cached.size));
-            unwrittenBytes += cached.size;
+    private void pend(long object, long page, Node node, Pages pages) {
+        if (!node.cachePending) {
+            node.cachePending = true;
+            PageKey key = new PageKey(object, page);
+            unwritten.put(key, new Unwritten(key, node, pages, node.cacheSize));
+            unwrittenBytes += node.cacheSize;
         }
     }
 
     void remove(long object, long page) {
-        PageKey key = new PageKey(object, page);
-        Cached old = nodes.remove(key);
+        Node old = tableRemove(object, page);
         if (old != null) {
-            bytes -= old.size;
-            old.pending = false;
+            bytes -= old.cacheSize;
+            old.cachePending = false;
         }
-        dropUnwritten(key);
+        dropUnwritten(new PageKey(object, page));
     }
 
     private Unwritten dropUnwritten(PageKey key) {
@@ -176,7 +167,7 @@ public final class NodeCache {
         while (it.hasNext()) {
             Unwritten u = it.next();
             if (u.key().object() == object) {
-                u.cached().pending = false;
+                u.node().cachePending = false;
                 unwrittenBytes -= u.size();
                 it.remove();
             }
@@ -223,9 +214,9 @@ public final class NodeCache {
         // nodes: each node is looked up again just before it is written.
         for (PageKey key : eldest) {
             Unwritten u = dropUnwritten(key);
-            if (u != null && u.cached().pending) {
-                u.cached().pending = false;
-                u.pages().write(key.page(), u.cached().node.bytes());
+            if (u != null && u.node().cachePending) {
+                u.node().cachePending = false;
+                u.pages().write(key.page(), u.node().bytes());
             }
         }
         trim(null);
@@ -236,15 +227,30 @@ public final class NodeCache {
         return !unwritten.isEmpty();
     }
 
-    private void replace(PageKey key, Cached cached) {
-        bytes += cached.size;
-        Cached old = nodes.put(key, cached);
-        if (old != null) {
-            bytes -= old.size;
-            if (old.pending) {
-                old.pending = false;
-                dropUnwritten(key); // the new entry is pended by the caller if it is a change
+    /** Caches {@code node} as (object, page), in place of whatever node was cached there. */
+    private void replace(long object, long page, Node node) {
+        if (node.cached && (node.cacheObject != object || node.cachePage != page)) {
+            throw new IllegalStateException("a node cached as page " + node.cachePage + " of object " + node.cacheObject
+                    + " cannot be cached as page " + page + " of object " + object);
+        }
+        int size = node.footprint();
+        Node old = tablePut(object, page, node);
+        if (old == node) {
+            bytes += size - node.cacheSize;
+        } else {
+            bytes += size;
+            if (old != null) {
+                bytes -= old.cacheSize;
+                if (old.cachePending) {
+                    old.cachePending = false;
+                    dropUnwritten(new PageKey(object, page)); // the new entry is pended by the caller if it is a change
+                }
             }
+        }
+        node.cacheSize = size;
+        if (!node.cacheQueued) {
+            node.cacheQueued = true;
+            order.addLast(node);
         }
     }
 
@@ -252,28 +258,111 @@ public final class NodeCache {
      * Evicts from the front until the cache is within its budget: a node used since it was last met
      * here goes to the back instead, once, and so does an unwritten node (it stays until written;
      * moving it keeps the next trims from walking over it again); {@code justCached}, the node the
-     * caller is about to use, stays.
+     * caller is about to use, stays. Nodes no longer cached leave the queue as they are met.
      */
-    private void trim(PageKey justCached) {
-        for (int pass = 0; pass < 2 && bytes > maxBytes; pass++) {
-            List<Map.Entry<PageKey, Cached>> used = new ArrayList<>();
-            Iterator<Map.Entry<PageKey, Cached>> it = nodes.entrySet().iterator();
-            while (bytes > maxBytes && it.hasNext()) {
-                Map.Entry<PageKey, Cached> e = it.next();
-                Cached cached = e.getValue();
-                if (e.getKey().equals(justCached)) {
-                    continue;
-                }
-                it.remove();
-                if (cached.referenced || cached.pending) {
-                    cached.referenced = false;
-                    used.add(e);
-                } else {
-                    bytes -= cached.size;
-                }
+    private void trim(Node justCached) {
+        for (long steps = 2L * order.size(); bytes > maxBytes && steps > 0 && !order.isEmpty(); steps--) {
+            Node node = order.pollFirst();
+            if (!node.cached) {
+                node.cacheQueued = false;
+            } else if (node == justCached || node.cacheReferenced || node.cachePending) {
+                node.cacheReferenced = false;
+                order.addLast(node);
+            } else {
+                tableRemove(node.cacheObject, node.cachePage);
+                node.cacheQueued = false;
+                bytes -= node.cacheSize;
             }
-            for (Map.Entry<PageKey, Cached> e : used) {
-                nodes.put(e.getKey(), e.getValue());
+        }
+    }
+
+    // ---- the table: open addressing over the nodes, keyed by their (cacheObject, cachePage)
+
+    private static int hash(long object, long page) {
+        long h = object * 0x9E3779B97F4A7C15L + page;
+        h ^= h >>> 32;
+        h *= 0xD6E8FEB86659FD93L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private Node lookup(long object, long page) {
+        Node[] t = table;
+        int mask = t.length - 1;
+        for (int i = hash(object, page) & mask; ; i = (i + 1) & mask) {
+            Node node = t[i];
+            if (node == null || node.cachePage == page && node.cacheObject == object) {
+                return node;
+            }
+        }
+    }
+
+    /** Puts {@code node} at (object, page); returns the node that was there, or null. */
+    private Node tablePut(long object, long page, Node node) {
+        if (2 * (count + 1) > table.length) {
+            resize(table.length * 2);
+        }
+        Node[] t = table;
+        int mask = t.length - 1;
+        int i = hash(object, page) & mask;
+        for (; t[i] != null; i = (i + 1) & mask) {
+            Node old = t[i];
+            if (old.cachePage == page && old.cacheObject == object) {
+                old.cached = false;
+                t[i] = node;
+                setKey(node, object, page);
+                return old;
+            }
+        }
+        t[i] = node;
+        count++;
+        setKey(node, object, page);
+        return null;
+    }
+
+    private static void setKey(Node node, long object, long page) {
+        node.cacheObject = object;
+        node.cachePage = page;
+        node.cached = true;
+    }
+
+    /** Removes the node at (object, page), shifting the probe runs after it back; returns it, or null. */
+    private Node tableRemove(long object, long page) {
+        Node[] t = table;
+        int mask = t.length - 1;
+        int i = hash(object, page) & mask;
+        while (t[i] != null && !(t[i].cachePage == page && t[i].cacheObject == object)) {
+            i = (i + 1) & mask;
+        }
+        Node removed = t[i];
+        if (removed == null) {
+            return null;
+        }
+        removed.cached = false;
+        count--;
+        // Backward shift: move each later node of the run into the hole if its home allows it.
+        int hole = i;
+        for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
+            int home = hash(t[j].cacheObject, t[j].cachePage) & mask;
+            if (((j - home) & mask) >= ((j - hole) & mask)) {
+                t[hole] = t[j];
+                hole = j;
+            }
+        }
+        t[hole] = null;
+        return removed;
+    }
+
+    private void resize(int capacity) {
+        Node[] old = table;
+        table = new Node[capacity];
+        int mask = capacity - 1;
+        for (Node node : old) {
+            if (node != null) {
+                int i = hash(node.cacheObject, node.cachePage) & mask;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = node;
             }
         }
     }

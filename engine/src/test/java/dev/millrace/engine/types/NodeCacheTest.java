@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@link NodeCache}'s eviction (second chance) and write-back, on nodes of one size. */
 class NodeCacheTest {
@@ -121,5 +123,41 @@ class NodeCacheTest {
             cached += cache.get(OBJECT, page) == null ? 0 : 1;
         }
         assertEquals(4, cached, "evicted down to the new budget");
+    }
+
+    /** The table (open addressing, removals shifting probe runs back) against a map, over growth and churn. */
+    @Test
+    void findsWhatWasCachedThroughGrowthAndRemovals() {
+        NodeCache cache = new NodeCache(Long.MAX_VALUE);
+        Map<Long, Node> model = new HashMap<>();
+        Random random = new Random(7);
+        for (int step = 0; step < 200_000; step++) {
+            long object = random.nextInt(4);
+            long page = random.nextInt(5_000);
+            long key = object << 32 | page;
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    Node node = Node.emptyLeaf();
+                    cache.put(object, page, node);
+                    model.put(key, node);
+                }
+                case 1 -> {
+                    cache.remove(object, page);
+                    model.remove(key);
+                }
+                default -> assertSame(model.get(key), cache.get(object, page), "object " + object + " page " + page);
+            }
+        }
+        for (Map.Entry<Long, Node> e : model.entrySet()) {
+            assertSame(e.getValue(), cache.get(e.getKey() >>> 32, e.getKey() & 0xffffffffL));
+        }
+    }
+
+    @Test
+    void aNodeIsCachedUnderOnePageOnly() {
+        NodeCache cache = new NodeCache(1 << 20);
+        Node node = Node.emptyLeaf();
+        cache.put(OBJECT, 1, node);
+        assertThrows(IllegalStateException.class, () -> cache.put(OBJECT, 2, node));
     }
 }
