@@ -39,6 +39,19 @@ final class Node {
     private int[] off;
     /** Where entry 0's offset is in {@link #off}. */
     private int ob;
+    /**
+     * pre[ob + i] is the first 4 bytes of entry i's key (a leaf's key, an inner node's separator),
+     * big-endian, zero-padded: a binary search compares these before the key's bytes, so its probes
+     * read the key bytes of one or two entries instead of seven scattered lines of a cold leaf. Kept
+     * beside {@link #off}, same indexes, same room.
+     */
+    private int[] pre;
+    /**
+     * Whether the searched entries' prefixes are not all equal (the first and the last differ), so
+     * comparing them decides probes; when keys share their first 4 bytes (a sorted set's members
+     * named {@code user:...}) the search reads the keys as before, without the prefixes.
+     */
+    private boolean prefixesDiffer;
 
     // NodeCache's bookkeeping, kept here so that a lookup reaches the node without an entry object
     // in between (see NodeCache). Execution thread only, like the cache.
@@ -87,15 +100,15 @@ final class Node {
     }
 
     /**
-     * The heap this node holds: its buffer and offsets index with their spare room, and the objects'
-     * headers (about twice {@link #size()} for a leaf of small entries).
+     * The heap this node holds: its buffer, offsets and prefixes with their spare room, and the
+     * objects' headers (about twice {@link #size()} for a leaf of small entries).
      */
     int footprint() {
-        return buf.length + 4 * off.length + OBJECT_OVERHEAD;
+        return buf.length + 8 * off.length + OBJECT_OVERHEAD;
     }
 
-    /** The Node, its buffer's and index's array headers and the scratch length array, roughly. */
-    private static final int OBJECT_OVERHEAD = 48 + 16 + 16 + 20;
+    /** The Node, its buffer's, offsets' and prefixes' array headers and the scratch length array, roughly. */
+    private static final int OBJECT_OVERHEAD = 72 + 16 + 16 + 16 + 20;
 
     /** Where entry {@code i} starts in {@link #buf} (i = n: the end of the page). */
     private int o(int i) {
@@ -106,10 +119,12 @@ final class Node {
         n = Bytes.getInt(buf, 1);
         if (off == null || off.length < n + 1) {
             off = new int[n + 1 + (n >> 1) + 1];
+            pre = new int[off.length];
         }
         int pos = HEADER_BYTES;
         for (int i = 0; i < n; i++) {
             off[i] = pos;
+            pre[i] = prefixAt(pos);
             if (leaf) {
                 pos = skipBytes(pos);
                 pos = skipBytes(pos);
@@ -121,6 +136,27 @@ final class Node {
         if (pos != buf.length) {
             throw new IllegalStateException("corrupt tree page: entries end at " + pos + " of " + buf.length);
         }
+        notePrefixes();
+    }
+
+    /** The first 4 bytes of the key (or separator) of the entry at {@code pos}, big-endian, zero-padded. */
+    private int prefixAt(int pos) {
+        int start = field(leaf ? pos : pos + 16, len);
+        return prefix(buf, start, len[0]);
+    }
+
+    private static int prefix(byte[] b, int start, int length) {
+        int p = 0;
+        for (int i = 0; i < 4; i++) {
+            p = p << 8 | (i < length ? b[start + i] & 0xff : 0);
+        }
+        return p;
+    }
+
+    /** Sets {@link #prefixesDiffer} for the entries a search compares (an inner node's from 1). */
+    private void notePrefixes() {
+        int first = leaf ? 0 : 1;
+        prefixesDiffer = n - first >= 2 && pre[ob + first] != pre[ob + n - 1];
     }
 
     private int skipBytes(int pos) {
@@ -178,10 +214,17 @@ final class Node {
     int find(byte[] key) {
         int lo = 0;
         int hi = n - 1;
+        boolean byPrefix = prefixesDiffer;
+        int keyPrefix = byPrefix ? prefix(key, 0, key.length) : 0;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int start = field(o(mid), len);
-            int c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
+            int c;
+            if (byPrefix && pre[ob + mid] != keyPrefix) {
+                c = Integer.compareUnsigned(pre[ob + mid], keyPrefix);
+            } else {
+                int start = field(o(mid), len);
+                c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
+            }
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -247,10 +290,18 @@ final class Node {
     int childFor(byte[] key) {
         int lo = 1;
         int hi = n - 1;
+        boolean byPrefix = prefixesDiffer;
+        int keyPrefix = byPrefix ? prefix(key, 0, key.length) : 0;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int start = field(o(mid) + 16, len);
-            if (Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length) <= 0) {
+            int c;
+            if (byPrefix && pre[ob + mid] != keyPrefix) {
+                c = Integer.compareUnsigned(pre[ob + mid], keyPrefix);
+            } else {
+                int start = field(o(mid) + 16, len);
+                c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
+            }
+            if (c <= 0) {
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
@@ -369,17 +420,22 @@ final class Node {
         int inserted = removed + entriesDelta;
         int newN = n + entriesDelta;
         int[] newOff = off;
+        int[] newPre = pre;
         if (ob + newN + 1 > off.length) {
             newOff = new int[ob + newN + 1 + (newN >> 1) + 1];
+            newPre = new int[newOff.length];
             System.arraycopy(off, 0, newOff, 0, ob + first);
+            System.arraycopy(pre, 0, newPre, 0, ob + first);
         }
         // the entries after the replaced ones keep their order and move by the size difference
         System.arraycopy(off, ob + first + removed, newOff, ob + first + inserted, n + 1 - (first + removed));
+        System.arraycopy(pre, ob + first + removed, newPre, ob + first + inserted, n + 1 - (first + removed));
         for (int i = ob + first + inserted; i <= ob + newN; i++) {
             newOff[i] += shift;
         }
         if (newOff != off) {
             off = newOff; // a reference store marks the card of an old node: only when it changes
+            pre = newPre;
         }
         n = newN;
         Bytes.putInt(buf, base + 1, n);
@@ -428,7 +484,10 @@ final class Node {
             int room = entriesDelta + (grown ? (n >> 1) + 1 : 0);
             int[] larger = new int[room + n + 1];
             System.arraycopy(off, ob, larger, room, n + 1);
+            int[] largerPre = new int[larger.length];
+            System.arraycopy(pre, ob, largerPre, room, n + 1);
             off = larger;
+            pre = largerPre;
             ob = room;
         }
         grown = true;
@@ -439,11 +498,13 @@ final class Node {
     private void indexInserted(int first, int count, int pos, int end) {
         for (int i = ob + first; i < ob + first + count; i++) {
             off[i] = pos;
+            pre[i] = prefixAt(pos);
             pos = leaf ? skipBytes(skipBytes(pos)) : skipBytes(pos + 16);
         }
         if (pos != end) {
             throw new IllegalStateException("spliced entries end at " + pos + ", not " + end);
         }
+        notePrefixes();
     }
 
     /** The index of the entry starting at byte {@code pos} (n for the end). */
