@@ -61,6 +61,13 @@ public final class NodeCache {
      * removed from the table stays here until the eviction pass meets it ({@link Node#cacheQueued}).
      */
     private final ArrayDeque<Node> order = new ArrayDeque<>(256);
+    /**
+     * Nodes in {@link #order} no longer cached (removed or replaced). The eviction pass drops them as
+     * it meets them, but it runs only over budget: when they outnumber the cached ones, the queue is
+     * rebuilt without them, so they cannot pile up (and keep their buffers alive) in a cache under
+     * its budget.
+     */
+    private int staleQueued;
     /** The unwritten nodes, in the order they were first changed. */
     private final LinkedHashMap<PageKey, Unwritten> unwritten = new LinkedHashMap<>();
     /** The bytes of {@link #unwritten} (sizes when they became unwritten). */
@@ -149,8 +156,34 @@ public final class NodeCache {
         if (old != null) {
             bytes -= old.cacheSize;
             old.cachePending = false;
+            noteStale(old);
         }
         dropUnwritten(new PageKey(object, page));
+    }
+
+    /** Counts a node that left the table while still queued; rebuilds the queue when they outnumber the rest. */
+    private void noteStale(Node node) {
+        if (!node.cacheQueued) {
+            return;
+        }
+        staleQueued++;
+        if (staleQueued > 64 && staleQueued > count) {
+            int live = order.size();
+            for (int i = 0; i < live; i++) {
+                Node queued = order.pollFirst();
+                if (queued.cached) {
+                    order.addLast(queued);
+                } else {
+                    queued.cacheQueued = false;
+                }
+            }
+            staleQueued = 0;
+        }
+    }
+
+    /** The nodes in the eviction queue, stale ones included (for tests). */
+    int queued() {
+        return order.size();
     }
 
     private Unwritten dropUnwritten(PageKey key) {
@@ -245,6 +278,7 @@ public final class NodeCache {
                     old.cachePending = false;
                     dropUnwritten(new PageKey(object, page)); // the new entry is pended by the caller if it is a change
                 }
+                noteStale(old);
             }
         }
         node.cacheSize = size;
@@ -265,6 +299,7 @@ public final class NodeCache {
             Node node = order.pollFirst();
             if (!node.cached) {
                 node.cacheQueued = false;
+                staleQueued = Math.max(0, staleQueued - 1);
             } else if (node == justCached || node.cacheReferenced || node.cachePending) {
                 node.cacheReferenced = false;
                 order.addLast(node);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link NodeCache}'s eviction (second chance) and write-back, on nodes of one size. */
 class NodeCacheTest {
@@ -159,5 +160,20 @@ class NodeCacheTest {
         Node node = Node.emptyLeaf();
         cache.put(OBJECT, 1, node);
         assertThrows(IllegalStateException.class, () -> cache.put(OBJECT, 2, node));
+    }
+
+    /** Under its budget the cache never runs an eviction pass: removed nodes must still leave the queue. */
+    @Test
+    void removedNodesDoNotPileUpInACacheUnderItsBudget() {
+        NodeCache cache = new NodeCache(Long.MAX_VALUE);
+        for (long page = 0; page < 100_000; page++) {
+            cache.put(OBJECT, page, Node.emptyLeaf());
+            cache.put(OBJECT + 1, page % 10, Node.emptyLeaf()); // replaces the node cached there
+            cache.remove(OBJECT, page);
+        }
+        assertTrue(cache.queued() < 200, "queued: " + cache.queued());
+        for (long page = 0; page < 10; page++) {
+            assertNotNull(cache.get(OBJECT + 1, page));
+        }
     }
 }
