@@ -60,7 +60,7 @@ final class Node {
     long cachePage;
     /** In the cache's table. */
     boolean cached;
-    /** In the cache's eviction queue (possibly no longer cached: the queue drops it when met). */
+    /** In the cache's eviction queue (possibly no longer cached: the queue drops such nodes). */
     boolean cacheQueued;
     /** Used since the eviction pass last met it. */
     boolean cacheReferenced;
@@ -153,6 +153,18 @@ final class Node {
         return p;
     }
 
+    /**
+     * Entry i's key (a leaf's key, an inner node's separator) against {@code key}, unsigned
+     * lexicographic: by their prefixes when {@code byPrefix} and they differ, else by the bytes.
+     */
+    private int compareKey(int i, byte[] key, boolean byPrefix, int keyPrefix) {
+        if (byPrefix && pre[ob + i] != keyPrefix) {
+            return Integer.compareUnsigned(pre[ob + i], keyPrefix);
+        }
+        int start = field(leaf ? o(i) : o(i) + 16, len);
+        return Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
+    }
+
     /** Sets {@link #prefixesDiffer} for the entries a search compares (an inner node's from 1). */
     private void notePrefixes() {
         int first = leaf ? 0 : 1;
@@ -218,13 +230,7 @@ final class Node {
         int keyPrefix = byPrefix ? prefix(key, 0, key.length) : 0;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c;
-            if (byPrefix && pre[ob + mid] != keyPrefix) {
-                c = Integer.compareUnsigned(pre[ob + mid], keyPrefix);
-            } else {
-                int start = field(o(mid), len);
-                c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
-            }
+            int c = compareKey(mid, key, byPrefix, keyPrefix);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -294,14 +300,7 @@ final class Node {
         int keyPrefix = byPrefix ? prefix(key, 0, key.length) : 0;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c;
-            if (byPrefix && pre[ob + mid] != keyPrefix) {
-                c = Integer.compareUnsigned(pre[ob + mid], keyPrefix);
-            } else {
-                int start = field(o(mid) + 16, len);
-                c = Arrays.compareUnsigned(buf, start, start + len[0], key, 0, key.length);
-            }
-            if (c <= 0) {
+            if (compareKey(mid, key, byPrefix, keyPrefix) <= 0) {
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
