@@ -153,9 +153,7 @@ public final class ListValue {
             return tree.get(index).value();
         }
         if (enc != null) {
-            int[] pos = {entryAt(checkedIndex(index, encCount))};
-            int length = readVarint(enc, pos);
-            return Arrays.copyOfRange(enc, pos[0], pos[0] + length);
+            return elementAt(entryAt(checkedIndex(index, encCount)));
         }
         return small.get(checkedInt(index));
     }
@@ -165,10 +163,10 @@ public final class ListValue {
         if (tree != null) {
             return tree.setAt(index, element);
         }
-        byte[] previous = get(index);
+        int at = enc != null ? entryAt(checkedIndex(index, encCount)) : -1;
+        byte[] previous = enc != null ? elementAt(at) : small.get(checkedInt(index));
         long bytes = smallBytes + encodedSize(element) - encodedSize(previous);
         if (enc != null && fitsSmall(fill, encCount, bytes)) {
-            int at = entryAt(checkedIndex(index, encCount));
             splice(at, entryEnd(at), element, 0);
             return previous;
         }
@@ -205,8 +203,8 @@ public final class ListValue {
             return tree.removeAt(index).value();
         }
         if (enc != null) {
-            byte[] removed = get(index);
-            int at = entryAt((int) index);
+            int at = entryAt(checkedIndex(index, encCount));
+            byte[] removed = elementAt(at);
             splice(at, entryEnd(at), null, -1);
             return removed;
         }
@@ -375,6 +373,13 @@ public final class ListValue {
             pos[0] += length;
         }
         return pos[0];
+    }
+
+    /** A copy of the element whose entry starts at {@code at}. */
+    private byte[] elementAt(int at) {
+        int[] pos = {at};
+        int length = readVarint(enc, pos);
+        return Arrays.copyOfRange(enc, pos[0], pos[0] + length);
     }
 
     /** Where the entry starting at {@code at} ends. */
