@@ -247,6 +247,12 @@ final class Node {
     }
 
     void setValue(int at, byte[] value) {
+        int start = field(o(at), len);
+        start = field(start + len[0], len);
+        if (len[0] == value.length) { // a score, a same-sized field value: overwritten where it is
+            System.arraycopy(value, 0, buf, start, value.length);
+            return;
+        }
         splice(o(at), o(at + 1), leafEntry(key(at), value), 0);
     }
 
