@@ -119,6 +119,17 @@ public final class Keyspace {
     }
 
     /**
+     * Between bursts of writes (the engine's cron saw no write since its last tick): writes up to
+     * {@code bytes} of the tree nodes the node cache holds unwritten, eldest first, so a SAVE or
+     * SHUTDOWN after a burst of collection writes does not pause to write them all. Returns whether
+     * some are still unwritten.
+     */
+    public boolean writeBackWhileIdle(long bytes) {
+        NodeCache cache = store.nodeCache();
+        return cache != null && cache.writeBackEldest(bytes);
+    }
+
+    /**
      * The end of a batch, when its effects go to the log: writes the key record held back, and the
      * tree nodes over the node cache's unwritten budget ({@link NodeCache#endBatch}).
      */

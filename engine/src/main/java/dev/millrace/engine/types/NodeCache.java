@@ -219,6 +219,19 @@ public final class NodeCache {
         }
     }
 
+    /**
+     * Idle-time write-back: writes about {@code bytes} of the nodes changed longest ago (at least one
+     * node, when any is unwritten), so that a later flush (SAVE, SHUTDOWN, COPY of a collection)
+     * finds little left to write instead of pausing for all of it at once. Returns whether some
+     * nodes are still unwritten.
+     */
+    public boolean writeBackEldest(long bytes) {
+        if (!unwritten.isEmpty()) {
+            writeBack(Math.max(0, unwrittenBytes - Math.max(1, bytes)));
+        }
+        return !unwritten.isEmpty();
+    }
+
     /** Writes every unwritten node to its pages. */
     public void flush() {
         writeBack(0);

@@ -106,6 +106,24 @@ class NodeCacheTest {
     }
 
     @Test
+    void idleWriteBackWritesTheEldestChangesAboutTheBytesAsked() {
+        NodeCache cache = new NodeCache(1 << 20);
+        WrittenPages pages = new WrittenPages();
+        for (long page = 1; page <= 5; page++) {
+            cache.putUnwritten(OBJECT, page, Node.emptyLeaf(), pages);
+        }
+        cache.writeBackEldest(2L * NODE);
+        assertEquals(Set.of(1L, 2L), pages.written.keySet(), "the two changed longest ago");
+        cache.writeBackEldest(1);
+        assertEquals(Set.of(1L, 2L, 3L), pages.written.keySet(), "at least one node per call");
+        cache.writeBackEldest(Long.MAX_VALUE);
+        assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), pages.written.keySet());
+        assertEquals(0, cache.unwrittenBytes());
+        cache.writeBackEldest(NODE);
+        assertEquals(5, pages.written.size(), "nothing left to write");
+    }
+
+    @Test
     void aSmallerBudgetWritesBackAndEvictsAtOnce() {
         NodeCache cache = new NodeCache(16L * NODE);
         WrittenPages pages = new WrittenPages();

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it fits half of the cache ({@code collection-cache-size}), so a node changed over many batches is written once; past that the
  * nodes changed longest ago are written at the end of a batch; a flush writes everything. A
  * collection deleted before its nodes were written leaves no page behind, and what reads pages from
- * the store (COPY, a replay into another engine) sees every change.
+ * the store (COPY, a replay into another engine) sees every change. A cron tick that saw no write
+ * writes a slice of what is unwritten, so a SAVE after a burst finds little left.
  */
 class NodeWriteBackTest {
     private final EngineHarness h = new EngineHarness();
@@ -49,6 +50,38 @@ class NodeWriteBackTest {
         assertEquals(3000L, h.run("LLEN", "l"));
         assertEquals(List.of("element-2999", "element-2998"), h.run("LRANGE", "l", "0", "1"));
         assertEquals(List.of("element-1", "element-0"), h.run("LRANGE", "l", "-2", "-1"));
+    }
+
+    @Test
+    void ticksWithoutWritesWriteUnwrittenNodesBackSliceBySlice() {
+        h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
+        NodeCache cache = h.store.nodeCache();
+        List<List<String>> batch = new ArrayList<>();
+        for (int i = 0; i < 120_000; i++) {
+            batch.add(List.of("ZADD", "z", String.valueOf(i), "member-" + "x".repeat(100) + i));
+        }
+        h.runBatch(batch);
+        long unwritten = cache.unwrittenBytes();
+        assertTrue(unwritten > 8L << 20, "many changed nodes: " + unwritten);
+
+        h.engine.cron();
+        assertEquals(unwritten, cache.unwrittenBytes(), "writes since the last tick: nothing written back");
+        h.run("ZCARD", "z");
+        h.run("PING");
+        h.engine.cron();
+        long afterOneTick = cache.unwrittenBytes();
+        assertTrue(afterOneTick < unwritten, "a tick with reads only writes back: " + afterOneTick);
+
+        h.run("ZADD", "z", "-1", "new");
+        long writes = h.store.pageWrites();
+        h.engine.cron();
+        assertEquals(writes, h.store.pageWrites(), "a write since the last tick: nothing written back");
+        for (int tick = 0; cache.hasUnwritten(); tick++) {
+            assertTrue(tick < 100, "ticks without writes drain the cache");
+            h.engine.cron();
+        }
+        assertEquals(120_001L, h.run("ZCARD", "z"));
+        assertEquals(List.of("member-" + "x".repeat(100) + 119_999), h.run("ZRANGE", "z", "-1", "-1"));
     }
 
     @Test
