@@ -99,8 +99,8 @@ public final class Engine {
      * The time a cron tick without writes spends writing back unwritten tree nodes, in slices of
      * {@link #IDLE_WRITE_BACK_SLICE} bytes (heap footprints: a few leaves). Bounded by time, as
      * Redis bounds its active expiry (25 ms a tick at most): a page write to fresh store memory costs
-     * tens of microseconds here (page faults). 10 ms at hz 10 writes back the whole of a
-     * 1,000,000-member sorted set's nodes (about 2 s of writes) in about 20 s without writes.
+     * tens of microseconds here (page faults). At hz 10 the nodes of a freshly filled
+     * 1,000,000-member sorted set were all written back within 10 s (docs/performance.md).
      */
     private static final long IDLE_WRITE_BACK_NANOS = 10_000_000;
     private static final long IDLE_WRITE_BACK_SLICE = 16 << 10;
