@@ -71,11 +71,7 @@ class NodeCacheTest {
         cache.flush();
         assertEquals(1, pages.written.size());
         assertArrayEquals(changed.bytes(), pages.written.get(1L));
-        int cached = 0;
-        for (long page = 1; page <= 4; page++) {
-            cached += cache.get(OBJECT, page) == null ? 0 : 1;
-        }
-        assertEquals(2, cached, "trimmed to its budget after the flush");
+        assertEquals(2, cachedAmong(cache, 4), "trimmed to its budget after the flush");
     }
 
     @Test
@@ -137,11 +133,16 @@ class NodeCacheTest {
         assertEquals(4L * NODE, cache.maxBytes());
         assertEquals(Set.of(1L, 2L, 3L, 4L, 5L), pages.written.keySet());
         assertEquals(NODE, cache.unwrittenBytes(), "a quarter of the new budget left unwritten");
+        assertEquals(4, cachedAmong(cache, 12), "evicted down to the new budget");
+    }
+
+    /** How many of pages 1..{@code pages} of {@link #OBJECT} the cache holds. */
+    private static int cachedAmong(NodeCache cache, long pages) {
         int cached = 0;
-        for (long page = 1; page <= 12; page++) {
+        for (long page = 1; page <= pages; page++) {
             cached += cache.get(OBJECT, page) == null ? 0 : 1;
         }
-        assertEquals(4, cached, "evicted down to the new budget");
+        return cached;
     }
 
     /** The table (open addressing, removals shifting probe runs back) against a map, over growth and churn. */

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A node changed in place, with room to spare in its buffer, against a list model: after every
  * insert, replacement and removal its page bytes ({@link Node#bytes()}, trimmed) read back as the
- * same entries, and the node's own view agrees. Its searches (interpolated from the key prefixes)
- * agree with a binary search of a sorted list, whatever the keys' spread.
+ * same entries, and the node's own view agrees. Its searches (by the 4-byte key prefixes, then the
+ * key bytes) agree with a binary search of a sorted list, whatever the keys' spread.
  */
 class NodeTest {
 
