@@ -38,8 +38,12 @@ final class RecordWriteBack implements KeyStore {
     private long heldObjectId;
     private long heldPageLimit;
     private static final long NO_OWNER = -1;
-    /** What the held record was encoded from (a command's decoded stream), for the next command to reuse; or null. */
+    /**
+     * What a command's record was encoded from (a decoded stream), for the next command on the key to
+     * reuse, and that record; or null. Kept past the end of a batch (see {@link #endBatch}).
+     */
     private Object decoded;
+    private byte[] decodedRecord;
     /**
      * A copy of the record the store answered last, its key and database, or null: the commands of a
      * script (or of a pipeline) on one key each look the key up, and all but the first are served
@@ -63,17 +67,18 @@ final class RecordWriteBack implements KeyStore {
      */
     void holdDecoded(Object value) {
         decoded = heldRecord == null ? null : value;
+        decodedRecord = heldRecord;
     }
 
     /**
-     * The object remembered with {@link #holdDecoded} if {@code record} is the held record's bytes
+     * The object remembered with {@link #holdDecoded} if {@code record} is the bytes it was saved as
      * (object ids are unique per store, so equal bytes are the same collection in the same state),
      * else null. It is handed out once: the taker may change it, and must save it to hand it back.
      */
     Object takeDecoded(byte[] record) {
         Object value = decoded;
         decoded = null;
-        return value != null && Arrays.equals(record, heldRecord) ? value : null;
+        return value != null && (record == decodedRecord || Arrays.equals(record, decodedRecord)) ? value : null;
     }
 
     /** Writes the held record, if any, to the store (and forgets the record read last). */
@@ -248,9 +253,24 @@ final class RecordWriteBack implements KeyStore {
         store.flushNodes();
     }
 
+    /**
+     * Writes the held record to the store, and keeps it as the record read last, with what it was
+     * decoded from: the store now holds those bytes, so the next batch's first command on the key (at
+     * -P 1 every command is a batch of its own) is answered without a store lookup or a decode.
+     */
     @Override
     public void endBatch() {
+        byte[] record = heldRecord;
+        byte[] key = heldKey;
+        int db = heldDb;
+        Object value = decoded;
         writeHeld();
+        if (record != null) {
+            readRecord = record;
+            readKey = key;
+            readDb = db;
+            decoded = value;
+        }
         store.endBatch();
     }
 

@@ -94,7 +94,7 @@ class RecordWriteBackTest {
         for (int i = 0; i < 3000; i++) {
             int db = random.nextInt(2);
             byte[] key = {(byte) ('a' + random.nextInt(3))};
-            int op = random.nextInt(13);
+            int op = random.nextInt(14);
             done.add(op + "@" + db + ":" + (char) key[0]);
             String after = "after " + done.subList(Math.max(0, done.size() - 8), done.size());
             switch (op) {
@@ -140,6 +140,10 @@ class RecordWriteBackTest {
                 case 11 -> {
                     plain.swap(0, 1);
                     writeBack.swap(0, 1);
+                }
+                case 12 -> {
+                    writeBack.endBatch();
+                    assertSameContents(plain, backing, after);
                 }
                 default -> {
                     writeBack.flushNodes();
@@ -235,5 +239,38 @@ class RecordWriteBackTest {
         writeBack.holdDecoded(decoded);
         writeBack.flushNodes();
         assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "the batch ended");
+    }
+
+    @Test
+    void theRecordHeldAtTheEndOfABatchServesTheNextBatchWithoutALookup() {
+        CountingStore store = new CountingStore();
+        RecordWriteBack writeBack = new RecordWriteBack(store);
+        byte[] key = {'s'};
+        byte[] record = owner(ValueType.STREAM, 1, 7);
+        Object decoded = new Object();
+        writeBack.putOwner(0, key, record, 1, 1);
+        writeBack.holdDecoded(decoded);
+        writeBack.endBatch();
+        assertEquals(1, store.ownerPuts, "the held record reached the store");
+        assertArrayEquals(record, store.get(0, key));
+        int gets = store.gets;
+        assertSame(decoded, writeBack.takeDecoded(writeBack.get(0, key)), "an XADD of the next batch");
+        assertEquals(gets, store.gets, "answered without a store lookup");
+
+        // an XADD of the next batch saves again; then a patch of the stored record forgets both
+        writeBack.putOwner(0, key, owner(ValueType.STREAM, 1, 8), 1, 1);
+        writeBack.holdDecoded(decoded);
+        writeBack.endBatch();
+        writeBack.patch(0, key, Record.ACCESS_CLOCK_OFFSET, new byte[] {0, 0, 0, 1});
+        assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "the record changed since");
+        assertEquals(gets + 1, store.gets);
+
+        // a removal between batches forgets them too
+        writeBack.putOwner(0, key, owner(ValueType.STREAM, 1, 9), 1, 1);
+        writeBack.holdDecoded(decoded);
+        writeBack.endBatch();
+        writeBack.remove(0, key);
+        assertNull(writeBack.get(0, key));
+        assertNull(writeBack.takeDecoded(owner(ValueType.STREAM, 1, 9)));
     }
 }
