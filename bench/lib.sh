@@ -53,15 +53,29 @@ progress() { echo "[$(date +%T)] $*" >&2; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# CPU time in ns of every thread of the server on a port, so far (the JVM's JIT and GC included).
+server_cpu_ns() { # port
+  local pid
+  pid=$(redis-cli -p "$1" info server | awk -F: '/^process_id:/ {print $2 + 0}')
+  cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'
+}
+
 # One redis-benchmark run (CLIENTS clients) on a server emptied first, so every run of a spec starts
-# from the same keyspace on both servers. Prints "name|rps|p99_ms" per test it ran; the name is
-# redis-benchmark's first word ("MSET (10 keys)" -> MSET, "XADD s * f v" -> XADD). The LPUSH an
-# LRANGE test runs to fill its list is preparation, not a result, and is dropped.
+# from the same keyspace on both servers. Prints "name|rps|p99_ms|cpu" per test it ran; the name is
+# redis-benchmark's first word ("MSET (10 keys)" -> MSET, "XADD s * f v" -> XADD); cpu is the
+# server's CPU time per request over the whole run, in ns (one figure for all the run's tests: a
+# server's cost, which requests/s does not show when the client is the bottleneck). The LPUSH an
+# LRANGE test runs to fill its list is preparation, not a result, and is dropped (its requests
+# count in cpu).
 bench_run() { # port pipeline requests redis-benchmark-args...
-  local port=$1 pipeline=$2 requests=$3 out; shift 3
+  local port=$1 pipeline=$2 requests=$3 csv cpu_before cpu_after out; shift 3
   redis-cli -p "$port" flushall >/dev/null
-  out=$(redis-benchmark -p "$port" -c "$CLIENTS" -n "$requests" -P "$pipeline" --csv -q "$@" 2>/dev/null \
-    | awk -F'"' 'NR > 1 && $2 !~ /needed to benchmark/ { split($2, w, " "); print w[1] "|" $4 "|" $14 }')
+  cpu_before=$(server_cpu_ns "$port")
+  csv=$(redis-benchmark -p "$port" -c "$CLIENTS" -n "$requests" -P "$pipeline" --csv -q "$@" 2>/dev/null)
+  cpu_after=$(server_cpu_ns "$port")
+  out=$(awk -F'"' -v cpu=$((cpu_after - cpu_before)) -v n="$requests" '
+    NR > 1 { tests++; if ($2 !~ /needed to benchmark/) { split($2, w, " "); line[++k] = w[1] "|" $4 "|" $14 } }
+    END { for (i = 1; i <= k; i++) printf "%s|%.0f\n", line[i], cpu / (n * tests) }' <<<"$csv")
   if [ -z "$out" ]; then
     echo "redis-benchmark on port $port gave no figures for: -P $pipeline $*" >&2
     exit 1
@@ -75,8 +89,8 @@ bench_run() { # port pipeline requests redis-benchmark-args...
 # a few seconds of load before Millrace runs at its steady speed (WARMUP_REQUESTS, default REQUESTS).
 # Then ROUNDS runs of REQUESTS per spec, alternating between the servers, the one going first
 # switching each round so a drift of the shared machine's load favours neither. Prints per spec and
-# test "pipeline|args|name|millrace rps|redis rps|millrace p99 ms|redis p99 ms", each the median
-# over the rounds.
+# test "pipeline|args|name|millrace rps|redis rps|millrace p99 ms|redis p99 ms|millrace cpu|redis cpu"
+# (cpu: the server's CPU ns per request, see bench_run), each the median over the rounds.
 bench_compare() {
   local specs spec pipeline args words round name server port column runs=$work/bench-runs
   mapfile -t specs
@@ -102,7 +116,7 @@ bench_compare() {
     done
     for name in $(cut -d'|' -f1 "$runs.redis" | awk '!seen[$0]++'); do
       printf '%s|%s|%s' "$pipeline" "$args" "$name"
-      for column in 2 3; do
+      for column in 2 3 4; do
         for server in millrace redis; do
           printf '|%s' "$(awk -F'|' -v n="$name" -v c="$column" '$1 == n {print $c}' "$runs.$server" | median)"
         done
