@@ -53,11 +53,14 @@ progress() { echo "[$(date +%T)] $*" >&2; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# The process id of the server on a port (INFO's process_id: Redis and Millrace both report it).
+server_pid() { # port
+  redis-cli -p "$1" info server | awk -F: '/^process_id:/ {print $2 + 0}'
+}
+
 # CPU time in ns of every thread of the server on a port, so far (the JVM's JIT and GC included).
 server_cpu_ns() { # port
-  local pid
-  pid=$(redis-cli -p "$1" info server | awk -F: '/^process_id:/ {print $2 + 0}')
-  cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'
+  cat /proc/"$(server_pid "$1")"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'
 }
 
 # One redis-benchmark run (CLIENTS clients) on a server emptied first, so every run of a spec starts
@@ -127,3 +130,28 @@ bench_compare() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# Launches a command and prints the milliseconds from its launch to the first +PONG on a port (a
+# -LOADING reply does not count). It polls every 5 ms from one process, with a socket: a poll that
+# spawns redis-cli every few milliseconds takes a good part of a core from the server it times (on
+# this 2-core machine it added about 0.9 s to a Millrace start). The command's output goes to $LOG
+# (default: discarded); it keeps running.
+first_pong_ms() { # port command...
+  python3 - "$@" <<'PY'
+import os, socket, subprocess, sys, time
+port = int(sys.argv[1])
+log = open(os.environ["LOG"], "a") if os.environ.get("LOG") else subprocess.DEVNULL
+started = time.monotonic()
+subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+while True:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(64).startswith(b"+PONG"):
+                break
+    except OSError:
+        pass
+    time.sleep(0.005)
+print(round((time.monotonic() - started) * 1000))
+PY
+}

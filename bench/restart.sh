@@ -38,8 +38,8 @@ DATA=${DATA:-$work/data}
 mkdir -p "$DATA"
 
 now_ms() { date +%s%3N; }
-until_pong() { until [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; do sleep 0.01; done; }
 until_down() { while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.05; done; }
+until_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }  # a pid that is not our child
 median() { sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'; }
 
 cost() { # pid -> "cpu_ms/faults/MB" of the process so far: utime + stime, minor + major page
@@ -48,19 +48,16 @@ cost() { # pid -> "cpu_ms/faults/MB" of the process so far: utime + stime, minor
   awk -v hz="$(getconf CLK_TCK)" -v io="$io" '{printf "%d/%dk/%d", ($14 + $15) * 1000 / hz, ($10 + $12) / 1000, io}' "/proc/$1/stat"
 }
 launch_redis() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG
-  local t0 wall; t0=$(now_ms)
-  redis-server --port "$REDIS_PORT" --dir "$1" --save "" --appendonly yes --aof-use-rdb-preamble yes \
-    --daemonize yes --logfile "$1/redis.log" >/dev/null
-  until_pong "$REDIS_PORT"
-  wall=$(($(now_ms) - t0))
-  echo "$wall $(cost "$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/ {print $2+0}')")"
+  local wall
+  wall=$(first_pong_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$1" --save "" --appendonly yes \
+    --aof-use-rdb-preamble yes --daemonize yes --logfile "$1/redis.log")
+  echo "$wall $(cost "$(server_pid "$REDIS_PORT")")"
 }
 launch_millrace() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG; the pid goes to $work/millrace.pid
-  local t0 wall; t0=$(now_ms)
-  "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" --save "" --appendonly yes >>"$1.log" 2>&1 &
-  echo $! >"$work/millrace.pid"
-  until_pong "$MILLRACE_PORT"
-  wall=$(($(now_ms) - t0))
+  local wall
+  wall=$(LOG="$1.log" first_pong_ms "$MILLRACE_PORT" "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" \
+    --save "" --appendonly yes)
+  server_pid "$MILLRACE_PORT" >"$work/millrace.pid"
   echo "$wall $(cost "$(cat "$work/millrace.pid")")"
 }
 loaded_line() { # log -> the seconds of the last "DB loaded" line
@@ -69,11 +66,11 @@ loaded_line() { # log -> the seconds of the last "DB loaded" line
 stop_redis() { redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true; until_down "$REDIS_PORT"; }
 stop_millrace() {
   redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait "$(cat "$work/millrace.pid")" 2>/dev/null || true
+  until_gone "$(cat "$work/millrace.pid")"
   until_down "$MILLRACE_PORT"
 }
-kill9_redis() { kill -9 "$(redis-cli -p "$REDIS_PORT" info server | awk -F: '/^process_id:/ {print $2+0}')"; until_down "$REDIS_PORT"; }
-kill9_millrace() { kill -9 "$(cat "$work/millrace.pid")"; wait "$(cat "$work/millrace.pid")" 2>/dev/null || true; until_down "$MILLRACE_PORT"; }
+kill9_redis() { kill -9 "$(server_pid "$REDIS_PORT")"; until_down "$REDIS_PORT"; }
+kill9_millrace() { kill -9 "$(cat "$work/millrace.pid")"; until_gone "$(cat "$work/millrace.pid")"; until_down "$MILLRACE_PORT"; }
 
 generate() { # set FROM COUNT | xadd COUNT: RESP commands on stdout
   python3 - "$@" <<'PY'
