@@ -21,7 +21,13 @@ for launcher in "${launchers[@]}"; do  # builds and trains the class-data archiv
   "$launcher/millrace-server" --version >/dev/null
 done
 
-stop() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.05; done; }
+stop() { # port: shuts the server down, waits for its process to end (it writes files until then),
+  # and lets the disk settle: the next start must not compete with this one's writes being flushed
+  local pid; pid=$(server_pid "$1")
+  redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+  sync; sleep 1
+}
 : >"$work/times"
 for round in $(seq 1 "$ROUNDS"); do
   for launcher in "${launchers[@]}"; do
@@ -43,7 +49,7 @@ for launcher in "${launchers[@]}"; do  # the clean restart, on the directory the
     "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m" >/dev/null 2>&1 &
     until redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
     redis-cli -p "$MILLRACE_PORT" set k v >/dev/null
-    stop "$MILLRACE_PORT"; wait
+    stop "$MILLRACE_PORT"
     first_pong_ms "$MILLRACE_PORT" "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m" >>"$work/restart"
     stop "$MILLRACE_PORT"
   done
