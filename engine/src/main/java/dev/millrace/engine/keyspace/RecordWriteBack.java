@@ -45,9 +45,9 @@ final class RecordWriteBack implements KeyStore {
     private Object decoded;
     private byte[] decodedRecord;
     /**
-     * A copy of the record the store answered last, its key and database, or null: the commands of a
-     * script (or of a pipeline) on one key each look the key up, and all but the first are served
-     * from here instead of the store. Any operation that may change a key record drops it.
+     * A copy of the record the store answered last (or was written last, at the end of a batch), its
+     * key and database, or null: the commands of a script (or of a pipeline, or of successive batches)
+     * on one key each look the key up, and all but the first are served from here instead of the store. Any operation that may change a key record drops it.
      */
     private byte[] readRecord;
     private byte[] readKey;
