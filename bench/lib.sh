@@ -58,6 +58,12 @@ server_pid() { # port
   redis-cli -p "$1" info server | awk -F: '/^process_id:/ {print $2 + 0}'
 }
 
+# Waits until a process (not necessarily our child, so not `wait`) has ended: a server still writes
+# its files after its port closes.
+until_gone() { # pid
+  while kill -0 "$1" 2>/dev/null; do sleep 0.02; done
+}
+
 # CPU time in ns of every thread of the server on a port, so far (the JVM's JIT and GC included).
 server_cpu_ns() { # port
   cat /proc/"$(server_pid "$1")"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'
@@ -135,7 +141,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 # -LOADING reply does not count). It polls every 5 ms from one process, with a socket: a poll that
 # spawns redis-cli every few milliseconds takes a good part of a core from the server it times (on
 # this 2-core machine it added about 0.9 s to a Millrace start). The command's output goes to $LOG
-# (default: discarded); it keeps running.
+# (default: discarded); it keeps running. Fails after 10 minutes without a PONG (a start that died).
 first_pong_ms() { # port command...
   python3 - "$@" <<'PY'
 import os, socket, subprocess, sys, time
@@ -144,6 +150,8 @@ log = open(os.environ["LOG"], "a") if os.environ.get("LOG") else subprocess.DEVN
 started = time.monotonic()
 subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
 while True:
+    if time.monotonic() - started > 600:
+        sys.exit("no PONG on port %d within 10 minutes of launching %s" % (port, sys.argv[2]))
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(b"PING\r\n")

@@ -39,7 +39,6 @@ mkdir -p "$DATA"
 
 now_ms() { date +%s%3N; }
 until_down() { while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.05; done; }
-until_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }  # a pid that is not our child
 median() { sort -n | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'; }
 
 cost() { # pid -> "cpu_ms/faults/MB" of the process so far: utime + stime, minor + major page

@@ -25,7 +25,7 @@ stop() { # port: shuts the server down, waits for its process to end (it writes 
   # and lets the disk settle: the next start must not compete with this one's writes being flushed
   local pid; pid=$(server_pid "$1")
   redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+  until_gone "$pid"
   sync; sleep 1
 }
 : >"$work/times"

@@ -74,8 +74,8 @@ echo "redis-benchmark -c $CLIENTS -n $REQUESTS, median of $ROUNDS alternating ru
   "$(date -u +'%Y-%m-%d %H:%M UTC')"
 echo
 echo "Server CPU: all of the server's threads, ns per request of the run (shared by the tests of one"
-echo "run, e.g. SET and GET); where Millrace's is below Redis's and requests/s still trail, the client"
-echo "(redis-benchmark, one core of $(nproc)) is the bottleneck."
+echo "run, e.g. SET and GET): each server's own cost. At -P 32 redis-benchmark takes nearly one core of"
+echo "$(nproc), so requests/s there also show how the cores were shared."
 echo
 echo '| test | P | options | Millrace | Redis | ratio | target | met? | server CPU ns/request, Millrace / Redis |'
 echo '|---|---:|---|---:|---:|---:|---|---|---|'
