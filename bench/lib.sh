@@ -137,25 +137,40 @@ bench_compare() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# Launches a command and prints the milliseconds from its launch to the first +PONG on a port (a
-# -LOADING reply does not count). It polls every 5 ms from one process, with a socket: a poll that
-# spawns redis-cli every few milliseconds takes a good part of a core from the server it times (on
-# this 2-core machine it added about 0.9 s to a Millrace start). The command's output goes to $LOG
-# (default: discarded); it keeps running. Fails after 10 minutes without a PONG (a start that died).
-first_pong_ms() { # port command...
+# Launches a command and prints the milliseconds from its launch to the first time the server on a
+# port answers PROBE (inline commands, one per line; default PING) with replies matching READY (a
+# Python regular expression over the replies, from their start; default +PONG): a -LOADING reply
+# never matches. It polls every 5 ms from one process, with a socket: a poll that spawns redis-cli
+# every few milliseconds takes a good part of a core from the server it times (on this 2-core
+# machine it added about 0.9 s to a Millrace start). The command's output goes to $LOG (default:
+# discarded); it keeps running. Fails after 10 minutes without a match (a start that died).
+first_ready_ms() { # port command...
   python3 - "$@" <<'PY'
-import os, socket, subprocess, sys, time
+import os, re, socket, subprocess, sys, time
 port = int(sys.argv[1])
+probe = "".join(line.strip() + "\r\n" for line in os.environ.get("PROBE", "PING").splitlines() if line.strip()).encode()
+ready = re.compile(os.environ.get("READY", r"\+PONG\r\n").encode())
 log = open(os.environ["LOG"], "a") if os.environ.get("LOG") else subprocess.DEVNULL
+
+def answered(s):
+    s.sendall(probe)
+    replies = s.recv(65536)
+    s.settimeout(0.02)  # the rest of a reply that came in parts; a mismatch costs one timeout
+    while replies and not ready.match(replies):
+        more = s.recv(65536)
+        if not more:
+            return False
+        replies += more
+    return bool(replies)
+
 started = time.monotonic()
 subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
 while True:
     if time.monotonic() - started > 600:
-        sys.exit("no PONG on port %d within 10 minutes of launching %s" % (port, sys.argv[2]))
+        sys.exit("no ready reply on port %d within 10 minutes of launching %s" % (port, sys.argv[2]))
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(b"PING\r\n")
-            if s.recv(64).startswith(b"+PONG"):
+            if answered(s):
                 break
     except OSError:
         pass

@@ -18,27 +18,28 @@ TYPES=${TYPES:-"zset hash"}
 REDIS_PORT=${REDIS_PORT:-7479}
 MILLRACE_PORT=${MILLRACE_PORT:-7480}
 
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/bench/lib.sh"
+require_redis_tools
 
-now_ms() { date +%s%3N; }
-wait_ready() { # port probe-command...
-  local port=$1; shift
-  until redis-cli -p "$port" "$@" >/dev/null 2>&1; do sleep 0.01; done
+redis_command() { # dir
+  echo redis-server --port "$REDIS_PORT" --dir "$1" --appendonly no --save "" --daemonize yes --logfile "$1/redis.log"
 }
-start_redis() { # dir
-  redis-server --port "$REDIS_PORT" --dir "$1" --appendonly no --save "" --daemonize yes \
-    --logfile "$1/redis.log" >/dev/null
+millrace_command() { # dir
+  echo "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" --save ""
 }
-start_millrace() { # dir
-  "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" --save "" >>"$1.log" 2>&1 &
-  echo $! >"$1.pid"
+# Launch -> the first answer that reads the collection (ms): a ZRANGE with a member, an HGET with a value.
+until_served() { # type port command...
+  local type=$1; shift
+  if [ "$type" = zset ]; then
+    PROBE="zrange big 0 0" READY='\*1\r\n\$' first_ready_ms "$@"
+  else
+    PROBE="hget big e:000000000001" READY='\$1\r\nv\r\n' first_ready_ms "$@"
+  fi
+}
+stop() { # port: shuts the server down and waits for its process to end
+  local pid; pid=$(server_pid "$1")
+  redis-cli -p "$1" shutdown >/dev/null 2>&1 || true
+  until_gone "$pid"
 }
 rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
 fill() { # port type key
@@ -58,39 +59,35 @@ for start in range(0, size, 1000):
         out.write(b"$%d\r\n%s\r\n" % (len(a), a))
 PY
 }
-probe_for() { if [ "$1" = zset ]; then echo "zrange big 0 0"; else echo "hget big e:000000000001"; fi; }
 
 printf '%-5s %-9s %16s %16s %14s\n' type server bytes/element what restart_ms
 for t in $TYPES; do
   # Redis
   rdir="$work/redis-$t"; mkdir -p "$rdir"
-  start_redis "$rdir"; wait_ready "$REDIS_PORT" ping
+  first_ready_ms "$REDIS_PORT" $(redis_command "$rdir") >/dev/null
   before=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2+0}')
   fill "$REDIS_PORT" "$t" big
   after=$(redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2+0}')
   usage=$(redis-cli -p "$REDIS_PORT" memory usage big samples 0)
   redis-cli -p "$REDIS_PORT" save >/dev/null
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
-  t0=$(now_ms); start_redis "$rdir"; wait_ready "$REDIS_PORT" $(probe_for "$t"); t1=$(now_ms)
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
-  printf '%-5s %-9s %16.1f %16s %14s\n' "$t" redis "$(awk -v a="$after" -v b="$before" -v n="$SIZE" 'BEGIN {print (a-b)/n}')" used_memory "$((t1 - t0))"
+  stop "$REDIS_PORT"
+  restart=$(until_served "$t" "$REDIS_PORT" $(redis_command "$rdir"))
+  stop "$REDIS_PORT"
+  printf '%-5s %-9s %16.1f %16s %14s\n' "$t" redis "$(awk -v a="$after" -v b="$before" -v n="$SIZE" 'BEGIN {print (a-b)/n}')" used_memory "$restart"
   printf '%-5s %-9s %16.1f %16s %14s\n' "$t" redis "$(awk -v a="$usage" -v n="$SIZE" 'BEGIN {print a/n}')" "MEMORY USAGE" ""
 
   # Millrace
   mdir="$work/millrace-$t"
-  start_millrace "$mdir"; wait_ready "$MILLRACE_PORT" ping
-  pid=$(cat "$mdir.pid")
-  sleep 1
+  LOG="$mdir.log" first_ready_ms "$MILLRACE_PORT" $(millrace_command "$mdir") >/dev/null
+  pid=$(server_pid "$MILLRACE_PORT")
+  sleep 1  # the resident set a start leaves settles in its first second (the JIT, the cron's first ticks)
   rss0=$(rss_kb "$pid"); disk0=$(du -sk "$mdir/keyspace" | awk '{print $1}')
   fill "$MILLRACE_PORT" "$t" big
   rss1=$(rss_kb "$pid"); disk1=$(du -sk "$mdir/keyspace" | awk '{print $1}')
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait "$pid" 2>/dev/null || true
-  t0=$(now_ms); start_millrace "$mdir"; wait_ready "$MILLRACE_PORT" $(probe_for "$t"); t1=$(now_ms)
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait "$(cat "$mdir.pid")" 2>/dev/null || true
-  printf '%-5s %-9s %16.1f %16s %14s\n' "$t" millrace "$(awk -v a="$rss1" -v b="$rss0" -v n="$SIZE" 'BEGIN {print (a-b)*1024/n}')" "RSS delta" "$((t1 - t0))"
+  stop "$MILLRACE_PORT"
+  sync
+  restart=$(LOG="$mdir.log" until_served "$t" "$MILLRACE_PORT" $(millrace_command "$mdir"))
+  stop "$MILLRACE_PORT"
+  printf '%-5s %-9s %16.1f %16s %14s\n' "$t" millrace "$(awk -v a="$rss1" -v b="$rss0" -v n="$SIZE" 'BEGIN {print (a-b)*1024/n}')" "RSS delta" "$restart"
   printf '%-5s %-9s %16.1f %16s %14s\n' "$t" millrace "$(awk -v a="$disk1" -v b="$disk0" -v n="$SIZE" 'BEGIN {print (a-b)*1024/n}')" "keyspace disk" ""
 done

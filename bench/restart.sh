@@ -48,13 +48,13 @@ cost() { # pid -> "cpu_ms/faults/MB" of the process so far: utime + stime, minor
 }
 launch_redis() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG
   local wall
-  wall=$(first_pong_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$1" --save "" --appendonly yes \
+  wall=$(first_ready_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$1" --save "" --appendonly yes \
     --aof-use-rdb-preamble yes --daemonize yes --logfile "$1/redis.log")
   echo "$wall $(cost "$(server_pid "$REDIS_PORT")")"
 }
 launch_millrace() { # dir -> prints "wall_ms cpu_ms/faults" of launch -> PONG; the pid goes to $work/millrace.pid
   local wall
-  wall=$(LOG="$1.log" first_pong_ms "$MILLRACE_PORT" "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" \
+  wall=$(LOG="$1.log" first_ready_ms "$MILLRACE_PORT" "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$1" \
     --save "" --appendonly yes)
   server_pid "$MILLRACE_PORT" >"$work/millrace.pid"
   echo "$wall $(cost "$(cat "$work/millrace.pid")")"

@@ -2,7 +2,7 @@
 # Start-up time (issue 6: an empty server answers its first PING within 1 second of launch): launch ->
 # first PONG of ./millrace-server and of redis-server on empty data directories, ROUNDS times each,
 # alternating, then a clean restart of Millrace on the directory its last round left. Prints every
-# round and the medians. Polls with one process and a socket (first_pong_ms in lib.sh), not with
+# round and the medians. Polls with one process and a socket (first_ready_ms in lib.sh), not with
 # redis-cli in a loop, which slowed the server it timed.
 #
 #   bench/startup.sh                      5 rounds
@@ -32,12 +32,12 @@ stop() { # port: shuts the server down, waits for its process to end (it writes 
 for round in $(seq 1 "$ROUNDS"); do
   for launcher in "${launchers[@]}"; do
     rm -rf "$work/m"
-    ms=$(first_pong_ms "$MILLRACE_PORT" "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m")
+    ms=$(first_ready_ms "$MILLRACE_PORT" "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m")
     stop "$MILLRACE_PORT"
     echo "millrace:$launcher $ms" >>"$work/times"
   done
   rm -rf "$work/r"; mkdir -p "$work/r"
-  ms=$(first_pong_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$work/r" --save "" --appendonly no)
+  ms=$(first_ready_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$work/r" --save "" --appendonly no)
   stop "$REDIS_PORT"
   echo "redis-server $ms" >>"$work/times"
   progress "round $round: $(tail -n $((${#launchers[@]} + 1)) "$work/times" | tr '\n' ' ')"
@@ -50,7 +50,7 @@ for launcher in "${launchers[@]}"; do  # the clean restart, on the directory the
     until redis-cli -p "$MILLRACE_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
     redis-cli -p "$MILLRACE_PORT" set k v >/dev/null
     stop "$MILLRACE_PORT"
-    first_pong_ms "$MILLRACE_PORT" "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m" >>"$work/restart"
+    first_ready_ms "$MILLRACE_PORT" "$launcher/millrace-server" --port "$MILLRACE_PORT" --dir "$work/m" >>"$work/restart"
     stop "$MILLRACE_PORT"
   done
   echo "millrace-restart:$launcher $(tr '\n' ' ' <"$work/restart")" >>"$work/times"

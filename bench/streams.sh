@@ -31,31 +31,9 @@ CP_FILE=$(mktemp)
   -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null)
 CP=$(cat "$CP_FILE"); rm -f "$CP_FILE"
 
-work=$(mktemp -d)
-cleanup() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/bench/lib.sh"
+require_redis_tools
 
-now_ms() { date +%s%3N; }
-wait_ready() { until redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.01; done; }
-start_redis() { # extra redis-server options...
-  redis-server --port "$REDIS_PORT" --dir "$work/redis" --save "" --daemonize yes \
-    --logfile "$work/redis.log" "$@" >/dev/null
-  wait_ready "$REDIS_PORT"
-}
-start_millrace() {
-  "$root/millrace-server" --port "$MILLRACE_PORT" --dir "$work/millrace" --save "" >>"$work/millrace.log" 2>&1 &
-  wait_ready "$MILLRACE_PORT"
-}
-stop_all() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  redis-cli -p "$MILLRACE_PORT" shutdown >/dev/null 2>&1 || true
-  wait 2>/dev/null || true
-}
 xadd_rps() { # port key
   redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -P 32 --csv XADD "$2" '*' f "$VALUE" 2>/dev/null \
     | awk -F'"' 'NR==2 {print $4}'
@@ -76,17 +54,18 @@ compare_xadd() { # label
 mkdir -p "$work/redis" "$work/millrace"
 echo "| measurement | Millrace | redis-server | ratio |"
 echo "|---|---|---|---|"
-start_redis --appendonly no
-start_millrace
+start_redis "$work/redis" --appendonly no
+start_millrace "$work/millrace"
 compare_xadd "as launched (Millrace AOF everysec, Redis no AOF)"
 redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null
-start_redis --appendonly yes --appendfsync everysec
+while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+start_redis "$work/redis" --appendonly yes --appendfsync everysec
 compare_xadd "both appendfsync everysec"
-stop_all
+stop_servers
 rm -rf "$work/redis" "$work/millrace"; mkdir -p "$work/redis" "$work/millrace"
 
-start_redis --appendonly no
-start_millrace
+start_redis "$work/redis" --appendonly no
+start_millrace "$work/millrace"
 for port in "$REDIS_PORT" "$MILLRACE_PORT"; do
   redis-benchmark -p "$port" -c 50 -n "$ENTRIES" -P 32 -q XADD big '*' f "$VALUE" >/dev/null 2>&1
 done
@@ -122,17 +101,14 @@ for port in "$REDIS_PORT" "$MILLRACE_PORT"; do
   redis-cli -p "$port" xreadgroup group g c count "$PENDING" streams big '>' >/dev/null
 done
 redis-cli -p "$REDIS_PORT" save >/dev/null
-stop_all
-# Ready = a consumer is served from its PEL (history read from 0) and the stream is whole.
-served() {
-  [ "$(redis-cli -p "$1" xlen big 2>/dev/null)" = "$ENTRIES" ] \
-    && redis-cli -p "$1" xreadgroup group g c count 1 streams big 0 2>/dev/null | grep -q .
-}
-t0=$(now_ms); start_redis --appendonly no
-until served "$REDIS_PORT"; do sleep 0.01; done
-r_restart=$(( $(now_ms) - t0 ))
-t0=$(now_ms); start_millrace
-until served "$MILLRACE_PORT"; do sleep 0.01; done
-m_restart=$(( $(now_ms) - t0 ))
+redis_pid=$(server_pid "$REDIS_PORT") millrace_pid=$(server_pid "$MILLRACE_PORT")
+stop_servers
+until_gone "$redis_pid"; until_gone "$millrace_pid"
+# Ready = the stream is whole and a consumer is served from its PEL (history read from 0).
+export PROBE=$'xlen big\nxreadgroup group g c count 1 streams big 0' READY=":$ENTRIES\r\n\\*1\r\n"
+r_restart=$(first_ready_ms "$REDIS_PORT" redis-server --port "$REDIS_PORT" --dir "$work/redis" --save "" \
+  --appendonly no --daemonize yes --logfile "$work/redis/redis.log")
+m_restart=$(LOG="$work/millrace.log" first_ready_ms "$MILLRACE_PORT" "$root/millrace-server" --port "$MILLRACE_PORT" \
+  --dir "$work/millrace" --save "")
 printf '| restart, %s pending -> first served XREADGROUP (ms) | %s | %s | |\n' \
   "$(redis-cli -p "$MILLRACE_PORT" xpending big g | head -1)" "$m_restart" "$r_restart"
