@@ -238,8 +238,11 @@ public final class ChronicleStorage implements AutoCloseable {
         }
         long started = System.nanoTime();
         long replayed;
+        keyStore.prepareAhead(false);
         try (AofReader reader = effectLog.reader()) {
             replayed = reader.replay(replayAfter, Long.MAX_VALUE, record -> replayer.replay(record.effects()));
+        } finally {
+            keyStore.prepareAhead(true);
         }
         if (replayed > 0) {
             log.info("replayed {} AOF records in {} ms", replayed, (System.nanoTime() - started) / 1_000_000);

@@ -116,6 +116,14 @@ public final class ChronicleKeyStore implements KeyStore {
      * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.
      */
     private CompletableFuture<Generation> prepared;
+    /**
+     * Whether the next generation is prepared ahead (see {@link #prepared}). Off while a recovery
+     * replays the log: creating a generation twice the size of the keyspace took a core for seconds
+     * (Chronicle reads every page of the new map's lookup tables) from a replay nobody waits on less,
+     * and a replay that does fill the newest generation creates the next one at once, as without
+     * preparation.
+     */
+    private boolean prepareAhead = true;
     private boolean closed;
 
     /** One daemon thread for all stores: creating map files is rare and I/O bound. */
@@ -161,6 +169,11 @@ public final class ChronicleKeyStore implements KeyStore {
     public static boolean isCleanlyClosed(Path dir) {
         Properties meta = DurableFiles.readProperties(dir.resolve(META_FILE));
         return meta != null && "closed".equals(meta.getProperty("state"));
+    }
+
+    /** Turns preparing the next generation ahead off (during a recovery's replay) or back on. */
+    public void prepareAhead(boolean on) {
+        prepareAhead = on;
     }
 
     private void createEmpty(int databases) {
@@ -611,7 +624,7 @@ public final class ChronicleKeyStore implements KeyStore {
         Generation current = current();
         if (current.full()) {
             startGeneration(0);
-        } else if (prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
+        } else if (prepareAhead && prepared == null && (current.rawCount * 2 >= current.entries || current.rawBytes * 2 >= current.byteBudget())) {
             prepareNextGeneration();
         }
         return previous;

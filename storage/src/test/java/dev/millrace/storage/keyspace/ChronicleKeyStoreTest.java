@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -208,6 +210,34 @@ class ChronicleKeyStoreTest {
             long current = store.generationIds().get(0);
             for (long id = 1; id < current; id++) {
                 assertFalse(Files.exists(Generation.fileOf(dir, id)), "migrated generation " + id + " deleted");
+            }
+        }
+    }
+
+    @Test
+    void withoutPreparingAheadTheStoreStillGrowsAndPreparesAgainWhenAskedTo() {
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16, 1024)) {
+            store.prepareAhead(false);
+            for (int i = 0; i < 800; i++) {
+                store.put(0, b("key:" + i), b("value:" + i));
+            }
+            // Past half full and nothing prepared: no thread was asked to create generation 2.
+            assertEquals(List.of(1L), store.generationIds());
+            assertFalse(Files.exists(Generation.fileOf(dir, 2)));
+            for (int i = 800; i < 1500; i++) {
+                store.put(0, b("key:" + i), b("value:" + i));
+            }
+            assertEquals(2L, store.generationIds().get(store.generationIds().size() - 1), "grew when full");
+
+            // Generation 2 is more than half full: the next write asks for generation 3 in the background.
+            store.prepareAhead(true);
+            int n = 1501;
+            store.put(0, b("key:1500"), b("value:1500"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(Generation.fileOf(dir, 3)));
+            assertEquals(2L, store.generationIds().get(store.generationIds().size() - 1), "prepared, not started");
+            assertEquals(n, store.size(0));
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(b("value:" + i), store.get(0, b("key:" + i)));
             }
         }
     }
