@@ -25,7 +25,9 @@ import java.util.function.BiConsumer;
  * fields, at most {@link #FIELDS_PER_RUN} per run in all (the rest wait for the next run).
  *
  * <p>Unlike Redis, which samples a dictionary of keys with a TTL, the walk visits every key, so a
- * step is capped in keys visited too: a database without TTLs costs one short step per run.
+ * step is capped in keys visited too: a database without TTLs costs one short step per run. It is
+ * capped in store scan calls as well (each one bounded by the store): a small database in a big
+ * store would otherwise have one step walk the whole store looking for its few keys.
  * The {@code active-expire-effort} parameter (1..10) raises the keys per step, the time budget and
  * the tolerated share of expired keys as in Redis.
  *
@@ -99,13 +101,15 @@ public final class ExpiryCycle {
             do {
                 step.clear();
                 int visitLimit = keysPerStep * VISITS_PER_SAMPLE;
+                int scans = 0;
                 do {
                     if (cursor == 0) {
                         passStarts[db] = keyspace.expiryWrites();
                         passSampled[db] = false;
                     }
                     cursor = store.scan(db, cursor, keysPerStep, step);
-                } while (cursor != 0 && step.sampled < keysPerStep && step.visited < visitLimit);
+                } while (cursor != 0 && step.sampled < keysPerStep && step.visited < visitLimit
+                        && ++scans < VISITS_PER_SAMPLE);
                 passSampled[db] |= step.sampled > 0;
                 if (cursor == 0 && !passSampled[db]) {
                     // A whole pass met no key that can expire: the database is left alone until a

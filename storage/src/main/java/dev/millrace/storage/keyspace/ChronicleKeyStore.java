@@ -67,7 +67,8 @@ import java.util.function.BiConsumer;
  * overwritten), so {@code ChronicleStorage} rebuilds it from a snapshot and the AOF instead.
  *
  * <p>Not thread-safe: the execution thread only (like every {@link KeyStore}). Operations are O(1)
- * plus a bounded amount of housekeeping; {@link #scan} is O(entries in the segments it visits) and
+ * plus a bounded amount of housekeeping; {@link #scan} is O(entries in the segments it visits: about
+ * ten per key asked for, at least the first generation's size) and
  * {@link #randomKey} is O(segment size) expected, O(all entries) when the database is a tiny part of
  * the store.
  */
@@ -87,6 +88,8 @@ public final class ChronicleKeyStore implements KeyStore {
      */
     private static final double MIN_AVERAGE_VALUE_SIZE = 8;
     private static final int MIGRATE_PER_STEP = 16;
+    /** Entries one {@link #scan} step may look at per key it is asked for. */
+    private static final long SCAN_ENTRIES_PER_KEY = 10;
 
     private final Path dir;
     private final long initialEntries;
@@ -328,6 +331,13 @@ public final class ChronicleKeyStore implements KeyStore {
         return dbCount[db];
     }
 
+    /**
+     * Visits whole segments until it has {@code count} keys of the database, or has looked at ten
+     * entries per key asked for (an empty segment counts as one), but at least as many as the first
+     * generation holds, so a small store is walked in one step, as Redis's SCAN walks a small
+     * dictionary in one call. Without the bound, a step for a database that is a small part of a big
+     * store walked the whole store; Redis's SCAN likewise stops after ten buckets per key asked for.
+     */
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
         housekeeping();
@@ -335,6 +345,7 @@ public final class ChronicleKeyStore implements KeyStore {
         long genId = cursor == 0 ? generations.get(0).id : cursor >>> 32;
         int segment = cursor == 0 ? 0 : (int) cursor;
         List<byte[][]> found = new ArrayList<>();
+        long entriesLeft = Math.max((long) Math.max(1, count) * SCAN_ENTRIES_PER_KEY, initialEntries);
         long next = 0;
         while (true) {
             Generation g = firstGenerationFrom(genId);
@@ -350,14 +361,15 @@ public final class ChronicleKeyStore implements KeyStore {
                 segment = 0;
                 continue;
             }
-            g.forEachInSegment(segment, e -> {
+            long entries = g.forEachInSegment(segment, e -> {
                 if (EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot) {
                     found.add(new byte[][]{Generation.copyOf(e.key()), Generation.copyOf(e.value())});
                 }
                 return true;
             });
             segment++;
-            if (found.size() >= Math.max(count, 1)) {
+            entriesLeft -= Math.max(1, entries);
+            if (found.size() >= Math.max(count, 1) || entriesLeft <= 0) {
                 next = segment < g.segments() ? (g.id << 32) | segment
                         : g == current() ? 0 : ((g.id + 1) << 32);
                 break;

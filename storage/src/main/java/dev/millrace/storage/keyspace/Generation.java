@@ -263,10 +263,16 @@ final class Generation implements AutoCloseable {
      * Visits the entries of one segment under its lock while {@code visitor} returns true. The
      * visitor may remove the visited entry with {@link #removeVisited}; it must not touch this
      * generation otherwise.
+     *
+     * @return the entries the segment held: an empty one is skipped without walking its hash slots
      */
-    void forEachInSegment(int segment, Predicate<MapEntry<byte[], byte[]>> visitor) {
+    long forEachInSegment(int segment, Predicate<MapEntry<byte[], byte[]>> visitor) {
         try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment)) {
-            c.forEachSegmentEntryWhile(visitor);
+            long entries = c.size();
+            if (entries > 0) {
+                c.forEachSegmentEntryWhile(visitor);
+            }
+            return entries;
         }
     }
 

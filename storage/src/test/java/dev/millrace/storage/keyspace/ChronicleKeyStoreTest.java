@@ -288,6 +288,42 @@ class ChronicleKeyStoreTest {
     }
 
     @Test
+    void aScanStepOnASmallDatabaseDoesNotWalkTheWholeStore() {
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16, 1024)) {
+            for (int i = 0; i < 50_000; i++) {
+                store.put(1, b("big:" + i), b("v"));
+            }
+            store.finishHousekeeping();
+            store.put(0, b("lonely"), b("v"));
+
+            List<String> seen = new ArrayList<>();
+            int steps = 0;
+            long cursor = 0;
+            do {
+                cursor = store.scan(0, cursor, 10, (key, record) -> seen.add(new String(key, StandardCharsets.UTF_8)));
+                steps++;
+            } while (cursor != 0);
+            // Ten keys asked for: a step looks at about the first generation's 1,024 entries, not all 50,000.
+            assertTrue(steps > 10, "a full pass took " + steps + " steps");
+            assertEquals(List.of("lonely"), seen);
+        }
+    }
+
+    @Test
+    void aSmallStoreIsScannedInOneStepAsRedisScansASmallDictionary() {
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
+            for (int i = 0; i < 100; i++) {
+                store.put(1, b("other:" + i), b("v"));
+            }
+            store.put(0, b("hello"), b("v"));
+            List<String> seen = new ArrayList<>();
+            // Fewer keys than asked for: the step goes on to the end, as Redis does within ten buckets per key.
+            assertEquals(0, store.scan(0, 0, 2, (key, record) -> seen.add(new String(key, StandardCharsets.UTF_8))));
+            assertEquals(List.of("hello"), seen);
+        }
+    }
+
+    @Test
     void scanReturnsEachKeyOfAQuietDatabaseWithItsRecord() {
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
             Map<String, String> expected = new HashMap<>();
