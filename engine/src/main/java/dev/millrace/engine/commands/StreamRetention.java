@@ -26,7 +26,8 @@ import java.util.Set;
  * files wholly below the trim point (when that is safe: see the storage's stream logs).
  *
  * <p>Which streams: every stream a command writes is noted; a slow walk over the keyspace (a few
- * hundred keys per run) notes the others, such as idle streams after a restart. Each run checks a few
+ * hundred keys per run, skipping databases that cannot hold a stream) notes the others, such as
+ * idle streams after a restart. Each run checks a few
  * noted streams, round robin, and forgets those that are gone or have no policy.
  *
  * <p>Execution thread only.
@@ -43,6 +44,10 @@ public final class StreamRetention {
     private final Set<Noted> noted = new HashSet<>();
     private final ArrayDeque<Noted> queue = new ArrayDeque<>();
     private final long[] cursors;
+    /** Per database: {@link Keyspace#streamWrites} when its current discovery pass began. */
+    private final long[] passStarts;
+    /** Per database: whether its current discovery pass has met a stream. */
+    private final boolean[] passFound;
     private int scanDb;
     /**
      * Whether the server's defaults limit anything, as of the last run: read on every stream write,
@@ -56,6 +61,8 @@ public final class StreamRetention {
     public StreamRetention(Engine engine) {
         this.engine = engine;
         this.cursors = new long[engine.keyspace().databases()];
+        this.passStarts = new long[cursors.length];
+        this.passFound = new boolean[cursors.length];
     }
 
     /** A command wrote {@code stream} under {@code key}: check it on a coming run if a policy applies. */
@@ -93,16 +100,30 @@ public final class StreamRetention {
         engine.dispatcher().flushEffects();
     }
 
-    /** The slow walk: notes the streams among the next keys of one database. */
+    /**
+     * The slow walk: notes the streams among the next keys of one database. A database that cannot
+     * hold a stream ({@link Keyspace#mayHoldStreams}) is skipped, and one whose pass met no stream
+     * while none was written is marked so.
+     */
     private void discover() {
         Keyspace keyspace = engine.keyspace();
         int db = scanDb;
-        if (keyspace.size(db) > 0) {
+        if (keyspace.mayHoldStreams(db)) {
+            if (cursors[db] == 0) {
+                passStarts[db] = keyspace.streamWrites();
+                passFound[db] = false;
+            }
             cursors[db] = keyspace.store().scan(db, cursors[db], KEYS_SCANNED_PER_RUN, (key, record) -> {
                 if (Record.typeOf(record) == ValueType.STREAM) {
+                    passFound[db] = true;
                     note(db, key);
                 }
             });
+            if (cursors[db] == 0 && !passFound[db]) {
+                keyspace.noStreamsFound(db, passStarts[db]);
+            }
+        } else {
+            cursors[db] = 0;
         }
         if (cursors[db] == 0) {
             scanDb = (scanDb + 1) % cursors.length;

@@ -32,17 +32,10 @@ public final class Keyspace {
     private long expiredKeys;
     private long keyspaceHits;
     private long keyspaceMisses;
-    /**
-     * Per database: whether a key with an expiry (or a hash with field expiries) may be there. Set by
-     * every write of such a record (and for every database that had keys when the keyspace opened),
-     * cleared when the database is found empty or when active expiry completes a pass over it that met
-     * no such key ({@link #noExpiringKeysFound}). While it is false nothing there can expire: a write
-     * that replaces a key without reading it needs no lookup first, and active expiry has nothing to
-     * walk ({@link #mayHoldExpiringKeys}).
-     */
-    private final boolean[] mayHoldExpiry;
-    /** Writes so far that may have left a key with an expiry in some database (see {@link #expiryWrites}). */
-    private long expiryWrites;
+    /** Per database: whether a key with an expiry (or a hash with field expiries) may be there. */
+    private final MayHoldFlags expiring;
+    /** Per database: whether a stream may be there (the cron's stream retention looks for them). */
+    private final MayHoldFlags streams;
 
     /**
      * @param expiryEffects receives the DEL effect of every key removed because it expired
@@ -51,10 +44,8 @@ public final class Keyspace {
         this.store = new RecordWriteBack(store);
         this.databases = databases;
         this.expiryEffects = expiryEffects;
-        this.mayHoldExpiry = new boolean[databases];
-        for (int db = 0; db < databases; db++) {
-            mayHoldExpiry[db] = store.size(db) > 0;
-        }
+        this.expiring = new MayHoldFlags(store, databases);
+        this.streams = new MayHoldFlags(store, databases);
     }
 
     /**
@@ -64,17 +55,16 @@ public final class Keyspace {
      * true whenever unsure. O(1).
      */
     public boolean mayHoldExpiringKeys(int db) {
-        if (mayHoldExpiry[db] && store.size(db) == 0) {
-            mayHoldExpiry[db] = false;
-        }
-        return mayHoldExpiry[db];
+        return expiring.may(db, store.size(db));
     }
 
-    /** Notes a record about to be stored in {@code db}: one with expiries sets {@link #mayHoldExpiry}. */
+    /** Notes a record about to be stored in {@code db} in the flags it may set. */
     private void storing(int db, byte[] encodedRecord) {
         if (Record.hasExpiries(encodedRecord)) {
-            mayHoldExpiry[db] = true;
-            expiryWrites++;
+            expiring.stored(db);
+        }
+        if (Record.typeOf(encodedRecord) == ValueType.STREAM) {
+            streams.stored(db);
         }
     }
 
@@ -84,7 +74,7 @@ public final class Keyspace {
      * its database ({@link #noExpiringKeysFound}).
      */
     public long expiryWrites() {
-        return expiryWrites;
+        return expiring.writes();
     }
 
     /**
@@ -93,9 +83,25 @@ public final class Keyspace {
      * Redis knows from its empty expires dict.
      */
     public void noExpiringKeysFound(int db, long expiryWritesAtPassStart) {
-        if (expiryWrites == expiryWritesAtPassStart) {
-            mayHoldExpiry[db] = false;
-        }
+        expiring.noneFound(db, expiryWritesAtPassStart);
+    }
+
+    /**
+     * False when {@code db} holds no stream (see {@link MayHoldFlags}): the stream retention's
+     * discovery walk skips it. Conservative; O(1).
+     */
+    public boolean mayHoldStreams(int db) {
+        return streams.may(db, store.size(db));
+    }
+
+    /** Writes so far that may have left a stream somewhere: a discovery pass that saw none can vouch ({@link #noStreamsFound}). */
+    public long streamWrites() {
+        return streams.writes();
+    }
+
+    /** The discovery walk completed a pass over {@code db} that met no stream, having begun at {@code streamWritesAtPassStart}. */
+    public void noStreamsFound(int db, long streamWritesAtPassStart) {
+        streams.noneFound(db, streamWritesAtPassStart);
     }
 
     /** Who is told of every stored key (the engine's blocked clients); set once at startup. */
@@ -330,10 +336,9 @@ public final class Keyspace {
      * caller has checked the source exists. One change, as Redis counts it.
      */
     public void rename(int fromDb, byte[] from, int toDb, byte[] to) {
-        if (mayHoldExpiry[fromDb]) {
-            mayHoldExpiry[toDb] = true;
-            expiryWrites++; // the key may carry its TTL into a database that had none
-        }
+        // The key may carry its TTL, or be a stream, into a database that had none.
+        expiring.moved(fromDb, toDb);
+        streams.moved(fromDb, toDb);
         store.rename(fromDb, from, toDb, to);
         dirty++;
         keyChanges.changed(fromDb, from);
@@ -411,16 +416,15 @@ public final class Keyspace {
         long n = store.size(db);
         keyChanges.flushed(db); // before: a WATCH breaks only if its key was there
         store.flush(db);
-        mayHoldExpiry[db] = false;
+        expiring.flushed(db);
+        streams.flushed(db);
         dirty += n;
     }
 
     public void swap(int db1, int db2) {
         store.swap(db1, db2);
-        boolean first = mayHoldExpiry[db1];
-        mayHoldExpiry[db1] = mayHoldExpiry[db2];
-        mayHoldExpiry[db2] = first;
-        expiryWrites++;
+        expiring.swapped(db1, db2);
+        streams.swapped(db1, db2);
         dirty++;
         keyChanges.swapped(db1, db2);
     }

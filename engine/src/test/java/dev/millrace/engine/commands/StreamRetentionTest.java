@@ -1,5 +1,6 @@
 package dev.millrace.engine.commands;
 
+import dev.millrace.engine.keyspace.Keyspace;
 import dev.millrace.engine.testing.EngineHarness;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import static dev.millrace.engine.commands.StoredRecords.replayed;
 import static dev.millrace.engine.testing.EngineHarness.err;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,6 +75,45 @@ class StreamRetentionTest {
         h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE", "1000", "UNDELIVERED", "DROP");
         cron();
         assertEquals(0L, h.run("XLEN", "s"));
+    }
+
+    @Test
+    void afterARestartTheWalkFindsAnIdleStreamWithAPolicy() {
+        add("s", t0 - 10_000, "a");
+        add("s", t0 - 100, "b");
+        h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE", "3000");
+        h.run("SET", "other", "v");
+        EngineHarness restarted = EngineHarness.restartedOn(h);
+        assertEquals(2L, restarted.run("XLEN", "s"));
+        // Nothing was written since the start: only the walk can find the stream, one database a run.
+        for (int i = 0; i < 40; i++) {
+            restarted.engine.cron();
+        }
+        assertEquals(1L, restarted.run("XLEN", "s"));
+    }
+
+    @Test
+    void theWalkSkipsDatabasesThatCannotHoldAStream() {
+        Keyspace keyspace = h.engine.keyspace();
+        h.run("SET", "k", "v");
+        assertFalse(keyspace.mayHoldStreams(0), "no stream was ever written");
+        add("s", 1, "v");
+        assertTrue(keyspace.mayHoldStreams(0));
+        h.run("DEL", "s");
+        assertTrue(keyspace.mayHoldStreams(0), "conservative until a walk has looked");
+        for (int i = 0; i < 40; i++) {
+            h.engine.cron();
+        }
+        assertFalse(keyspace.mayHoldStreams(0), "a whole pass met no stream");
+
+        add("s", 1, "v");
+        h.run("MOVE", "s", "1");
+        assertTrue(keyspace.mayHoldStreams(1), "MOVE carries the stream along");
+        h.run("SWAPDB", "1", "2");
+        assertTrue(keyspace.mayHoldStreams(2));
+        h.run("SELECT", "2");
+        h.run("FLUSHDB");
+        assertFalse(keyspace.mayHoldStreams(2));
     }
 
     @Test

@@ -39,8 +39,19 @@ public final class EngineHarness {
     }
 
     public EngineHarness(int protocol, ServerConfig config) {
+        this(protocol, config, new MemoryKeyStore(config.getInt("databases")));
+    }
+
+    /** A fresh engine over {@code store} as another engine left it: a restart of the server. */
+    public static EngineHarness restartedOn(EngineHarness before) {
+        EngineHarness after = new EngineHarness(2, before.config, before.store);
+        after.time.set(before.time.get());
+        return after;
+    }
+
+    private EngineHarness(int protocol, ServerConfig config, MemoryKeyStore store) {
         this.config = config;
-        this.store = new MemoryKeyStore(config.getInt("databases"));
+        this.store = store;
         Clock clock = time::get;
         EffectLog log = new EffectLog() {
             @Override public long append(long unixTimeMillis, List<Effect> effects) {
