@@ -42,6 +42,8 @@ public final class ExpiryCycle {
     private static final int ACCEPTABLE_STALE_PERCENT = 10;
     /** Keys visited per step, as a multiple of the TTL keys wanted, before a step gives up sampling. */
     private static final int VISITS_PER_SAMPLE = 25;
+    /** Store scan calls per step: each is bounded by the store, and a sparse database returns few keys per call. */
+    private static final int SCANS_PER_STEP = 25;
     /** Hash fields one run may expire (Redis 7.4 gives its field pass a quota too). */
     private static final int FIELDS_PER_RUN = 1000;
 
@@ -109,7 +111,7 @@ public final class ExpiryCycle {
                     }
                     cursor = store.scan(db, cursor, keysPerStep, step);
                 } while (cursor != 0 && step.sampled < keysPerStep && step.visited < visitLimit
-                        && ++scans < VISITS_PER_SAMPLE);
+                        && ++scans < SCANS_PER_STEP);
                 passSampled[db] |= step.sampled > 0;
                 if (cursor == 0 && !passSampled[db]) {
                     // A whole pass met no key that can expire: the database is left alone until a

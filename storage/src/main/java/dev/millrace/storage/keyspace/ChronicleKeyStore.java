@@ -121,10 +121,10 @@ public final class ChronicleKeyStore implements KeyStore {
     private CompletableFuture<Generation> prepared;
     /**
      * Whether the next generation is prepared ahead (see {@link #prepared}). Off while a recovery
-     * replays the log: creating a generation twice the size of the keyspace took a core for seconds
-     * (Chronicle reads every page of the new map's lookup tables) from a replay nobody waits on less,
-     * and a replay that does fill the newest generation creates the next one at once, as without
-     * preparation.
+     * replays the log: creating a generation twice the size of the keyspace keeps a core busy for
+     * seconds (Chronicle reads every page of the new map's lookup tables), and during a replay that
+     * core is the one the replay needs. A replay that does fill the newest generation creates the
+     * next one at once, as without preparation.
      */
     private boolean prepareAhead = true;
     private boolean closed;
