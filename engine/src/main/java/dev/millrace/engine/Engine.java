@@ -215,10 +215,6 @@ public final class Engine {
     }
 
     /**
-     * Replays logged effects (AOF recovery): applied through the normal dispatcher in a loading
-     * context, so keys do not expire on access and nothing is logged again.
-     */
-    /**
      * Frees what the engine holds outside the Java heap and the store (the Lua interpreter). For engines
      * that end before the process does, such as a snapshot build's replayer.
      */
@@ -226,6 +222,19 @@ public final class Engine {
         scripting.close();
     }
 
+    /**
+     * Writes the key record the keyspace holds back to the store, so that a clean close of the storage
+     * (which writes the tree nodes held back itself) finds it there: the last thing the execution
+     * thread does for the engine once no command will follow.
+     */
+    public void writeBack() {
+        keyspace.writeBackHeldRecord();
+    }
+
+    /**
+     * Replays logged effects (AOF recovery): applied through the normal dispatcher in a loading
+     * context, so keys do not expire on access and nothing is logged again.
+     */
     public void replay(List<Effect> effects) {
         boolean wasLoading = keyspace.loading();
         keyspace.setLoading(true);

@@ -110,8 +110,8 @@ public final class Keyspace {
     }
 
     /**
-     * The store, as every reader and writer of keys must see it: a stream's record written in the
-     * current batch may still be held back ({@link RecordWriteBack}) until {@link #endBatch}.
+     * The store, as every reader and writer of keys must see it: the key record written last may
+     * still be held back ({@link RecordWriteBack}).
      */
     public KeyStore store() { return store; }
 
@@ -125,19 +125,28 @@ public final class Keyspace {
     }
 
     /**
-     * Between bursts of writes (the engine's cron saw no write since its last tick): writes up to
-     * {@code bytes} of the tree nodes the node cache holds unwritten, eldest first, so a SAVE or
-     * SHUTDOWN after a burst of collection writes does not pause to write them all. Returns whether
-     * some are still unwritten.
+     * Between bursts of writes (the engine's cron saw no write since its last tick): writes the key
+     * record held back and up to {@code bytes} of the tree nodes the node cache holds unwritten,
+     * eldest first, so a SAVE or SHUTDOWN after a burst of collection writes does not pause to write
+     * them all. Returns whether some nodes are still unwritten.
      */
     public boolean writeBackWhileIdle(long bytes) {
+        store.writeBackHeld();
         NodeCache cache = store.nodeCache();
         return cache != null && cache.writeBackEldest(bytes);
     }
 
     /**
-     * The end of a batch, when its effects go to the log: writes the key record held back, and the
-     * tree nodes over the node cache's unwritten budget ({@link NodeCache#endBatch}).
+     * Writes the key record held back ({@link RecordWriteBack}) to the store: before the storage
+     * closes, which writes the tree nodes held back itself.
+     */
+    public void writeBackHeldRecord() {
+        store.writeBackHeld();
+    }
+
+    /**
+     * The end of a batch, when its effects go to the log: writes the tree nodes over the node cache's
+     * unwritten budget ({@link NodeCache#endBatch}); the key record held back stays held.
      */
     public void endBatch() {
         store.endBatch();

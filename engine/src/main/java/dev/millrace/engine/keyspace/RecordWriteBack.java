@@ -7,12 +7,13 @@ import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link KeyStore} that holds back the key record written last until the batch ends
- * ({@link #endBatch}, which the engine calls once per batch, or {@link #flushNodes}, after each
- * replayed record), the write-back {@link NodeCache} does for tree nodes. Thirty-two pipelined XADDs on one stream (or
- * LPUSHes on one list, INCRs of one counter, the five commands of a rate-limiter script on one key)
- * so write its record to the store once, not once per command, and read it from here instead of the
- * store: a Chronicle Map lookup and put were about a fifth of an XADD's execution-thread time. A
+ * A {@link KeyStore} that holds back the key record written last until another key is put, anything
+ * else could see the store ({@link #flushNodes}: after each replayed record, before a snapshot), the
+ * server is idle or the storage is about to close ({@link #writeBackHeld}), as the write-back
+ * {@link NodeCache} does for tree nodes. XADDs on one stream (or LPUSHes on one list, INCRs of one counter, the five
+ * commands of a rate-limiter script on one key), pipelined or not, so write its record to the store
+ * once, not once per command, and read it from here instead of the store: a Chronicle Map lookup and
+ * put were about a fifth of an XADD's execution-thread time. A
  * collection's pages and a stream's entries are not held here (pages have their own write-back, a
  * stream's log is written at once); only the record waits. That is safe for the reason it is for
  * nodes: the keyspace map is trusted only after a clean close, and a close is preceded by a flush.
@@ -40,12 +41,12 @@ final class RecordWriteBack implements KeyStore {
     private static final long NO_OWNER = -1;
     /**
      * What a command's record was encoded from (a decoded stream), for the next command on the key to
-     * reuse, and that record; or null. Kept past the end of a batch (see {@link #endBatch}).
+     * reuse, and that record; or null. Kept past the end of a batch and an idle write-back ({@link #writeBackHeld}).
      */
     private Object decoded;
     private byte[] decodedRecord;
     /**
-     * A copy of the record the store answered last (or was written last, at the end of a batch), its
+     * A copy of the record the store answered last (or was written last, by an idle write-back), its
      * key and database, or null: the commands of a script (or of a pipeline, or of successive batches)
      * on one key each look the key up, and all but the first are served from here instead of the store. Any operation that may change a key record drops it.
      */
@@ -254,24 +255,33 @@ final class RecordWriteBack implements KeyStore {
     }
 
     /**
-     * Writes the held record to the store, and keeps it as the record read last, with what it was
-     * decoded from: the store now holds those bytes, so the next batch's first command on the key (at
-     * -P 1 every command is a batch of its own) is answered without a store lookup or a decode.
+     * The end of a batch: the held record stays held. At -P 1 every command is a batch of its own, so
+     * writing it here cost a Chronicle Map put per command on a hot key (a fifth of an XADD's execution
+     * thread). It reaches the store when another key is put, when anything else could see the store
+     * ({@link #flushNodes}: a snapshot, a replayed record), while the server is idle or before the
+     * storage closes ({@link #writeBackHeld}).
      */
     @Override
     public void endBatch() {
+        store.endBatch();
+    }
+
+    /**
+     * Writes the held record to the store (the server is idle, or about to close the store), and keeps
+     * it as the record read last, with what it was decoded from: the store now holds those bytes, so
+     * the next command on the key is answered without a store lookup or a decode.
+     */
+    void writeBackHeld() {
+        if (heldRecord == null) {
+            return;
+        }
         byte[] record = heldRecord;
-        byte[] key = heldKey;
-        int db = heldDb;
         Object value = decoded;
         writeHeld();
-        if (record != null) {
-            readRecord = record;
-            readKey = key;
-            readDb = db;
-            decoded = value;
-        }
-        store.endBatch();
+        readRecord = record;
+        readKey = heldKey;
+        readDb = heldDb;
+        decoded = value;
     }
 
     @Override

@@ -167,7 +167,7 @@ class BitCommandsTest {
 
     @Test
     void wrongTypeComesAfterArgumentErrors() {
-        h.store.put(0, "list".getBytes(StandardCharsets.ISO_8859_1),
+        h.store().put(0, "list".getBytes(StandardCharsets.ISO_8859_1),
                 new Record(dev.millrace.engine.keyspace.ValueType.LIST, false, 0, Record.NO_EXPIRY, new byte[0]).encode());
         assertEquals(err("ERR bit offset is not an integer or out of range"), h.run("SETBIT", "list", "-1", "1"));
         assertEquals(err("ERR bit is not an integer or out of range"), h.run("SETBIT", "list", "0", "2"));

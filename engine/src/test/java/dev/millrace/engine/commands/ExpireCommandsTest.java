@@ -193,7 +193,7 @@ class ExpireCommandsTest {
         assertNull(h.run("OBJECT", "ENCODING", "k"));
         assertEquals(-2L, h.run("TTL", "k"));
         assertEquals(0L, h.run("EXISTS", "k"));
-        assertEquals(0, h.store.size(0));
+        assertEquals(0, h.store().size(0));
         assertEquals(1, h.engine.keyspace().expiredKeys());
         assertEquals(List.of("0:PEXPIREAT k " + (t0 + 1500), "0:DEL k"), h.effects());
     }

@@ -41,10 +41,10 @@ class ExpiryCycleTest {
             put(h, 0, "later:" + i, "v", h.time.get() + 60_000);
         }
         h.engine.cron();
-        assertEquals(TTL_KEYS + 2_000, h.store.size(0), "nothing has expired yet");
+        assertEquals(TTL_KEYS + 2_000, h.store().size(0), "nothing has expired yet");
 
         h.advance(1_000 + 1);
-        cronUntil(h, () -> h.store.size(0) == 2_000);
+        cronUntil(h, () -> h.store().size(0) == 2_000);
 
         assertEquals(TTL_KEYS, h.engine.keyspace().expiredKeys());
         List<String> effects = h.effects();
@@ -62,7 +62,7 @@ class ExpiryCycleTest {
         putTtlKeys(h, 5, 500, 10);
         putTtlKeys(h, 15, 500, 10);
         h.advance(10 + 1);
-        cronUntil(h, () -> h.store.size(0) + h.store.size(5) + h.store.size(15) == 0);
+        cronUntil(h, () -> h.store().size(0) + h.store().size(5) + h.store().size(15) == 0);
         assertTrue(h.effects().contains("15:DEL ttl:3"));
     }
 
@@ -74,10 +74,10 @@ class ExpiryCycleTest {
         putTtlKeys(fast, 0, TTL_KEYS, 1);
         fast.advance(1 + 1);
         fast.engine.cron();
-        long left = fast.store.size(0);
+        long left = fast.store().size(0);
         assertTrue(left < TTL_KEYS, "a run deletes something");
         assertTrue(left > 0, "but not 100,000 keys in half a millisecond");
-        cronUntil(fast, () -> fast.store.size(0) == 0);
+        cronUntil(fast, () -> fast.store().size(0) == 0);
     }
 
     @Test
@@ -90,7 +90,7 @@ class ExpiryCycleTest {
         long deleted = h.engine.keyspace().expiredKeys();
         assertTrue(deleted < 100, "1% expired is below the 10% that keeps a database's turn going: " + deleted);
         cronUntil(h, () -> h.engine.keyspace().expiredKeys() == 100);
-        assertEquals(9_900, h.store.size(0));
+        assertEquals(9_900, h.store().size(0));
     }
 
     @Test
@@ -100,15 +100,15 @@ class ExpiryCycleTest {
         }
         h.run("HSET", "hash", "f", "v");
         ExpiryCycle cycle = new ExpiryCycle(h.engine);
-        long before = h.store.scans(0);
+        long before = h.store().scans(0);
         cycle.run(h.time.get());
-        assertEquals(before, h.store.scans(0), "no key has an expiry: nothing to sample");
+        assertEquals(before, h.store().scans(0), "no key has an expiry: nothing to sample");
 
         h.run("HPEXPIRE", "hash", "10", "FIELDS", "1", "f");
         h.advance(20);
         cycle.run(h.time.get());
-        assertTrue(h.store.scans(0) > before, "a hash field's expiry is walked for");
-        cronUntil(h, () -> h.store.size(0) == 10_000);
+        assertTrue(h.store().scans(0) > before, "a hash field's expiry is walked for");
+        cronUntil(h, () -> h.store().size(0) == 10_000);
     }
 
     @Test
@@ -121,9 +121,9 @@ class ExpiryCycleTest {
         h.run("PERSIST", "k");
         cronUntil(h, () -> !h.engine.keyspace().mayHoldExpiringKeys(0));
         ExpiryCycle cycle = new ExpiryCycle(h.engine);
-        long scans = h.store.scans(0);
+        long scans = h.store().scans(0);
         cycle.run(h.time.get());
-        assertEquals(scans, h.store.scans(0), "the database is left alone");
+        assertEquals(scans, h.store().scans(0), "the database is left alone");
 
         // A pass cannot vouch for a database when a key may have gained a TTL since the pass began
         // (it may be behind the pass's cursor).
@@ -132,7 +132,7 @@ class ExpiryCycleTest {
         h.engine.keyspace().noExpiringKeysFound(0, passStart);
         assertTrue(h.engine.keyspace().mayHoldExpiringKeys(0));
         h.advance(10);
-        cronUntil(h, () -> h.store.size(0) == 3_001); // the persistent keys and k
+        cronUntil(h, () -> h.store().size(0) == 3_001); // the persistent keys and k
     }
 
     @Test
@@ -142,23 +142,23 @@ class ExpiryCycleTest {
         h.engine.keyspace().setLoading(true);
         h.engine.cron();
         h.engine.keyspace().setLoading(false);
-        assertEquals(100, h.store.size(0));
+        assertEquals(100, h.store().size(0));
         h.engine.setActiveExpireEnabled(false);
         h.engine.cron();
-        assertEquals(100, h.store.size(0));
+        assertEquals(100, h.store().size(0));
         h.engine.setActiveExpireEnabled(true);
-        cronUntil(h, () -> h.store.size(0) == 0);
+        cronUntil(h, () -> h.store().size(0) == 0);
     }
 
     /** Runs cron until the walk has completed a pass over database 0 and then stays off it. */
     private void cronUntilIdle() {
         long scans;
         do {
-            scans = h.store.scans(0);
+            scans = h.store().scans(0);
             for (int i = 0; i < 5; i++) {
                 h.engine.cron();
             }
-        } while (h.store.scans(0) != scans);
+        } while (h.store().scans(0) != scans);
     }
 
     @Test
@@ -169,9 +169,9 @@ class ExpiryCycleTest {
         cronUntilIdle();
         h.run("SET", "plain", "v");
         h.run("LPUSH", "list", "a", "b");
-        long scans = h.store.scans(0);
+        long scans = h.store().scans(0);
         h.engine.cron();
-        assertEquals(scans, h.store.scans(0), "writes without a TTL leave an idle database idle");
+        assertEquals(scans, h.store().scans(0), "writes without a TTL leave an idle database idle");
 
         // Every way a key can come to expire in database 0 wakes the walk, which reclaims it unread.
         // A key that gets its TTL elsewhere first is given it before database 0 goes idle.
@@ -205,9 +205,9 @@ class ExpiryCycleTest {
             c.before().run();
             cronUntilIdle();
             c.gain().run();
-            long size = h.store.size(0);
+            long size = h.store().size(0);
             h.advance(5 + 1);
-            cronUntil(h, () -> h.store.size(0) < size);
+            cronUntil(h, () -> h.store().size(0) < size);
         }
     }
 }

@@ -394,16 +394,16 @@ class HashCommandsTest {
         @Test
         void deletingALargeHashFreesItsPages() {
             h.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
-            long before = h.store.pageCount();
+            long before = h.store().pageCount();
             fill(h, "h", 2000);
-            assertTrue(h.store.pageCount() > before);
+            assertTrue(h.store().pageCount() > before);
             List<String> del = new ArrayList<>(List.of("HDEL", "h"));
             for (int i = 0; i < 2000; i++) {
                 del.add("f" + i);
             }
             assertEquals(2000L, h.run(del.toArray(new String[0])));
             assertEquals(0L, h.run("EXISTS", "h"));
-            assertEquals(before, h.store.pageCount());
+            assertEquals(before, h.store().pageCount());
         }
 
         @Test

@@ -68,7 +68,7 @@ class HyperLogLogCommandsTest {
     @ValueSource(ints = {2, 3})
     void everyErrorInBothProtocols(int protocol) {
         EngineHarness p = new EngineHarness(protocol);
-        p.store.put(0, bytes("list"), new Record(ValueType.LIST, false, 0, Record.NO_EXPIRY, new byte[0]).encode());
+        p.store().put(0, bytes("list"), new Record(ValueType.LIST, false, 0, Record.NO_EXPIRY, new byte[0]).encode());
         p.run("SET", "s", "not a hyperloglog");
         p.run("SET", "corrupted", latin1(sparse(xzero(16000))));
         p.run("PFADD", "h", "a");

@@ -82,11 +82,11 @@ class InfoCommandTest {
         assertEquals("# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb3:keys=3,expires=2,avg_ttl=15000\r\n",
                 h.run("INFO", "keyspace"));
         // db0 never had a key with a TTL: its line costs no walk over its keys
-        long scans0 = h.store.scans(0);
-        long scans3 = h.store.scans(3);
+        long scans0 = h.store().scans(0);
+        long scans3 = h.store().scans(3);
         h.run("INFO", "keyspace");
-        assertEquals(scans0, h.store.scans(0));
-        assertEquals(scans3 + 1, h.store.scans(3), "only db3, which holds keys with a TTL, is walked");
+        assertEquals(scans0, h.store().scans(0));
+        assertEquals(scans3 + 1, h.store().scans(3), "only db3, which holds keys with a TTL, is walked");
     }
 
     @Test

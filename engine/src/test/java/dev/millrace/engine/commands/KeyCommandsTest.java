@@ -255,7 +255,7 @@ class KeyCommandsTest {
         assertEquals(h.engine.keyspace().expiredKeys(), h.effects().size(), "each deletion logged as a DEL");
         h.run("DEL", "live");
         assertNull(h.run("RANDOMKEY"), "only expired keys left: all deleted, then null");
-        assertEquals(0, h.store.size(0));
+        assertEquals(0, h.store().size(0));
         assertEquals(50, h.engine.keyspace().expiredKeys());
     }
 

@@ -49,7 +49,7 @@ final class KeyFixtures {
             int d = db;
             long cursor = 0;
             do {
-                cursor = h.store.scan(db, cursor, 100, (key, bytes) -> {
+                cursor = h.store().scan(db, cursor, 100, (key, bytes) -> {
                     Record r = Record.decode(bytes);
                     out.put(d + ":" + new String(key, StandardCharsets.ISO_8859_1),
                             r.type() + " " + r.raw() + " " + r.expireAtMillis() + " "
@@ -62,6 +62,6 @@ final class KeyFixtures {
 
     /** The live size of database {@code db} as the store holds it (expired keys not yet deleted count). */
     static long stored(EngineHarness h, int db) {
-        return h.store.size(db);
+        return h.store().size(db);
     }
 }

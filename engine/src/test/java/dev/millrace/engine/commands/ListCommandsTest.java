@@ -44,7 +44,7 @@ class ListCommandsTest {
     }
 
     private static boolean paged(EngineHarness h, String key) {
-        return Record.isPaged(h.store.get(0, key.getBytes(StandardCharsets.ISO_8859_1)));
+        return Record.isPaged(h.store().get(0, key.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     @ParameterizedTest

@@ -127,7 +127,7 @@ class ScanTest {
         }
         h.advance(100 + 1);
         assertEquals(List.of("live"), scanAll(h));
-        assertEquals(1, h.store.size(0));
+        assertEquals(1, h.store().size(0));
         assertEquals(20, h.engine.keyspace().expiredKeys());
         assertEquals(20, h.effects().stream().filter(e -> e.matches("0:DEL t\\d+")).count());
     }
@@ -139,7 +139,7 @@ class ScanTest {
         putWithTtl(h, "gone", "v", 1);
         h.advance(1 + 1);
         assertEquals(List.of("gone"), scanAll(h, "TYPE", "none"));
-        assertEquals(1, h.store.size(0));
+        assertEquals(1, h.store().size(0));
     }
 
     @Test
@@ -173,7 +173,7 @@ class ScanTest {
         putWithTtl(h, "gone", "v", 1);
         h.advance(1 + 1);
         assertEquals(List.of("live"), keys("*"));
-        assertEquals(2, h.store.size(0));
+        assertEquals(2, h.store().size(0));
         assertEquals(List.of(), h.effects());
         h.engine.keyspace().setLoading(true);
         try {

@@ -243,7 +243,7 @@ class SetCommandsTest {
         for (int i = 0; i < 2000; i++) {
             h.run("SADD", "s", "member:" + i);
         }
-        long pages = h.store.pageCount();
+        long pages = h.store().pageCount();
         assertTrue(pages > 1, "a multi-page tree: " + pages);
         assertEquals(1L, h.run("COPY", "s", "copy"));
         h.run("SREM", "s", "member:0");
@@ -252,12 +252,12 @@ class SetCommandsTest {
         assertEquals("OK", h.run("RENAME", "copy", "renamed"));
         assertEquals(2000L, h.run("SCARD", "renamed"));
         assertEquals(2L, h.run("DEL", "s", "renamed"));
-        assertEquals(0L, h.store.pageCount(), "no page outlives its set");
+        assertEquals(0L, h.store().pageCount(), "no page outlives its set");
         h.run("SADD", "t", "a", "b");
         h.run("SPOP", "t", "2");
         h.run("SADD", "u", "a");
         h.run("SREM", "u", "a");
-        assertEquals(0L, h.store.pageCount(), "emptied sets leave no pages");
+        assertEquals(0L, h.store().pageCount(), "emptied sets leave no pages");
     }
 
     // ---- SMEMBERS ----------------------------------------------------------------------------------

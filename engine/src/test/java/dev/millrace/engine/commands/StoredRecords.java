@@ -14,7 +14,7 @@ final class StoredRecords {
 
     /** The record stored for {@code key} in db 0, expired or not, or null. */
     static Record record(EngineHarness h, String key) {
-        byte[] bytes = h.store.get(0, key.getBytes(StandardCharsets.ISO_8859_1));
+        byte[] bytes = h.store().get(0, key.getBytes(StandardCharsets.ISO_8859_1));
         return bytes == null ? null : Record.decode(bytes);
     }
 

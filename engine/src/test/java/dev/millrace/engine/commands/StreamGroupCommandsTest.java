@@ -133,15 +133,15 @@ class StreamGroupCommandsTest {
         for (int i = 1; i <= 2000; i++) {
             h.run("XADD", "s", i + "-0", "f", "v");
         }
-        long withoutGroups = h.store.pageCount();
+        long withoutGroups = h.store().pageCount();
         h.run("XGROUP", "CREATE", "s", "g", "0");
         h.run("XREADGROUP", "GROUP", "g", "a", "COUNT", "1000", "STREAMS", "s", ">");
         h.run("XREADGROUP", "GROUP", "g", "b", "STREAMS", "s", ">");
-        long groupPages = h.store.pageCount() - withoutGroups;
+        long groupPages = h.store().pageCount() - withoutGroups;
         assertEquals(1000L, h.run("XGROUP", "DELCONSUMER", "s", "g", "a"));
-        assertEquals(true, h.store.pageCount() - withoutGroups < groupPages, "a deleted consumer's pages are freed");
+        assertEquals(true, h.store().pageCount() - withoutGroups < groupPages, "a deleted consumer's pages are freed");
         assertEquals(1L, h.run("XGROUP", "DESTROY", "s", "g"));
-        assertEquals(withoutGroups + 1, h.store.pageCount(), "only the (now empty) groups tree's root is left");
+        assertEquals(withoutGroups + 1, h.store().pageCount(), "only the (now empty) groups tree's root is left");
     }
 
     @Test

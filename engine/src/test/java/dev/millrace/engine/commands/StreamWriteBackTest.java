@@ -64,13 +64,13 @@ class StreamWriteBackTest {
                 expected.add(oneEach.run(command.toArray(String[]::new)));
             }
             assertEquals(expected, pipelined.runBatch(batch), "replies of batch " + batch);
-            Map<String, byte[]> want = StoreContents.of(oneEach.store, 2);
-            Map<String, byte[]> got = StoreContents.of(pipelined.store, 2);
+            Map<String, byte[]> want = StoreContents.of(oneEach.store(), 2);
+            Map<String, byte[]> got = StoreContents.of(pipelined.store(), 2);
             assertEquals(want.keySet(), got.keySet(), "keys after batch " + batch);
             for (String key : want.keySet()) {
                 assertArrayEquals(want.get(key), got.get(key), "record of " + key + " after batch " + batch);
             }
-            assertEquals(oneEach.store.pageCount(), pipelined.store.pageCount(), "pages after batch " + batch);
+            assertEquals(oneEach.store().pageCount(), pipelined.store().pageCount(), "pages after batch " + batch);
             if (random.nextInt(4) == 0) {
                 oneEach.advance(1500);
                 pipelined.advance(1500);
@@ -91,13 +91,13 @@ class StreamWriteBackTest {
         List<Object> replies = h.runBatch(batch);
         assertEquals("1-100", replies.get(replies.size() - 2));
         assertEquals(100L, replies.get(replies.size() - 1));
-        byte[] stored = h.store.get(0, "s".getBytes());
+        byte[] stored = h.store().get(0, "s".getBytes());
         assertNotNull(stored);
         EngineHarness replayed = new EngineHarness();
         for (String effect : h.effects()) {
             replayed.run(effect.substring(2).split(" "));
         }
-        assertArrayEquals(stored, replayed.store.get(0, "s".getBytes()),
+        assertArrayEquals(stored, replayed.store().get(0, "s".getBytes()),
                 "a replay of the effects makes the same record");
         assertEquals(h.run("XINFO", "STREAM", "s"), replayed.run("XINFO", "STREAM", "s"));
     }

@@ -323,18 +323,18 @@ class ZSetCommandsTest {
         @Test
         void pagesGoWithTheKey() {
             fill("z", 3000);
-            assertTrue(small.store.pageCount() > 1);
+            assertTrue(small.store().pageCount() > 1);
             small.run("DEL", "z");
-            assertEquals(0L, small.store.pageCount(), "deleted");
+            assertEquals(0L, small.store().pageCount(), "deleted");
             fill("z", 3000);
             small.run("ZREMRANGEBYRANK", "z", "0", "-1");
             assertEquals(0L, small.run("EXISTS", "z"));
-            assertEquals(0L, small.store.pageCount(), "emptied");
+            assertEquals(0L, small.store().pageCount(), "emptied");
             fill("z", 3000);
             small.run("ZADD", "other", "1", "x");
             small.run("ZUNIONSTORE", "z", "1", "other");
             assertEquals("listpack", small.run("OBJECT", "ENCODING", "z"));
-            assertEquals(0L, small.store.pageCount(), "overwritten");
+            assertEquals(0L, small.store().pageCount(), "overwritten");
         }
 
         @Test
@@ -345,7 +345,7 @@ class ZSetCommandsTest {
                 assertEquals(500L, small.run("ZCARD", "z"));
                 assertEquals(250L, small.run("ZRANK", "z", "member:250"));
             }
-            assertTrue(small.store.pageCount() > 1);
+            assertTrue(small.store().pageCount() > 1);
         }
 
         @Test
@@ -358,7 +358,7 @@ class ZSetCommandsTest {
             small.run("RENAME", "c", "r");
             assertEquals(List.of("first", "member:0"), small.run("ZRANGE", "r", "0", "1"));
             small.run("DEL", "z", "r");
-            assertEquals(0L, small.store.pageCount());
+            assertEquals(0L, small.store().pageCount());
         }
     }
 }

@@ -143,6 +143,7 @@ class RecordWriteBackTest {
                 }
                 case 12 -> {
                     writeBack.endBatch();
+                    writeBack.writeBackHeld();
                     assertSameContents(plain, backing, after);
                 }
                 default -> {
@@ -218,7 +219,7 @@ class RecordWriteBackTest {
         writeBack.flushNodes();
         writeBack.get(0, key);
         writeBack.get(0, key);
-        assertEquals(6, store.gets, "and the end of a batch");
+        assertEquals(6, store.gets, "and a flush");
     }
 
     @Test
@@ -238,32 +239,44 @@ class RecordWriteBackTest {
         assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "the record changed since");
         writeBack.holdDecoded(decoded);
         writeBack.flushNodes();
-        assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "the batch ended");
+        assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "flushed");
     }
 
     @Test
-    void theRecordHeldAtTheEndOfABatchServesTheNextBatchWithoutALookup() {
+    void theRecordStaysHeldAcrossBatchesAndAnIdleWriteBackKeepsServingIt() {
         CountingStore store = new CountingStore();
         RecordWriteBack writeBack = new RecordWriteBack(store);
         byte[] key = {'s'};
-        byte[] record = owner(ValueType.STREAM, 1, 7);
         Object decoded = new Object();
+        for (int i = 0; i < 3; i++) { // an XADD per batch (-P 1)
+            writeBack.putOwner(0, key, owner(ValueType.STREAM, 1, i), 1, 1);
+            writeBack.holdDecoded(decoded);
+            writeBack.endBatch();
+            assertSame(decoded, writeBack.takeDecoded(writeBack.get(0, key)), "an XADD of the next batch");
+        }
+        assertEquals(0, store.ownerPuts, "the ends of batches wrote nothing");
+        assertEquals(0, store.gets);
+
+        byte[] record = owner(ValueType.STREAM, 1, 7);
         writeBack.putOwner(0, key, record, 1, 1);
         writeBack.holdDecoded(decoded);
         writeBack.endBatch();
-        assertEquals(1, store.ownerPuts, "the held record reached the store");
+        writeBack.writeBackHeld();
+        assertEquals(1, store.ownerPuts, "the server went idle: the held record reached the store");
         assertArrayEquals(record, store.get(0, key));
         int gets = store.gets;
-        assertSame(decoded, writeBack.takeDecoded(writeBack.get(0, key)), "an XADD of the next batch");
+        assertSame(decoded, writeBack.takeDecoded(writeBack.get(0, key)), "the next XADD");
         assertEquals(gets, store.gets, "answered without a store lookup");
+        writeBack.writeBackHeld();
+        assertEquals(1, store.ownerPuts, "nothing held, nothing written");
 
-        // an XADD of the next batch saves again; then a patch of the stored record forgets both
+        // an XADD of the next batch saves again; then a patch of the held record forgets what it was decoded from
         writeBack.putOwner(0, key, owner(ValueType.STREAM, 1, 8), 1, 1);
         writeBack.holdDecoded(decoded);
         writeBack.endBatch();
         writeBack.patch(0, key, Record.ACCESS_CLOCK_OFFSET, new byte[] {0, 0, 0, 1});
         assertNull(writeBack.takeDecoded(writeBack.get(0, key)), "the record changed since");
-        assertEquals(gets + 1, store.gets);
+        assertEquals(gets, store.gets, "the patched record is held");
 
         // a removal between batches forgets them too
         writeBack.putOwner(0, key, owner(ValueType.STREAM, 1, 9), 1, 1);

@@ -247,13 +247,13 @@ class FunctionCommandsTest {
         crc.update(page.array(), 0, page.position());
         page.putLong(crc.getValue());
         EngineHarness h = new EngineHarness();
-        h.store.putPage(FunctionLibraries.STORE_OBJECT_ID, 0, page.array());
+        h.store().putPage(FunctionLibraries.STORE_OBJECT_ID, 0, page.array());
 
         assertEquals(1L, h.run("FCALL", "hset_now", "1", "h", "f", "v"));
         h.run("FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('other', function() return 1 end)");
-        byte[] rewritten = FunctionLibraries.stored(h.store);
+        byte[] rewritten = FunctionLibraries.stored(h.store());
         assertEquals(Rdb.OPCODE_FUNCTION2, rewritten[0] & 0xff, "a change writes Redis's format");
-        Engine restarted = new Engine(new ServerConfig(), h.store, EffectLog.NONE, Snapshots.none(0), h.time::get);
+        Engine restarted = new Engine(new ServerConfig(), h.store(), EffectLog.NONE, Snapshots.none(0), h.time::get);
         assertEquals("v", call(restarted, "FCALL_RO", "hget_ro", "1", "h", "f"));
         assertEquals(1L, call(restarted, "FCALL", "other", "0"));
     }
@@ -298,7 +298,7 @@ class FunctionCommandsTest {
                 "0:FUNCTION DELETE gone"), h.effects());
 
         // A new engine over the same key store (a restart): the libraries come back from their page.
-        Engine restarted = new Engine(new ServerConfig(), h.store, EffectLog.NONE, Snapshots.none(0), h.time::get);
+        Engine restarted = new Engine(new ServerConfig(), h.store(), EffectLog.NONE, Snapshots.none(0), h.time::get);
         assertEquals("v", call(restarted, "FCALL", "hset_now", "1", "h2", "f", "v") == null ? null
                 : call(restarted, "FCALL_RO", "hget_ro", "1", "h2", "f"));
         assertEquals(err("ERR Function not found"), call(restarted, "FCALL", "gone", "0"));
@@ -310,7 +310,7 @@ class FunctionCommandsTest {
         replayed.engine.replay(flat);
         assertEquals(1L, replayed.run("FCALL", "hset_now", "1", "h", "f", "v"));
         assertEquals(err("ERR Function not found"), replayed.run("FCALL", "gone", "0"));
-        assertTrue(FunctionLibraries.stored(replayed.store) != null, "the replayed set is stored too");
+        assertTrue(FunctionLibraries.stored(replayed.store()) != null, "the replayed set is stored too");
     }
 
     private static Object call(Engine engine, String... args) {

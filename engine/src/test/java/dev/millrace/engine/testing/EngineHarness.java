@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class EngineHarness {
     public final AtomicLong time = new AtomicLong(1_700_000_000_000L);
     public final ServerConfig config;
-    public final MemoryKeyStore store;
+    private final MemoryKeyStore store;
     public final List<List<Effect>> logged = new ArrayList<>();
     public final Engine engine;
     public final Session session;
@@ -44,9 +44,18 @@ public final class EngineHarness {
 
     /** A fresh engine over {@code store} as another engine left it: a restart of the server. */
     public static EngineHarness restartedOn(EngineHarness before) {
-        EngineHarness after = new EngineHarness(2, before.config, before.store);
+        EngineHarness after = new EngineHarness(2, before.config, before.store());
         after.time.set(before.time.get());
         return after;
+    }
+
+    /**
+     * The store as a clean close would leave it: the key record the keyspace holds back is written
+     * first ({@link Engine#writeBack}); tree nodes held back stay held, as a close writes them later.
+     */
+    public MemoryKeyStore store() {
+        engine.writeBack();
+        return store;
     }
 
     private EngineHarness(int protocol, ServerConfig config, MemoryKeyStore store) {

@@ -33,19 +33,19 @@ class NodeWriteBackTest {
     @Test
     void pushesOverManyBatchesReachTheStoreOnceWhenFlushed() {
         h.run("CONFIG", "SET", "list-max-listpack-size", "4");
-        long writesBefore = h.store.pageWrites();
+        long writesBefore = h.store().pageWrites();
         h.runBatch(pushes("l", 0, 300));
-        long afterFirst = h.store.pageWrites();
+        long afterFirst = h.store().pageWrites();
         for (int batch = 1; batch < 10; batch++) {
             h.runBatch(pushes("l", batch * 300, 300));
         }
-        assertEquals(afterFirst, h.store.pageWrites(), "2700 more pushes in 9 batches, well within the cache: nothing written");
-        assertTrue(h.store.nodeCache().hasUnwritten());
+        assertEquals(afterFirst, h.store().pageWrites(), "2700 more pushes in 9 batches, well within the cache: nothing written");
+        assertTrue(h.store().nodeCache().hasUnwritten());
         h.engine.keyspace().flushPages();
-        assertFalse(h.store.nodeCache().hasUnwritten());
-        long writes = h.store.pageWrites() - writesBefore;
+        assertFalse(h.store().nodeCache().hasUnwritten());
+        long writes = h.store().pageWrites() - writesBefore;
         assertTrue(writes < 300, "each changed page written once, not per push or per batch: " + writes);
-        long pages = h.store.pageCount();
+        long pages = h.store().pageCount();
         assertTrue(pages > 10, "a 3000-element list spans many pages: " + pages);
         assertEquals(3000L, h.run("LLEN", "l"));
         assertEquals(List.of("element-2999", "element-2998"), h.run("LRANGE", "l", "0", "1"));
@@ -55,7 +55,7 @@ class NodeWriteBackTest {
     @Test
     void ticksWithoutWritesWriteUnwrittenNodesBackSliceBySlice() {
         h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
-        NodeCache cache = h.store.nodeCache();
+        NodeCache cache = h.store().nodeCache();
         List<List<String>> batch = new ArrayList<>();
         for (int i = 0; i < 120_000; i++) {
             batch.add(List.of("ZADD", "z", String.valueOf(i), "member-" + "x".repeat(100) + i));
@@ -73,9 +73,9 @@ class NodeWriteBackTest {
         assertTrue(afterOneTick < unwritten, "a tick with reads only writes back: " + afterOneTick);
 
         h.run("ZADD", "z", "-1", "new");
-        long writes = h.store.pageWrites();
+        long writes = h.store().pageWrites();
         h.engine.cron();
-        assertEquals(writes, h.store.pageWrites(), "a write since the last tick: nothing written back");
+        assertEquals(writes, h.store().pageWrites(), "a write since the last tick: nothing written back");
         for (int tick = 0; cache.hasUnwritten(); tick++) {
             assertTrue(tick < 100, "ticks without writes drain the cache");
             h.engine.cron();
@@ -88,7 +88,7 @@ class NodeWriteBackTest {
     void pastHalfOfTheCacheUnwrittenABatchEndWritesTheEldestChanges() {
         h.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
         assertEquals("OK", h.run("CONFIG", "SET", "collection-cache-size", "8mb"));
-        NodeCache cache = h.store.nodeCache();
+        NodeCache cache = h.store().nodeCache();
         long budget = 8L << 20;
         assertEquals(budget, cache.maxBytes());
         int key = 0;
@@ -100,13 +100,13 @@ class NodeWriteBackTest {
             }
             h.runBatch(batch);
         }
-        long writesBefore = h.store.pageWrites();
+        long writesBefore = h.store().pageWrites();
         List<List<String>> more = new ArrayList<>();
         for (int i = 0; i < 1000; i++, key++) {
             more.add(List.of("ZADD", "z" + key, "1", "m".repeat(200) + key, "2", "n".repeat(200) + key));
         }
         h.runBatch(more);
-        assertTrue(h.store.pageWrites() > writesBefore, "over the budget: written back");
+        assertTrue(h.store().pageWrites() > writesBefore, "over the budget: written back");
         assertTrue(cache.unwrittenBytes() <= budget / 4, "down to a quarter: " + cache.unwrittenBytes());
         assertEquals(List.of("m".repeat(200) + "0"), h.run("ZRANGE", "z0", "0", "0"), "the eldest, written, still read right");
         assertEquals(2L, h.run("ZCARD", "z" + (key - 1)));
@@ -115,13 +115,13 @@ class NodeWriteBackTest {
     @Test
     void collectionsDeletedOrOverwrittenInTheirBatchLeaveNoPage() {
         h.run("CONFIG", "SET", "list-max-listpack-size", "4");
-        long before = h.store.pageCount();
+        long before = h.store().pageCount();
         List<List<String>> batch = pushes("gone", 0, 2000);
         batch.add(List.of("DEL", "gone"));
         batch.addAll(pushes("kept", 0, 50));
         batch.add(List.of("SET", "kept", "now a string"));
         h.runBatch(batch);
-        assertEquals(before, h.store.pageCount(), "pages of collections gone in the batch");
+        assertEquals(before, h.store().pageCount(), "pages of collections gone in the batch");
         assertEquals("now a string", h.run("GET", "kept"));
     }
 
@@ -156,7 +156,7 @@ class NodeWriteBackTest {
         replayed.run("CONFIG", "SET", "zset-max-listpack-entries", "0");
         replayed.run("CONFIG", "SET", "hash-max-listpack-entries", "0");
         h.logged.forEach(replayed.engine::replay);
-        assertFalse(replayed.store.nodeCache().hasUnwritten(), "replay writes back after each record");
+        assertFalse(replayed.store().nodeCache().hasUnwritten(), "replay writes back after each record");
         assertEquals(h.run("ZCARD", "z"), replayed.run("ZCARD", "z"));
         assertEquals(h.run("HLEN", "h"), replayed.run("HLEN", "h"));
         assertEquals(h.run("ZRANGE", "z", "0", "-1", "WITHSCORES"), replayed.run("ZRANGE", "z", "0", "-1", "WITHSCORES"));

@@ -188,6 +188,7 @@ public final class RespServer implements AutoCloseable {
             executionLoop.submit(() -> {
                 halt();
                 groupCommit.run();
+                engine.writeBack(); // no command follows: the storage may close
                 for (Channel unregistered; (unregistered = accepted.poll()) != null; ) {
                     unregistered.unsafe().closeForcibly();
                 }

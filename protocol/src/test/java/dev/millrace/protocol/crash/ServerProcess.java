@@ -75,6 +75,12 @@ final class ServerProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** SIGTERM: the server stops cleanly, as after SHUTDOWN; returns its exit status. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
     /** Waits for the process to exit by itself (after SHUTDOWN). */
     int awaitExit() throws InterruptedException {
         return process.waitFor();
