@@ -55,7 +55,7 @@ public final class Keyspace {
      * true whenever unsure. O(1).
      */
     public boolean mayHoldExpiringKeys(int db) {
-        return expiring.may(db, store.size(db));
+        return expiring.may(db, store.isEmpty(db));
     }
 
     /** Notes a record about to be stored in {@code db} in the flags it may set. */
@@ -91,7 +91,7 @@ public final class Keyspace {
      * discovery walk skips it. Conservative; O(1).
      */
     public boolean mayHoldStreams(int db) {
-        return streams.may(db, store.size(db));
+        return streams.may(db, store.isEmpty(db));
     }
 
     /** Writes so far that may have left a stream somewhere: a discovery pass that saw none can vouch ({@link #noStreamsFound}). */

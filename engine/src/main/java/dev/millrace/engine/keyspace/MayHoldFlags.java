@@ -22,9 +22,9 @@ final class MayHoldFlags {
         }
     }
 
-    /** O(1); {@code size} is the database's key count now (an empty database holds nothing). */
-    boolean may(int db, long size) {
-        if (may[db] && size == 0) {
+    /** O(1); {@code empty}: whether the database holds no key now (then it holds no such key either). */
+    boolean may(int db, boolean empty) {
+        if (may[db] && empty) {
             may[db] = false;
         }
         return may[db];

@@ -147,6 +147,15 @@ final class RecordWriteBack implements KeyStore {
         return store.remove(db, key);
     }
 
+    /**
+     * Whether {@code db} holds no key, answered without writing the held record (a held record is a
+     * key that exists): asked at every SET and cron tick ({@link MayHoldFlags}), which would otherwise
+     * write the record back each time.
+     */
+    boolean isEmpty(int db) {
+        return (heldRecord == null || heldDb != db) && store.size(db) == 0;
+    }
+
     @Override
     public long size(int db) {
         writeHeld();

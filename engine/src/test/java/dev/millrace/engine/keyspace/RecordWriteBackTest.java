@@ -14,8 +14,10 @@ import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link RecordWriteBack} against a plain store given the same operations: every answer the same,
@@ -188,6 +190,20 @@ class RecordWriteBackTest {
         assertEquals(1, store.puts, "the counter's last record, written when another key is put");
         writeBack.flushNodes();
         assertEquals(2, store.puts);
+    }
+
+    @Test
+    void emptinessIsAnsweredWithoutWritingTheHeldRecord() {
+        CountingStore store = new CountingStore();
+        RecordWriteBack writeBack = new RecordWriteBack(store);
+        assertTrue(writeBack.isEmpty(0));
+        writeBack.put(0, new byte[] {'k'}, new Record(ValueType.STRING, false, 0, Record.NO_EXPIRY, new byte[] {1}).encode());
+        assertFalse(writeBack.isEmpty(0), "the held record is a key of database 0");
+        assertTrue(writeBack.isEmpty(1));
+        assertEquals(0, store.puts, "asked at every SET: the record stays held");
+        writeBack.writeBackHeld();
+        assertFalse(writeBack.isEmpty(0));
+        assertEquals(1, store.puts);
     }
 
     @Test
