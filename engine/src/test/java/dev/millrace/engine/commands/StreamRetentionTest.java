@@ -117,6 +117,40 @@ class StreamRetentionTest {
     }
 
     @Test
+    void theWalkRestsOnceEveryStreamIsNotedAndWakesWhenOneMayHaveArrivedUnnoted() {
+        add("s", t0 - 10_000, "a");
+        add("s", t0 - 100, "b");
+        add("plain", t0 - 10_000, "a");
+        add("plain", t0 - 100, "b");
+        runCron(40); // a whole cycle over the 16 databases
+        long scans = h.store().scans(0);
+        for (int i = 0; i < 40; i++) {
+            add("s", t0 + i, "c");
+            h.engine.cron();
+        }
+        assertEquals(scans, h.store().scans(0), "XADD notes its stream: nothing for the walk to find");
+
+        h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE", "3000");
+        h.run("RENAME", "s", "t"); // the stream with a policy is noted under its old name only
+        runCron(40);
+        assertTrue(h.store().scans(0) > scans, "walked again");
+        assertEquals(41L, h.run("XLEN", "t"), "found under its new name and trimmed");
+
+        scans = h.store().scans(0);
+        runCron(40);
+        assertEquals(scans, h.store().scans(0), "at rest again");
+        h.run("CONFIG", "SET", "stream-retention-max-age-ms", "3000");
+        runCron(40);
+        assertEquals(1L, h.run("XLEN", "plain"), "the new defaults reach a stream no write noted");
+    }
+
+    private void runCron(int runs) {
+        for (int i = 0; i < runs; i++) {
+            h.engine.cron();
+        }
+    }
+
+    @Test
     void serverDefaultsApplyToStreamsWithoutTheirOwnPolicy() {
         add("old", t0 - 60_000, "a");
         add("old", t0, "b");
