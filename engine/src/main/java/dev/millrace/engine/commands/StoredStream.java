@@ -68,7 +68,7 @@ final class StoredStream {
 
     /** Writes the stream's state back under {@code key} after its entries changed: one keyspace change. */
     void save(Call call, byte[] key) {
-        call.keyspace().putOwner(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.keyspace().putOwnerEncoded(call.db(), key, encoded(), stream.pages());
         call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
@@ -79,8 +79,15 @@ final class StoredStream {
      * Redis 7.0 (see {@link dev.millrace.engine.keyspace.KeyChanges#streamMetadataChanged}).
      */
     void saveMetadata(Call call, byte[] key) {
-        call.keyspace().putStreamMetadata(call.db(), key, record.withCollection(stream.encode(), true), stream.pages());
+        call.keyspace().putStreamMetadata(call.db(), key, encoded(), stream.pages());
         call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
+    }
+
+    /** The stream's record now: the loaded record's header, the stream's state as its payload. */
+    private byte[] encoded() {
+        byte[] encoded = record.encodeCollection(Stream.PAYLOAD_BYTES);
+        stream.encodeInto(encoded, Record.payloadOffset(encoded));
+        return encoded;
     }
 }

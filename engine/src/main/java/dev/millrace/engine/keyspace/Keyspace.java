@@ -296,8 +296,15 @@ public final class Keyspace {
      * pages when the key goes away (see {@link KeyStore#putOwner}).
      */
     public void putOwner(int db, byte[] key, Record record, ObjectPages pages) {
+        putOwnerEncoded(db, key, record.encode(), pages);
+    }
+
+    /**
+     * As {@link #putOwner}, for a record already encoded; the keyspace takes the array (as
+     * {@link #putEncoded}'s).
+     */
+    public void putOwnerEncoded(int db, byte[] key, byte[] encoded, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        byte[] encoded = record.encode();
         storing(db, encoded);
         store.putOwnerOf(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;
@@ -325,12 +332,11 @@ public final class Keyspace {
     }
 
     /**
-     * As {@link #putOwner}, for a stream whose consumer groups or last ID alone changed: reported as
+     * As {@link #putOwnerEncoded}, for a stream whose consumer groups or last ID alone changed: reported as
      * {@link KeyChanges#streamMetadataChanged}, which breaks no WATCH (Redis 7.0 signals no change).
      */
-    public void putStreamMetadata(int db, byte[] key, Record record, ObjectPages pages) {
+    public void putStreamMetadata(int db, byte[] key, byte[] encoded, ObjectPages pages) {
         boolean created = isCreating(db, key);
-        byte[] encoded = record.encode();
         storing(db, encoded);
         store.putOwnerOf(db, key, encoded, pages.objectId(), pages.pageLimit());
         dirty++;

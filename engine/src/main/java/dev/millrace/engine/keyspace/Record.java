@@ -73,19 +73,31 @@ public record Record(ValueType type, boolean raw, boolean text, int accessClock,
     }
 
     public byte[] encode() {
+        byte[] out = encodeHeader(raw, text, paged, payload.length);
+        System.arraycopy(payload, 0, out, payloadOffset(out), payload.length);
+        return out;
+    }
+
+    /**
+     * This record with a paged payload of {@code payloadLength} bytes, left zero for the caller to
+     * write at {@link #payloadOffset}: one array per save of a collection whose payload has a fixed
+     * size (a stream's, at every XADD), where {@code withCollection(payload, true).encode()} makes two.
+     */
+    public byte[] encodeCollection(int payloadLength) {
+        return encodeHeader(false, false, true, payloadLength);
+    }
+
+    private byte[] encodeHeader(boolean raw, boolean text, boolean paged, int payloadLength) {
         boolean expiry = hasExpiry();
-        byte[] out = new byte[HEADER + (expiry ? 8 : 0) + payload.length];
+        byte[] out = new byte[HEADER + (expiry ? 8 : 0) + payloadLength];
         out[0] = FORMAT_VERSION;
         out[1] = type.code;
         out[2] = (byte) ((expiry ? FLAG_EXPIRY : 0) | (raw ? FLAG_RAW : 0) | (text ? FLAG_TEXT : 0)
                 | (paged ? FLAG_PAGED : 0));
         putInt(out, ACCESS_CLOCK_OFFSET, accessClock);
-        int pos = HEADER;
         if (expiry) {
-            putLong(out, pos, expireAtMillis);
-            pos += 8;
+            putLong(out, HEADER, expireAtMillis);
         }
-        System.arraycopy(payload, 0, out, pos, payload.length);
         return out;
     }
 

@@ -119,19 +119,24 @@ public final class Stream {
     /** The record payload for the stream's current state. */
     public byte[] encode() {
         byte[] out = new byte[PAYLOAD_BYTES];
-        pages.encode(out, 0);
-        out[VERSION_AT] = LAYOUT;
-        lastId.encode(out, LAST_ID_AT);
-        maxDeletedId.encode(out, MAX_DELETED_AT);
-        Bytes.putLong(out, ENTRIES_ADDED_AT, entriesAdded);
-        Bytes.putLong(out, FIRST_NUMBER_AT, firstNumber);
-        Bytes.putLong(out, LAST_NUMBER_AT, lastNumber);
-        (tombstones == null ? NO_TREE : tombstones.root()).encode(out, TOMBSTONES_AT);
+        encodeInto(out, 0);
+        return out;
+    }
+
+    /** Writes what {@link #encode} returns ({@link #PAYLOAD_BYTES} bytes) into {@code out} at {@code at}. */
+    public void encodeInto(byte[] out, int at) {
+        pages.encode(out, at);
+        out[at + VERSION_AT] = LAYOUT;
+        lastId.encode(out, at + LAST_ID_AT);
+        maxDeletedId.encode(out, at + MAX_DELETED_AT);
+        Bytes.putLong(out, at + ENTRIES_ADDED_AT, entriesAdded);
+        Bytes.putLong(out, at + FIRST_NUMBER_AT, firstNumber);
+        Bytes.putLong(out, at + LAST_NUMBER_AT, lastNumber);
+        (tombstones == null ? NO_TREE : tombstones.root()).encode(out, at + TOMBSTONES_AT);
         groups.flush();
         PagedTree.Root groupsRoot = groups.root();
-        (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, GROUPS_AT);
-        Retention.encode(retention, out, RETENTION_AT);
-        return out;
+        (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, at + GROUPS_AT);
+        Retention.encode(retention, out, at + RETENTION_AT);
     }
 
     public ObjectPages pages() {

@@ -22,4 +22,16 @@ class RecordTest {
             }
         }
     }
+
+    @Test
+    void aCollectionEncodedAroundItsPayloadIsTheRecordWithThatPayload() {
+        byte[] payload = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+        for (Record record : List.of(
+                new Record(ValueType.STRING, true, true, 17, Record.NO_EXPIRY, new byte[] {'v'}),
+                Record.collection(ValueType.STREAM, 5, 1_700_000_000_000L, new byte[3], false))) {
+            byte[] encoded = record.encodeCollection(payload.length);
+            System.arraycopy(payload, 0, encoded, Record.payloadOffset(encoded), payload.length);
+            assertArrayEquals(record.withCollection(payload, true).encode(), encoded, record.toString());
+        }
+    }
 }
