@@ -78,6 +78,7 @@ class BusyScriptIT {
              RawClient blocked = new RawClient(server.port())) {
             before.send("PING\r\n").expect("+PONG\r\n");
             blocked.send("BLPOP list 0\r\n");
+            awaitBlockedClients(before, 1); // else the BLPOP may arrive during the script, and get BUSY
             runEndlessScript(runner);
             before.send("GET k\r\n").expect(BUSY);
             before.send("SET k v\r\n").expect(BUSY);
@@ -100,6 +101,15 @@ class BusyScriptIT {
             blocked.expect("*2\r\n$4\r\nlist\r\n$1\r\na\r\n"); // stayed blocked through the script
             runner.send("PING\r\n").expect("+PONG\r\n");
         }
+    }
+
+    /** Waits until the server counts {@code n} blocked clients. */
+    private static void awaitBlockedClients(RawClient client, int n) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            client.send("INFO clients\r\n");
+            int length = Integer.parseInt(client.line().substring(1));
+            return client.read(length + 2).contains("blocked_clients:" + n + "\r\n");
+        });
     }
 
     @Test
