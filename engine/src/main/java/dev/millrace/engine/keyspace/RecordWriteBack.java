@@ -10,12 +10,12 @@ import java.util.function.BiConsumer;
  * A {@link KeyStore} that holds back the key record written last until another key is put, anything
  * else could see the store ({@link #flushNodes}: after each replayed record, before a snapshot), the
  * server is idle or the storage is about to close ({@link #writeBackHeld}), as the write-back
- * {@link NodeCache} does for tree nodes. XADDs on one stream (or LPUSHes on one list, INCRs of one counter, the five
- * commands of a rate-limiter script on one key), pipelined or not, so write its record to the store
- * once, not once per command, and read it from here instead of the store: a Chronicle Map lookup and
- * put were about a fifth of an XADD's execution-thread time. A
- * collection's pages and a stream's entries are not held here (pages have their own write-back, a
- * stream's log is written at once); only the record waits. That is safe for the reason it is for
+ * {@link NodeCache} does for tree nodes. XADDs on one stream (or LPUSHes on one list, INCRs of one
+ * counter, the five commands of a rate-limiter script on one key), pipelined or not, so write its
+ * record to the store once, not once per command, and read it from here instead of the store: a
+ * Chronicle Map lookup and put were about a fifth of an XADD's execution-thread time. A collection's
+ * pages and a stream's entries are not held here (pages have their own write-back, a stream's log is
+ * written at once); only the record waits. That is safe for the reason it is for
  * nodes: the keyspace map is trusted only after a clean close, and a close is preceded by a flush.
  *
  * <p>Coherence: a get, patch or put of the held key is served from the held record (a record put is
@@ -41,12 +41,13 @@ final class RecordWriteBack implements KeyStore {
     private static final long NO_OWNER = -1;
     /**
      * What a command's record was encoded from (a decoded stream), for the next command on the key to
-     * reuse, and that record; or null. Kept past the end of a batch and an idle write-back ({@link #writeBackHeld}).
+     * reuse, and that record; or null. Kept past the end of a batch and past a write-back of the held
+     * record ({@link #writeBackHeld}).
      */
     private Object decoded;
     private byte[] decodedRecord;
     /**
-     * A copy of the record the store answered last (or was written last, by an idle write-back), its
+     * A copy of the record the store answered last (or was written last, by {@link #writeBackHeld}), its
      * key and database, or null: the commands of a script (or of a pipeline, or of successive batches)
      * on one key each look the key up, and all but the first are served from here instead of the store. Any operation that may change a key record drops it.
      */
