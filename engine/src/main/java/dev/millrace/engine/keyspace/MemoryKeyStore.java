@@ -34,6 +34,8 @@ public final class MemoryKeyStore implements KeyStore {
     private long pageWrites;
     /** Calls of {@link #scan} per database. */
     private final long[] scans;
+    /** Buckets one scan call looks at, at most (see {@link #limitScanCalls}). */
+    private int bucketsPerScan = BUCKETS;
     private final NodeCache nodeCache = new NodeCache(8L << 20);
     private final MemoryStreamLogs streamLogs = new MemoryStreamLogs();
 
@@ -198,6 +200,15 @@ public final class MemoryKeyStore implements KeyStore {
         return scans[db];
     }
 
+    /**
+     * Makes each scan call look at no more than {@code buckets} buckets, as a Chronicle store's scan
+     * step stops after looking at ten entries per key asked for: a sparse database then answers a
+     * call with few keys or none, and a walk needs many calls for a pass.
+     */
+    public void limitScanCalls(int buckets) {
+        bucketsPerScan = buckets;
+    }
+
     @Override
     public long scan(int db, long cursor, int count, BiConsumer<byte[], byte[]> visitor) {
         scans[db]++;
@@ -205,8 +216,9 @@ public final class MemoryKeyStore implements KeyStore {
             return 0;
         }
         int bucket = (int) cursor;
+        int end = (int) Math.min(BUCKETS, cursor + bucketsPerScan);
         int visited = 0;
-        while (bucket < BUCKETS && visited < Math.max(count, 1)) {
+        while (bucket < end && visited < Math.max(count, 1)) {
             for (Map.Entry<ByteBuffer, byte[]> e : new ArrayList<>(dbs.get(db).get(bucket).entrySet())) {
                 visitor.accept(e.getKey().array().clone(), e.getValue().clone());
                 visited++;
