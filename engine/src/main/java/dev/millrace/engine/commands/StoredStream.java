@@ -10,7 +10,7 @@ import dev.millrace.engine.stream.Stream;
 /**
  * A stream key's {@link Stream} with the record it was loaded from: how the stream commands read a
  * stream from the keyspace and write it back. A stream's record is always paged (its payload is
- * {@link Stream#encode}); unlike other collections an empty stream stays (Redis keeps it, with its
+ * {@link Stream#encodeInto}); unlike other collections an empty stream stays (Redis keeps it, with its
  * last ID). Execution thread only.
  */
 final class StoredStream {
@@ -68,7 +68,7 @@ final class StoredStream {
 
     /** Writes the stream's state back under {@code key} after its entries changed: one keyspace change. */
     void save(Call call, byte[] key) {
-        call.keyspace().putOwnerEncoded(call.db(), key, encoded(), stream.pages());
+        call.keyspace().putOwnerEncoded(call.db(), key, recordOf(record, stream), stream.pages());
         call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
@@ -79,13 +79,13 @@ final class StoredStream {
      * Redis 7.0 (see {@link dev.millrace.engine.keyspace.KeyChanges#streamMetadataChanged}).
      */
     void saveMetadata(Call call, byte[] key) {
-        call.keyspace().putStreamMetadata(call.db(), key, encoded(), stream.pages());
+        call.keyspace().putStreamMetadata(call.db(), key, recordOf(record, stream), stream.pages());
         call.keyspace().holdDecoded(this);
         call.engine().streamRetention().noteWrite(call.db(), key, stream);
     }
 
-    /** The stream's record now: the loaded record's header, the stream's state as its payload. */
-    private byte[] encoded() {
+    /** A stream's record now: {@code record}'s header (type, clock, TTL), {@code stream}'s state as its payload. */
+    static byte[] recordOf(Record record, Stream stream) {
         byte[] encoded = record.encodeCollection(Stream.PAYLOAD_BYTES);
         stream.encodeInto(encoded, Record.payloadOffset(encoded));
         return encoded;

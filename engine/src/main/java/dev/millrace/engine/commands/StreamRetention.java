@@ -203,7 +203,7 @@ public final class StreamRetention {
             target = Math.min(target, firstUndelivered(stream));
         }
         if (stream.trimBelow(target) > 0) {
-            keyspace.putOwner(db, key, record.withCollection(stream.encode(), true), stream.pages());
+            keyspace.putOwnerEncoded(db, key, StoredStream.recordOf(record, stream), stream.pages());
             notedStores++;
             engine.dispatcher().expiryEffect(new Effect(db, new byte[][] {XTRIM, key, MAXLEN, EXACT,
                     Numbers.format(stream.length())}));

@@ -117,13 +117,7 @@ public final class Stream {
     }
 
     /** The record payload for the stream's current state. */
-    public byte[] encode() {
-        byte[] out = new byte[PAYLOAD_BYTES];
-        encodeInto(out, 0);
-        return out;
-    }
-
-    /** Writes what {@link #encode} returns ({@link #PAYLOAD_BYTES} bytes) into {@code out} at {@code at}. */
+    /** Writes the stream's state, {@link #PAYLOAD_BYTES} bytes, into {@code out} at {@code at}: its record's payload. */
     public void encodeInto(byte[] out, int at) {
         pages.encode(out, at);
         out[at + VERSION_AT] = LAYOUT;
