@@ -16,6 +16,10 @@ public final class Libc {
     public static final int MADV_PAGEOUT = 21;
     public static final int MADV_POPULATE_WRITE = 23;
     public static final int EINVAL = 22;
+    public static final int ENXIO = 6;
+    public static final int O_RDONLY = 0;
+    public static final int SEEK_DATA = 3;
+    public static final int SEEK_HOLE = 4;
 
     static {
         Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -26,6 +30,14 @@ public final class Libc {
 
     /** {@code madvise(2)}; returns 0 or -1, the error then in {@link #errno()}. */
     public static native int madvise(long address, long length, int advice);
+
+    /** {@code open(2)} without a mode; returns a descriptor or -1. */
+    public static native int open(String path, int flags);
+
+    /** {@code lseek(2)}; returns the new offset or -1. */
+    public static native long lseek(int fd, long offset, int whence);
+
+    public static native int close(int fd);
 
     /** The errno of this thread's last failed call through this class. */
     public static int errno() {

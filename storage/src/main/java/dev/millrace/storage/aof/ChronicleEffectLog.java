@@ -4,6 +4,7 @@ import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.engine.effect.EffectLog;
 import dev.millrace.storage.ChronicleSettings;
+import dev.millrace.storage.MappedPages;
 import dev.millrace.storage.queue.PageWarmer;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.WriterTime;
@@ -14,6 +15,7 @@ import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.ChunkHookedQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -90,7 +92,10 @@ public final class ChronicleEffectLog implements EffectLog {
         }
         // The writer's clock never goes back (see WriterTime): a record in an earlier cycle's file
         // would leave the log unreadable.
-        this.queue = builder(dir, WriterTime.of(dir, ROLL_CYCLE, time)).syncMode(durable ? SyncMode.SYNC : SyncMode.NONE).build();
+        // Advised random access: a new cycle file's first write would otherwise read around it, 10 MB of
+        // zero-filled pages on the execution thread at every roll (see MappedPages#accessRandomly).
+        this.queue = ChunkHookedQueue.build(builder(dir, WriterTime.of(dir, ROLL_CYCLE, time))
+                .syncMode(durable ? SyncMode.SYNC : SyncMode.NONE), MappedPages::accessRandomly);
         this.appender = queue.createAppender();
         // close() may come from a shutdown thread; appends stay on the execution thread.
         appender.singleThreadedCheckDisabled(true);

@@ -1,5 +1,7 @@
 package dev.millrace.storage.queue;
 
+import dev.millrace.storage.MappedPages;
+import dev.millrace.storage.SparseFiles;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -16,6 +18,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Removes the bytes of an excerpt a killed writer left unfinished at the end of the newest queue
@@ -65,6 +68,8 @@ public final class TornTail {
                 return 0;
             }
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, windowStart, window);
+            // Only the pages read: read-around would bring in (zero-fill) the holes around them.
+            MappedPages.accessRandomly(map);
             map.order(ByteOrder.LITTLE_ENDIAN);
             int pos = (int) (start - windowStart);
             // Skip the complete excerpts (index metadata) that may follow the last data excerpt.
@@ -88,7 +93,7 @@ public final class TornTail {
             }
             // The torn excerpt's bytes lie within one excerpt's length of its header.
             int scanEnd = (int) Math.min(window, pos + 8 + blockSize / 4);
-            int end = lastNonZeroByte(map, pos, scanEnd) + 1;
+            int end = lastNonZeroByte(newest, map, windowStart, pos, scanEnd) + 1;
             if (end <= pos) {
                 return 0;
             }
@@ -118,6 +123,23 @@ public final class TornTail {
             }
             return 0;
         }
+    }
+
+    /**
+     * The last non-zero byte in {@code [from, to)} of the window mapped from {@code windowStart}, or
+     * {@code from - 1}. Only the file's data regions are read: the rest of a young cycle file is
+     * holes, and reading a megabyte of them cost 256 zero-filled pages of page cache at every open.
+     */
+    private static int lastNonZeroByte(Path file, MappedByteBuffer map, long windowStart, int from, int to) {
+        List<long[]> regions = SparseFiles.dataRegions(file, windowStart + from, windowStart + to);
+        for (int r = regions.size() - 1; r >= 0; r--) {
+            int start = (int) (regions.get(r)[0] - windowStart);
+            int last = lastNonZeroByte(map, start, (int) (regions.get(r)[1] - windowStart));
+            if (last >= start) {
+                return last;
+            }
+        }
+        return from - 1;
     }
 
     private static int lastNonZeroByte(MappedByteBuffer map, int from, int to) {

@@ -3,6 +3,7 @@ package dev.millrace.storage.stream;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.storage.MappedPages;
 import dev.millrace.storage.queue.PageWarmer;
 import dev.millrace.storage.queue.ReadPages;
 import dev.millrace.storage.queue.QueueFiles;
@@ -15,6 +16,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.ChunkHookedQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -33,7 +35,10 @@ import java.util.function.ToLongFunction;
  *
  * <p>Two Chronicle instances serve the queue. The writer, with
  * {@link ChronicleStreamLogs.Settings#blockSize} blocks (small files for small streams), is made at the
- * first append. Reads go through a read-only instance that maps {@link #READ_CHUNK_BYTES} at a time: a
+ * first append; its mappings are advised random access before they are touched (the first write
+ * into a new cycle file would otherwise read the whole sparse file around it: {@link
+ * MappedPages#accessRandomly}). Reads go through a read-only instance, opened at the first read (a
+ * new stream that is only written never opens one), that maps {@link #READ_CHUNK_BYTES} at a time: a
  * tailer maps one chunk of a file at a time, and with the writer's few-MiB blocks nearly every random
  * read in a large log remapped (about 200-300 us a read, measured, against 3-7 us with 256 MiB
  * chunks). A chunk is address space, not memory: only the pages read are mapped. Being read-only,
@@ -59,8 +64,13 @@ final class ChronicleStreamLog implements AutoCloseable {
     private final ChronicleStreamLogs.Settings settings;
     private final DirtyFiles dirty;
     private final EntryFormat format;
-    /** Null only for a follower whose log directory does not exist yet. */
+    /**
+     * Null for a follower whose log directory does not exist yet, and for a log created by this
+     * instance until its first read (see {@link #reader()}).
+     */
     private SingleChronicleQueue reader;
+    /** The log's roll cycle: the settings' for a new log, the reader's (its files') for one that exists. */
+    private RollCycle rollCycle;
     /** Reads the first and last excerpts of cycles when the runs are built, and counts them. */
     private ExcerptTailer scanner;
     /** The tailers of the cycles read last, least recently used first. */
@@ -114,6 +124,7 @@ final class ChronicleStreamLog implements AutoCloseable {
         this.settings = settings;
         this.dirty = dirty;
         this.format = format;
+        this.rollCycle = settings.rollCycle();
     }
 
     /**
@@ -133,8 +144,10 @@ final class ChronicleStreamLog implements AutoCloseable {
                 log.openWriter();
                 dirty.file(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
                 dirty.directory(dir);
-                log.openReader();
-            } else if (Files.isDirectory(dir)) {
+                // A new log has nothing to load; its reader opens at its first read.
+                return log;
+            }
+            if (Files.isDirectory(dir)) {
                 log.openReader();
                 if (repairTail) {
                     TornTail.truncate(log.reader, settings.blockSize());
@@ -155,11 +168,28 @@ final class ChronicleStreamLog implements AutoCloseable {
                 .timeProvider(settings.clock()::currentTimeMillis)
                 .readOnly(true)
                 .build();
+        rollCycle = reader.rollCycle();
         scanner = newTailer();
     }
 
+    /**
+     * The read-only instance, opened now if this log has not had one yet (a log created by this
+     * instance opens it at its first read: a stream that is only written never needs one).
+     */
+    private SingleChronicleQueue reader() {
+        if (reader == null) {
+            openReader();
+        }
+        return reader;
+    }
+
+    private ExcerptTailer scanner() {
+        reader();
+        return scanner;
+    }
+
     private ExcerptTailer newTailer() {
-        ExcerptTailer tailer = reader.createTailer();
+        ExcerptTailer tailer = reader().createTailer();
         // The owner may close logs from another thread than the one that used them (a shutdown hook).
         tailer.singleThreadedCheckDisabled(true);
         return tailer;
@@ -198,13 +228,11 @@ final class ChronicleStreamLog implements AutoCloseable {
 
     private void openWriter() {
         // Entries must stay in cycle order (see WriterTime).
-        RollCycle rollCycle = reader == null ? settings.rollCycle() : reader.rollCycle();
-        writer = ChronicleQueue.singleBuilder(dir)
+        writer = ChunkHookedQueue.build(ChronicleQueue.singleBuilder(dir)
                 .rollCycle(settings.rollCycle())
                 .blockSize(settings.blockSize())
                 .timeProvider(WriterTime.of(dir, rollCycle, settings.clock()::currentTimeMillis))
-                .syncMode(SyncMode.NONE)
-                .build();
+                .syncMode(SyncMode.NONE), MappedPages::accessRandomly);
         appender = writer.createAppender();
         appender.singleThreadedCheckDisabled(true);
         appendedCycle = NO_CYCLE;
@@ -218,12 +246,11 @@ final class ChronicleStreamLog implements AutoCloseable {
         meta = LogMeta.read(dir);
         scanCycles(Integer.MIN_VALUE);
         if (!settings.readOnly()) {
-            RollCycle rollCycle = reader.rollCycle();
             int[] cycles = QueueFiles.cycles(dir, rollCycle);
             long firstIndex = cycles.length == 0 ? Long.MAX_VALUE : rollCycle.toIndex(cycles[0], 0);
             long lastIndex = -1;
             for (int i = cycles.length - 1; i >= 0 && lastIndex < 0; i--) {
-                long count = scanner.excerptsInCycle(cycles[i]);
+                long count = scanner().excerptsInCycle(cycles[i]);
                 lastIndex = count > 0 ? rollCycle.toIndex(cycles[i], count - 1) : -1;
             }
             LogMeta current = meta.within(firstIndex, lastIndex);
@@ -245,9 +272,8 @@ final class ChronicleStreamLog implements AutoCloseable {
             keep++;
         }
         runs.truncateRuns(keep);
-        RollCycle rollCycle = reader.rollCycle();
         for (int cycle : QueueFiles.cycles(dir, rollCycle)) {
-            long count = cycle < fromCycle ? 0 : scanner.excerptsInCycle(cycle);
+            long count = cycle < fromCycle ? 0 : scanner().excerptsInCycle(cycle);
             if (count <= 0) {
                 continue;
             }
@@ -270,7 +296,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     private EntryFormat.Header headerAt(long index) {
-        return readExcerpt(scanner, null, index, false, ChronicleStreamLog::copyHeader);
+        return readExcerpt(scanner(), null, index, false, ChronicleStreamLog::copyHeader);
     }
 
     private static EntryFormat.Header copyHeader(Bytes<?> in) {
@@ -478,7 +504,7 @@ final class ChronicleStreamLog implements AutoCloseable {
             }
             if (!tailer.moveToIndex(index)) {
                 // A cycle file the writer made after this instance listed the directory.
-                reader.refreshDirectoryListing();
+                reader().refreshDirectoryListing();
                 if (!tailer.moveToIndex(index)) {
                     throw corrupt("no excerpt at index " + hex(index));
                 }
@@ -531,7 +557,7 @@ final class ChronicleStreamLog implements AutoCloseable {
      * @return the number of files deleted
      */
     int deleteFilesBelow(long below) {
-        int[] cycles = reader == null ? new int[0] : QueueFiles.cycles(dir, reader.rollCycle());
+        int[] cycles = settings.readOnly() ? new int[0] : QueueFiles.cycles(dir, rollCycle);
         if (cycles.length == 0) {
             return 0;
         }
@@ -550,7 +576,6 @@ final class ChronicleStreamLog implements AutoCloseable {
             // Nothing at or above below: it is above the last, the first number of the empty log.
             next = next.withEmpty(runs.lastNumber() + 1, nextBytesBefore);
         }
-        RollCycle rollCycle = reader.rollCycle();
         close();
         // The first number goes to disk before the files go; the voided ranges after (until then they name
         // the excerpts of files still present).
@@ -580,7 +605,7 @@ final class ChronicleStreamLog implements AutoCloseable {
     }
 
     private int cycleOf(long index) {
-        return reader.rollCycle().toCycle(index);
+        return rollCycle.toCycle(index);
     }
 
     private IllegalStateException corrupt(String what) {

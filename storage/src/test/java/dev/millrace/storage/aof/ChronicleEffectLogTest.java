@@ -1,9 +1,11 @@
 package dev.millrace.storage.aof;
 
+import com.sun.jna.Platform;
 import dev.millrace.engine.Clock;
 import dev.millrace.engine.effect.Effect;
 import dev.millrace.storage.ChildJvm;
 import dev.millrace.storage.MutableClock;
+import dev.millrace.storage.PageCache;
 import dev.millrace.storage.queue.QueueFiles;
 import dev.millrace.storage.queue.TornTail;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -15,10 +17,12 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -29,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The AOF on real Chronicle Queue files: order, indexes, fragments, torn and corrupt tails, retention. */
 class ChronicleEffectLogTest {
@@ -59,6 +64,32 @@ class ChronicleEffectLogTest {
             for (int a = 0; a < expected.get(i).argv().length; a++) {
                 assertArrayEquals(expected.get(i).argv()[a], actual.get(i).argv()[a]);
             }
+        }
+    }
+
+    /**
+     * The first record of a cycle brings in a few pages of the new file, not the whole file: the
+     * writer's mappings are advised random access before their first touch (see
+     * {@code MappedPages#accessRandomly}); without it, 2,560 zero-filled pages at every roll here.
+     */
+    @Test
+    void aNewCycleFileHasAFewPagesInThePageCacheNotAllOfThem() throws IOException {
+        assumeTrue(Platform.isLinux(), "page-cache residency is asked of Linux's mincore");
+        MutableClock clock = new MutableClock(1_800_000_000_000L);
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, false, clock)) {
+            log.append(clock.currentTimeMillis(), set(0, "a", b("1")));
+            clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
+            log.append(clock.currentTimeMillis(), set(0, "b", b("2")));
+        }
+        List<Path> cycleFiles;
+        try (var files = Files.list(dir)) {
+            cycleFiles = files.filter(f -> f.toString().endsWith(".cq4")).toList();
+        }
+        assertEquals(2, cycleFiles.size(), cycleFiles.toString());
+        for (Path file : cycleFiles) {
+            long cached = PageCache.pagesCached(file);
+            assertTrue(cached <= 32, file.getFileName() + ": " + cached + " of " + Files.size(file) / PageCache.PAGE
+                    + " pages are in the page cache");
         }
     }
 

@@ -22,7 +22,9 @@ import java.util.Random;
  *   java $CHRONICLE_FLAGS -cp ... dev.millrace.storage.stream.ChronicleStreamLogsMeasure one 50000000 4 /tmp/m2
  * </pre>
  * {@code many N B dir}: N streams of 10 entries each, block size B MiB. {@code one N B dir}: one
- * stream of N small entries, a cycle file per million entries (the clock moves an hour).
+ * stream of N small entries, a cycle file per million entries (the clock moves an hour). With
+ * {@code -DdropCaches=true} ({@code many}, as root) the page cache is dropped before the logs are
+ * opened again, as after a reboot.
  * The directory is deleted at the end.
  */
 public final class ChronicleStreamLogsMeasure {
@@ -63,6 +65,11 @@ public final class ChronicleStreamLogsMeasure {
             System.out.printf("sync: %.1f s%n", seconds(syncStart));
         }
         System.out.printf("on disk: %s%n", du(dir));
+        if (Boolean.getBoolean("dropCaches")) {
+            // As after a reboot, or once the page cache has let the files go (needs root).
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+            System.out.println("page cache dropped");
+        }
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
             Random random = new Random(1);
             int samples = 500;
