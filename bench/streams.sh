@@ -7,6 +7,8 @@
 #  1. pipelined XADD (redis-benchmark -P 32, 100-byte values): Millrace as launched (AOF everysec)
 #     vs Redis as launched (no AOF), then both with appendfsync everysec; medians of ROUNDS
 #     alternating runs, and the ratio. Kafka's producer on this machine: ~135,000 records/s.
+#     Then XADD to new keys (-P 1, a random key per request, so each XADD creates a stream: one
+#     stream per user, say), NEW_STREAMS requests, both with appendfsync everysec.
 #  2. consumer: ENTRIES entries of 100 bytes, read end to end with XREAD COUNT 1000 (and, where
 #     the server has consumer groups, XREADGROUP COUNT 1000) by bench/StreamBench.java.
 #  3. latency: XADD -> a blocked XREAD, and a blocked XREADGROUP, on another connection: p50 and p99.
@@ -19,6 +21,7 @@ ENTRIES=${ENTRIES:-1000000}
 REQUESTS=${REQUESTS:-500000}
 ROUNDS=${ROUNDS:-3}
 PENDING=${PENDING:-100000}
+NEW_STREAMS=${NEW_STREAMS:-5000}
 # The first few thousand messages after a start run before the JIT has compiled the blocking path
 # (p99 of 2,000 fresh messages: 3.5 ms; after 20,000: 0.5-0.9 ms): report a server that has run a while.
 LATENCY_MESSAGES=${LATENCY_MESSAGES:-20000}
@@ -51,6 +54,21 @@ compare_xadd() { # label
   printf '| XADD -P 32, %s | %s | %s | %s |\n' "$1" "$mm" "$rr" "$(awk -v a="$mm" -v b="$rr" 'BEGIN {printf "%.2f", a / b}')"
 }
 
+new_streams_rps() { # port: XADDs that each create a stream (keys drawn from a billion)
+  redis-benchmark -p "$1" -c 50 -n "$NEW_STREAMS" -r 1000000000 -P 1 --csv XADD 's:__rand_int__' '*' f v 2>/dev/null \
+    | awk -F'"' 'NR==2 {print $4}'
+}
+compare_new_streams() {
+  local m=() r=() mm rr
+  for i in $(seq 1 "$ROUNDS"); do
+    r+=("$(new_streams_rps "$REDIS_PORT")")
+    m+=("$(new_streams_rps "$MILLRACE_PORT")")
+  done
+  mm=$(printf '%s\n' "${m[@]}" | median); rr=$(printf '%s\n' "${r[@]}" | median)
+  printf '| XADD creating a stream each, -P 1, both appendfsync everysec, requests/s | %s | %s | %s |\n' "$mm" "$rr" \
+    "$(awk -v a="$mm" -v b="$rr" 'BEGIN {printf "%.3f", a / b}')"
+}
+
 mkdir -p "$work/redis" "$work/millrace"
 echo "| measurement | Millrace | redis-server | ratio |"
 echo "|---|---|---|---|"
@@ -61,6 +79,7 @@ redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null
 while redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
 start_redis "$work/redis" --appendonly yes --appendfsync everysec
 compare_xadd "both appendfsync everysec"
+compare_new_streams
 stop_servers
 rm -rf "$work/redis" "$work/millrace"; mkdir -p "$work/redis" "$work/millrace"
 
