@@ -68,7 +68,7 @@ public final class ChronicleStreamLogsMeasure {
         if (Boolean.getBoolean("dropCaches")) {
             // As after a reboot, or once the page cache has let the files go (needs root).
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
-            System.out.println("page cache dropped");
+            System.out.printf("page cache dropped: %d MB cached%n", meminfo("Cached") >> 10);
         }
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
             Random random = new Random(1);
