@@ -45,4 +45,14 @@ class SparseFilesTest {
         assertEquals(3 * MIB + 30, clipped.get(0)[1], "regions are clipped to the range asked");
         assertEquals(List.of(), SparseFiles.dataRegions(file, 4 * MIB, 5 * MIB), "the hole at the end");
     }
+
+    /** Where the file system cannot be asked (here: no such file), the whole range counts as data, so the caller reads it all. */
+    @Test
+    void whenItCannotAskTheWholeRangeIsData() {
+        List<long[]> regions = SparseFiles.dataRegions(dir.resolve("missing"), 10, 5000);
+        assertEquals(1, regions.size());
+        assertEquals(10, regions.get(0)[0]);
+        assertEquals(5000, regions.get(0)[1]);
+        assertEquals(List.of(), SparseFiles.dataRegions(dir.resolve("missing"), 7, 7), "an empty range");
+    }
 }

@@ -237,6 +237,34 @@ class ChronicleEffectLogTest {
         }
     }
 
+    /**
+     * An unfinished excerpt whose bytes lie beyond a hole (as a power loss can leave one: its first
+     * and a later page written, the pages between never): the check reads only the file's data
+     * regions, and must still find and zero the far bytes.
+     */
+    @Test
+    void unfinishedBytesBeyondAHoleAreTruncatedToo() throws Exception {
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            for (int i = 0; i < 5; i++) {
+                log.append(i, set(0, "k" + i, b("v" + i)));
+            }
+        }
+        long start = (endOfLastExcerpt(dir) + 3) & ~3L;
+        long far = start + (300 << 10);
+        try (FileChannel ch = FileChannel.open(QueueFiles.newestCycleFile(dir, ChronicleEffectLog.ROLL_CYCLE), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x80000000), start);
+            ch.write(ByteBuffer.wrap(new byte[]{0x5A, 0x5A, 0x5A}), far);
+        }
+        assertEquals(far + 3 - start, truncateTornTail(dir), "zeroed from the header to the far bytes");
+        assertEquals(0, truncateTornTail(dir), "and gone");
+        try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
+            log.append(5, set(0, "k5", b("v5")));
+            List<AofReader.LoggedRecord> read = readAll(log, -1);
+            assertEquals(6, read.size());
+            assertArrayEquals(b("v5"), read.get(5).effects().get(0).argv()[2]);
+        }
+    }
+
     @Test
     void aGarbageLastRecordIsVoidedAndSkippedForGood() {
         try (ChronicleEffectLog log = ChronicleEffectLog.open(dir, true, Clock.SYSTEM)) {
