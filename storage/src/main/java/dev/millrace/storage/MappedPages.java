@@ -83,7 +83,9 @@ public final class MappedPages {
      * 8192), which here means zero-filling every page of it, 5-15 ms for the write of one header.
      */
     public static void accessRandomly(MappedBytesStore chunk) {
-        accessRandomly(chunk.address, chunk.capacity() - chunk.start());
+        if (Platform.isLinux()) {
+            accessRandomly(chunk.address, chunk.capacity() - chunk.start());
+        }
     }
 
     /** The same for a buffer mapped by {@code FileChannel.map}, before anything reads it. */
@@ -94,9 +96,6 @@ public final class MappedPages {
     }
 
     private static void accessRandomly(long address, long length) {
-        if (!Platform.isLinux()) {
-            return;
-        }
         // A mapping starts on a page; a buffer mapped from an unaligned offset starts inside its first page.
         long start = address & -PAGE;
         try {

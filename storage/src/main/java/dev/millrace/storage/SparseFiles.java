@@ -25,9 +25,12 @@ public final class SparseFiles {
      * {@code {start, end}} pairs; the rest is holes.
      */
     public static List<long[]> dataRegions(Path file, long from, long to) {
+        if (from >= to) {
+            return List.of();
+        }
         List<long[]> whole = List.of(new long[]{from, to});
-        if (from >= to || !Platform.isLinux()) {
-            return from >= to ? List.of() : whole;
+        if (!Platform.isLinux()) {
+            return whole;
         }
         try {
             int fd = Libc.open(file.toString(), Libc.O_RDONLY);

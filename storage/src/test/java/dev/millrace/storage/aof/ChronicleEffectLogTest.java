@@ -81,10 +81,7 @@ class ChronicleEffectLogTest {
             clock.advance(ChronicleEffectLog.ROLL_CYCLE.lengthInMillis());
             log.append(clock.currentTimeMillis(), set(0, "b", b("2")));
         }
-        List<Path> cycleFiles;
-        try (var files = Files.list(dir)) {
-            cycleFiles = files.filter(f -> f.toString().endsWith(".cq4")).toList();
-        }
+        List<Path> cycleFiles = QueueFiles.cycleFiles(dir);
         assertEquals(2, cycleFiles.size(), cycleFiles.toString());
         for (Path file : cycleFiles) {
             long cached = PageCache.pagesCached(file);

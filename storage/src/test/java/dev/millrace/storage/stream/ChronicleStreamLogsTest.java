@@ -1,10 +1,11 @@
 package dev.millrace.storage.stream;
 
+import com.sun.jna.Platform;
 import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.MutableClock;
 import dev.millrace.storage.PageCache;
-import com.sun.jna.Platform;
+import dev.millrace.storage.queue.QueueFiles;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,10 +178,7 @@ class ChronicleStreamLogsTest {
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock))) {
             StreamLog log = logs.open(1);
             log.append(1, id(1), fields(1));
-            Path logDir = logs.logDirectory(1);
-            try (var files = Files.list(logDir)) {
-                cycleFile = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
-            }
+            cycleFile = QueueFiles.cycleFiles(logs.logDirectory(1)).get(0);
             long pages = Files.size(cycleFile) / PageCache.PAGE;
             long cached = PageCache.pagesCached(cycleFile);
             // The header, the index Chronicle writes, the entry: 3 pages of 1,280 here.
