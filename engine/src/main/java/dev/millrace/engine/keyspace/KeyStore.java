@@ -76,6 +76,17 @@ public interface KeyStore extends AutoCloseable {
      */
     long newObjectId();
 
+    /** The first id {@link #newStreamObjectId} hands out: stream ids have a range of their own. */
+    long FIRST_STREAM_OBJECT_ID = 1L << 62;
+
+    /**
+     * A fresh object id for a stream, from a counter and range of its own (from {@link
+     * #FIRST_STREAM_OBJECT_ID} up, in order; it survives close and reopen like {@link #newObjectId}).
+     * A stream's id names its log too, so the logs of the next streams are known before they exist
+     * and can be made ahead ({@link StreamLogs#expect}).
+     */
+    long newStreamObjectId();
+
     /**
      * Stores a record that owns the pages of {@code objectId} numbered below {@code pageLimit}. When the
      * key is later removed, flushed, or overwritten by a record that does not own the same object,

@@ -31,6 +31,7 @@ public final class MemoryKeyStore implements KeyStore {
     /** Which pages each owner record owns, per database by key, kept beside the records. */
     private final Map<ByteBuffer, Owned>[] owners;
     private long nextObjectId = 1;
+    private long nextStreamObjectId = FIRST_STREAM_OBJECT_ID;
     private long pageWrites;
     /** Calls of {@link #scan} per database. */
     private final long[] scans;
@@ -111,6 +112,11 @@ public final class MemoryKeyStore implements KeyStore {
     @Override
     public long newObjectId() {
         return nextObjectId++;
+    }
+
+    @Override
+    public long newStreamObjectId() {
+        return nextStreamObjectId++;
     }
 
     @Override

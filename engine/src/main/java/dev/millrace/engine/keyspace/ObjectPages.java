@@ -30,6 +30,11 @@ public final class ObjectPages implements Pages {
         return new ObjectPages(store, store.newObjectId(), 0);
     }
 
+    /** A new, empty stream: its id comes from the streams' own range ({@link KeyStore#newStreamObjectId}). */
+    public static ObjectPages createStream(KeyStore store) {
+        return new ObjectPages(store, store.newStreamObjectId(), 0);
+    }
+
     /** The object whose header is encoded at {@code offset} of {@code bytes}. */
     public static ObjectPages decode(KeyStore store, byte[] bytes, int offset) {
         return new ObjectPages(store, Record.getLong(bytes, offset), Record.getLong(bytes, offset + 8));
@@ -80,10 +85,13 @@ public final class ObjectPages implements Pages {
         return store.nodeCache();
     }
 
-    /** A new object holding a copy of every page of this one (COPY). O(pages). */
+    /**
+     * A new object holding a copy of every page of this one (COPY), with an id from the same range
+     * (a stream's from the streams'). O(pages).
+     */
     public ObjectPages copy() {
         store.flushNodes(); // the store must have every page of this object
-        ObjectPages copy = create(store);
+        ObjectPages copy = objectId >= KeyStore.FIRST_STREAM_OBJECT_ID ? createStream(store) : create(store);
         for (long page = 0; page < nextPage; page++) {
             byte[] bytes = store.getPage(objectId, page);
             if (bytes != null) {

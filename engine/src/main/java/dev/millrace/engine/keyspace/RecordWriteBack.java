@@ -198,6 +198,11 @@ final class RecordWriteBack implements KeyStore {
         return store.newObjectId();
     }
 
+    @Override
+    public long newStreamObjectId() {
+        return store.newStreamObjectId();
+    }
+
     /** Holds the record (writing the one held before, if for another key or another object). */
     @Override
     public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {

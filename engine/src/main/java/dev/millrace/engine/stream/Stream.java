@@ -69,7 +69,7 @@ public final class Stream {
 
     /** A new, empty stream with a new log. */
     public static Stream create(KeyStore store, boolean loading) {
-        ObjectPages pages = ObjectPages.create(store);
+        ObjectPages pages = ObjectPages.createStream(store);
         Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
         stream.lastId = StreamId.MIN;
         stream.maxDeletedId = StreamId.MIN;

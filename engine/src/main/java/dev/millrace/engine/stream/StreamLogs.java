@@ -10,6 +10,13 @@ public interface StreamLogs extends AutoCloseable {
     StreamLog open(long logId);
 
     /**
+     * Log {@code logId} is the next new log likely to be opened (the id of the next stream): an
+     * implementation may make it, and the few after it, ahead of time, off the calling thread.
+     */
+    default void expect(long logId) {
+    }
+
+    /**
      * The stream that owned {@code logId} is gone (deleted, overwritten, flushed): its log is deleted
      * when that is safe.
      */

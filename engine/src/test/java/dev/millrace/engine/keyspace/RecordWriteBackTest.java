@@ -56,6 +56,7 @@ class RecordWriteBackTest {
             return store.rename(fromDb, from, toDb, to);
         }
         @Override public long newObjectId() { return store.newObjectId(); }
+        @Override public long newStreamObjectId() { return store.newStreamObjectId(); }
         @Override public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
             ownerPuts++;
             store.putOwner(db, key, record, objectId, pageLimit);

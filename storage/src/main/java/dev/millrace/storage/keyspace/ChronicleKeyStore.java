@@ -100,6 +100,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private int nextSlot;
     private long nextVersion;
     private long nextObjectId;
+    private long nextStreamObjectId;
     /** Decoded inner nodes of the collections' trees over this store's pages (engine PagedTree). */
     private final NodeCache nodeCache = new NodeCache(NODE_CACHE_BYTES);
     private StreamLogs streamLogs;
@@ -188,6 +189,7 @@ public final class ChronicleKeyStore implements KeyStore {
         nextSlot = databases;
         nextVersion = 1;
         nextObjectId = 1;
+        nextStreamObjectId = FIRST_STREAM_OBJECT_ID;
         generations.add(Generation.open(dir, 1, initialEntries, Generation.AVERAGE_KEY_SIZE * 4, 0, 0));
     }
 
@@ -457,6 +459,7 @@ public final class ChronicleKeyStore implements KeyStore {
     /** Gives the store the logs its stream records name; the storage facade does it once, at open. */
     public void attachStreamLogs(StreamLogs logs) {
         this.streamLogs = logs;
+        logs.expect(nextStreamObjectId);
     }
 
     @Override
@@ -476,6 +479,16 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public long newObjectId() {
         return nextObjectId++;
+    }
+
+    /** From a counter of their own, saved beside the objects'; the logs find out which comes next. */
+    @Override
+    public long newStreamObjectId() {
+        long id = nextStreamObjectId++;
+        if (streamLogs != null) {
+            streamLogs.expect(nextStreamObjectId);
+        }
+        return id;
     }
 
     @Override
@@ -860,6 +873,7 @@ public final class ChronicleKeyStore implements KeyStore {
         p.setProperty("nextSlot", Integer.toString(nextSlot));
         p.setProperty("nextVersion", Long.toString(nextVersion));
         p.setProperty("nextObjectId", Long.toString(nextObjectId));
+        p.setProperty("nextStreamObjectId", Long.toString(nextStreamObjectId));
         StringBuilder gens = new StringBuilder();
         for (Generation g : generations) {
             gens.append(gens.length() == 0 ? "" : ",").append(g.id);
@@ -909,6 +923,8 @@ public final class ChronicleKeyStore implements KeyStore {
         nextVersion = Long.parseLong(p.getProperty("nextVersion"));
         // Stores written before pages existed have no object ids yet.
         nextObjectId = Long.parseLong(p.getProperty("nextObjectId", "1"));
+        // Streams made before they had a range of their own took ids from the objects' counter.
+        nextStreamObjectId = Long.parseLong(p.getProperty("nextStreamObjectId", Long.toString(FIRST_STREAM_OBJECT_ID)));
         for (String id : split(p.getProperty("generations"))) {
             String prefix = "generation." + id + ".";
             generations.add(Generation.open(dir, Long.parseLong(id),

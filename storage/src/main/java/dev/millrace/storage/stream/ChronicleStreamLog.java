@@ -137,16 +137,13 @@ final class ChronicleStreamLog implements AutoCloseable {
      */
     static ChronicleStreamLog open(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
                                    EntryFormat format, boolean repairTail) {
+        if (!settings.readOnly() && !Files.isDirectory(dir)) {
+            ChronicleStreamLog log = create(logId, dir, settings, dirty, format);
+            log.noteCreated();
+            return log;
+        }
         ChronicleStreamLog log = new ChronicleStreamLog(logId, dir, settings, dirty, format);
         try {
-            if (!settings.readOnly() && !Files.isDirectory(dir)) {
-                dirty.directory(dir.getParent());
-                log.openWriter();
-                dirty.file(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
-                dirty.directory(dir);
-                // A new log has nothing to load; its reader opens at its first read.
-                return log;
-            }
             if (Files.isDirectory(dir)) {
                 log.openReader();
                 if (repairTail) {
@@ -159,6 +156,50 @@ final class ChronicleStreamLog implements AutoCloseable {
             log.close();
             throw e;
         }
+    }
+
+    /**
+     * A new log in {@code dir}, which does not exist: its writer is made (the directory and the
+     * metadata file with it); it has nothing to load, and its reader opens at its first read. Nothing
+     * is noted in {@code dirty} (see {@link #noteCreated}), so a log made ahead may be made on any
+     * thread.
+     */
+    static ChronicleStreamLog create(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
+                                     EntryFormat format) {
+        ChronicleStreamLog log = new ChronicleStreamLog(logId, dir, settings, dirty, format);
+        try {
+            log.openWriter();
+            return log;
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Notes what {@link #create} made for the next sync: the log's directory, its entry in the parent
+     * and the metadata file (cycle files are noted as appends reach them). The owner's thread.
+     */
+    void noteCreated() {
+        dirty.directory(dir.getParent());
+        dirty.file(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+        dirty.directory(dir);
+    }
+
+    /**
+     * Makes the file of the writer's current cycle, header and index included, as the first append
+     * into it would: a log made ahead does it then, so that its first append only maps the file.
+     *
+     * @return the cycle
+     */
+    int makeCycleFile() {
+        int cycle = writer.cycle();
+        writer.closeStore(writer.storeForCycle(cycle, writer.epoch(), true, null));
+        return cycle;
+    }
+
+    Path directory() {
+        return dir;
     }
 
     private void openReader() {

@@ -43,6 +43,9 @@ import java.util.TreeSet;
  *       {@link StreamLog} from {@link #open} stays valid across that: it finds its queue by id at each
  *       call. The first open of a log in this process zeroes a killed writer's unfinished excerpt
  *       ({@link dev.millrace.storage.queue.TornTail}).</li>
+ *   <li><b>Logs made ahead.</b> {@link #expect} names the next stream's log: it and the few after it
+ *       are made on a thread of their own ({@link LogsMadeAhead}), and the first use of such a log
+ *       takes it over, so creating a stream does not make a queue on the caller's thread.</li>
  *   <li><b>Deferred deletion.</b> {@link StreamLog#releaseBelow} and {@link #retire} only record a
  *       request: deleting is safe once a snapshot that reflects the request is complete (before that,
  *       a recovery from the previous snapshot may need the entries). The owner takes a
@@ -139,6 +142,8 @@ public final class ChronicleStreamLogs implements StreamLogs {
     private final DirtyFiles dirty = new DirtyFiles();
     private final EntryFormat format = new EntryFormat();
     private final LinkedHashMap<Long, ChronicleStreamLog> openLogs;
+    /** New logs made ahead for the next streams ({@link #expect}); null for a follower. */
+    private final LogsMadeAhead madeAhead;
     /** Logs whose tail was checked in this process (see {@link ChronicleStreamLog#open}). */
     private final Set<Long> tailChecked = new HashSet<>();
     /** Pending retirements: log id to request number. */
@@ -164,6 +169,9 @@ public final class ChronicleStreamLogs implements StreamLogs {
                 return false;
             }
         };
+        this.madeAhead = settings.readOnly() ? null : new LogsMadeAhead(this::logDirectory,
+                logId -> ChronicleStreamLog.create(logId, logDirectory(logId), settings, dirty, format),
+                settings.clock(), settings.rollCycle());
         if (!settings.readOnly()) {
             try {
                 Files.createDirectories(streamsDir);
@@ -198,6 +206,15 @@ public final class ChronicleStreamLogs implements StreamLogs {
     public StreamLog open(long logId) {
         checkOpen();
         return new LogHandle(logId);
+    }
+
+    /** Starts making log {@code logId} and the few after it on a thread of their own ({@link LogsMadeAhead}); a follower does not. */
+    @Override
+    public void expect(long logId) {
+        checkOpen();
+        if (madeAhead != null) {
+            madeAhead.expect(logId);
+        }
     }
 
     @Override
@@ -283,6 +300,9 @@ public final class ChronicleStreamLogs implements StreamLogs {
 
     private int deleteLog(long logId) {
         ChronicleStreamLog open = openLogs.remove(logId);
+        if (open == null) {
+            open = madeAhead.claim(logId); // a stream created and gone before its log was used
+        }
         if (open != null) {
             open.close();
         }
@@ -380,11 +400,22 @@ public final class ChronicleStreamLogs implements StreamLogs {
         checkOpen();
         ChronicleStreamLog open = openLogs.get(logId);
         if (open == null) {
-            boolean repairTail = !settings.readOnly() && tailChecked.add(logId);
-            open = ChronicleStreamLog.open(logId, logDirectory(logId), settings, dirty, format, repairTail);
+            open = madeAhead == null ? null : madeAhead.claim(logId);
+            if (open != null) {
+                open.noteCreated();
+                tailChecked.add(logId);
+            } else {
+                boolean repairTail = !settings.readOnly() && tailChecked.add(logId);
+                open = ChronicleStreamLog.open(logId, logDirectory(logId), settings, dirty, format, repairTail);
+            }
             openLogs.put(logId, open);
         }
         return open;
+    }
+
+    /** How many logs made ahead wait for their streams (a test's view). */
+    int logsMadeAhead() {
+        return madeAhead == null ? 0 : madeAhead.ready();
     }
 
     /** How many queues are open now (at most {@link Settings#maxOpenLogs}). */
@@ -405,6 +436,9 @@ public final class ChronicleStreamLogs implements StreamLogs {
             return;
         }
         List<RuntimeException> failures = new ArrayList<>();
+        if (madeAhead != null) {
+            madeAhead.close();
+        }
         if (!settings.readOnly()) {
             try {
                 dirty.sync();

@@ -93,6 +93,7 @@ class ChronicleKeyStorePagesTest {
         long deleted;
         long kept;
         long lastId;
+        long lastStreamId;
         long base;
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
             store.put(0, b("plain"), b("p"));
@@ -108,6 +109,7 @@ class ChronicleKeyStorePagesTest {
                 lastId = store.newObjectId();
             }
             lastId = store.newObjectId();
+            lastStreamId = store.newStreamObjectId();
             store.remove(0, b("gone"));
             store.get(1, b("kept"));
             assertTrue(store.housekeepingPending(), "pages still queued at close");
@@ -115,6 +117,7 @@ class ChronicleKeyStorePagesTest {
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
             assertTrue(store.housekeepingPending(), "the queue was saved");
             assertTrue(store.newObjectId() > lastId, "object ids continue after the last one handed out");
+            assertEquals(lastStreamId + 1, store.newStreamObjectId(), "and so do stream ids");
             store.finishHousekeeping();
             for (int page = 0; page <= 500; page++) {
                 assertNull(store.getPage(deleted, page));

@@ -137,6 +137,16 @@ abstract class KeyStoreContract {
     }
 
     @Test
+    void streamIdsComeInOrderFromTheirOwnRange() {
+        long first = store.newStreamObjectId();
+        assertTrue(first >= KeyStore.FIRST_STREAM_OBJECT_ID);
+        for (int i = 1; i < 100; i++) {
+            assertTrue(store.newObjectId() < KeyStore.FIRST_STREAM_OBJECT_ID);
+            assertEquals(first + i, store.newStreamObjectId(), "the next stream's id is known ahead");
+        }
+    }
+
+    @Test
     void pagesAreNotKeys() {
         long id = objectWithPages(50, 300);
         assertEquals(0, store.size(0));

@@ -1,0 +1,252 @@
+package dev.millrace.storage.stream;
+
+import dev.millrace.engine.Clock;
+import dev.millrace.storage.DurableFiles;
+import net.openhft.chronicle.queue.RollCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * The logs of the next new streams, made ahead on a thread of their own. Making a log (Chronicle's
+ * builder, the metadata file, the first cycle file with its header and index) takes 1-2 ms, which
+ * the command creating a stream would otherwise spend on the execution thread while every client
+ * waits. Streams take their ids in order from a range of their own ({@code
+ * KeyStore#newStreamObjectId}) and a log is named by its stream's id, so the store says which id
+ * comes next ({@link #expect}) and this keeps the logs of that one and the {@value #AHEAD} - 1 after
+ * it ready.
+ *
+ * <p>Ownership: a log being made, or made and not yet claimed, belongs to this class; {@link #claim}
+ * hands it over (waiting while it is being made), and {@link #close} deletes those never claimed.
+ * Only ids not yet handed out (at or above the expected one) are started, so the owner never makes
+ * or opens one of them meanwhile. An id whose directory exists already (left by a crash) is skipped:
+ * the owner opens it as it opens any log.
+ *
+ * <p>A made log still unclaimed when its cycle ends is made again in the new cycle, so that a
+ * stream's first file is that of the hour it was created in; one claimed at the turn of a cycle has
+ * an empty first file, which the log's scans skip and its first release deletes.
+ */
+final class LogsMadeAhead implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogsMadeAhead.class);
+    /** Logs kept ready: a burst of new streams beyond this waits for them, or makes its own. */
+    static final int AHEAD = 4;
+
+    /** A log being made ({@code log} null until it is) or made, in {@code cycle}. */
+    private static final class Slot {
+        ChronicleStreamLog log;
+        int cycle;
+    }
+
+    private final LongFunction<Path> directories;
+    private final LongFunction<ChronicleStreamLog> create;
+    private final Clock clock;
+    private final RollCycle rollCycle;
+    private final Map<Long, Slot> slots = new HashMap<>();
+    /** The id of the next log expected; none before the first {@link #expect}. */
+    private long expected = Long.MIN_VALUE;
+    /** Ids up to this one were made or skipped. */
+    private long consideredUpTo = Long.MIN_VALUE;
+    private Thread thread;
+    private boolean closed;
+
+    /**
+     * @param directories the directory of each log
+     * @param create      makes the new log of an id in its directory ({@link ChronicleStreamLog#create})
+     * @param clock       decides which cycle is current
+     * @param rollCycle   the cycle of new logs
+     */
+    LogsMadeAhead(LongFunction<Path> directories, LongFunction<ChronicleStreamLog> create, Clock clock,
+                  RollCycle rollCycle) {
+        this.directories = directories;
+        this.create = create;
+        this.clock = clock;
+        this.rollCycle = rollCycle;
+    }
+
+    /** The next new log will be {@code logId}: keeps it and the few after it made, starting the thread at the first call. */
+    synchronized void expect(long logId) {
+        if (closed || logId <= expected) {
+            return;
+        }
+        expected = logId;
+        if (thread == null) {
+            thread = new Thread(this::run, "stream-logs-ahead");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        notifyAll();
+    }
+
+    /**
+     * Log {@code logId}, made ahead and now the caller's (noted for sync by the caller), or null when
+     * it was not made ahead: the caller opens or creates it itself. Waits while it is being made.
+     */
+    synchronized ChronicleStreamLog claim(long logId) {
+        if (slots.isEmpty()) {
+            return null;
+        }
+        Slot slot;
+        boolean interrupted = false;
+        while ((slot = slots.get(logId)) != null && slot.log == null) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (slot == null) {
+            return null;
+        }
+        slots.remove(logId);
+        notifyAll();
+        return slot.log;
+    }
+
+    /** Logs made and not claimed (a test's view). */
+    synchronized int ready() {
+        return (int) slots.values().stream().filter(s -> s.log != null).count();
+    }
+
+    private void run() {
+        while (true) {
+            long logId;
+            ChronicleStreamLog stale;
+            Slot slot;
+            synchronized (this) {
+                while (true) {
+                    if (closed) {
+                        return;
+                    }
+                    long next = Math.max(consideredUpTo + 1, expected);
+                    if (next < expected + AHEAD) {
+                        logId = next;
+                        consideredUpTo = next;
+                        slot = new Slot();
+                        stale = null;
+                        break;
+                    }
+                    Map.Entry<Long, Slot> old = staleSlot();
+                    if (old != null) {
+                        logId = old.getKey();
+                        slot = old.getValue();
+                        stale = slot.log;
+                        slot.log = null;
+                        break;
+                    }
+                    waitForWork();
+                }
+                slots.put(logId, slot);
+            }
+            if (stale != null) {
+                discard(stale, stale.directory());
+            }
+            make(logId, slot);
+        }
+    }
+
+    /** A made, unclaimed log not yet handed out whose cycle has ended, or null. */
+    private Map.Entry<Long, Slot> staleSlot() {
+        int now = currentCycle();
+        for (Map.Entry<Long, Slot> entry : slots.entrySet()) {
+            Slot slot = entry.getValue();
+            if (entry.getKey() >= expected && slot.log != null && slot.cycle != now) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private int currentCycle() {
+        return rollCycle.current(clock::currentTimeMillis, 0);
+    }
+
+    /** Until more is expected, a claim, or the end of the current cycle. */
+    private void waitForWork() {
+        long length = rollCycle.lengthInMillis();
+        long untilNextCycle = length - Math.floorMod(clock.currentTimeMillis(), length);
+        try {
+            wait(Math.max(1, untilNextCycle));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    /** Makes log {@code logId} into its slot; without a log (left by a crash, or it failed) the slot goes. */
+    private void make(long logId, Slot slot) {
+        ChronicleStreamLog made = null;
+        int cycle = 0;
+        try {
+            // A directory left by a crash is skipped: the owner opens it as it opens any existing log.
+            if (!Files.exists(directories.apply(logId))) {
+                made = create.apply(logId);
+                cycle = made.makeCycleFile();
+            }
+        } catch (RuntimeException | Error e) {
+            log.warn("could not make stream log {} ahead; it will be made when its stream is created", logId, e);
+            discard(made, directories.apply(logId));
+            made = null;
+        } finally {
+            synchronized (this) {
+                if (made == null) {
+                    slots.remove(logId);
+                } else {
+                    slot.log = made;
+                    slot.cycle = cycle;
+                }
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Closes a made log (if any) and deletes its directory. A failure is logged, not thrown: what it
+     * leaves is an empty log, which the owner opens like any other.
+     */
+    private static void discard(ChronicleStreamLog made, Path dir) {
+        try {
+            if (made != null) {
+                made.close();
+            }
+            DurableFiles.deleteTree(dir);
+        } catch (RuntimeException e) {
+            log.warn("could not delete stream log {} made ahead", dir, e);
+        }
+    }
+
+    /** Stops the thread (after the log it is making) and deletes the logs made and never claimed. */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+            running = thread;
+        }
+        if (running != null) {
+            boolean interrupted = false;
+            while (running.isAlive()) {
+                try {
+                    running.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            slots.values().stream().filter(s -> s.log != null).forEach(s -> discard(s.log, s.log.directory()));
+            slots.clear();
+        }
+    }
+}

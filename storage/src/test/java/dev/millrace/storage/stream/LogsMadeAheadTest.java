@@ -1,0 +1,145 @@
+package dev.millrace.storage.stream;
+
+import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.storage.MutableClock;
+import dev.millrace.storage.queue.QueueFiles;
+import net.openhft.chronicle.queue.RollCycle;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.IntStream;
+
+import static dev.millrace.storage.stream.StreamLogsContract.appendRange;
+import static dev.millrace.storage.stream.StreamLogsContract.assertEntries;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The logs of the next streams, made ahead on their own thread ({@link LogsMadeAhead}), through {@link ChronicleStreamLogs}. */
+class LogsMadeAheadTest {
+    private static final long HOUR = 3_600_000;
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(1_800_000_000_000L);
+    private final ChronicleStreamLogs.Settings settings = ChronicleStreamLogs.Settings.defaults(clock);
+    private final RollCycle rollCycle = settings.rollCycle();
+
+    private static void awaitMadeAhead(ChronicleStreamLogs logs, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs.logsMadeAhead() == count);
+    }
+
+    private int[] cycles(ChronicleStreamLogs logs, long logId) {
+        return QueueFiles.cycles(logs.logDirectory(logId), rollCycle);
+    }
+
+    @Test
+    void theNextLogsAreMadeWithTheirFirstFileAndHandedOverWhenOpened() {
+        int cycle = rollCycle.current(clock::currentTimeMillis, 0);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(10);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            for (long logId = 10; logId < 10 + LogsMadeAhead.AHEAD; logId++) {
+                assertArrayEquals(new int[] {cycle}, cycles(logs, logId), "log " + logId + " has its first file");
+            }
+            // As the store does: the id is handed out (the next one expected), then the log used.
+            logs.expect(11);
+            StreamLog log = logs.open(10);
+            appendRange(log, 1, 3);
+            assertEntries(log, 1, 3);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            assertTrue(Files.isDirectory(logs.logDirectory(10 + LogsMadeAhead.AHEAD)));
+        }
+        for (long logId = 11; logId <= 10 + LogsMadeAhead.AHEAD; logId++) {
+            assertFalse(Files.exists(dir.resolve(ChronicleStreamLog.hex(logId))), "unclaimed log " + logId + " deleted at close");
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            assertEntries(logs.open(10), 1, 3);
+        }
+    }
+
+    @Test
+    void streamsCreatedOneAfterAnotherGetEveryEntryWhetherTheirLogWasReadyOrNot() {
+        int streams = 60;
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(1);
+            for (long logId = 1; logId <= streams; logId++) {
+                logs.expect(logId + 1);
+                appendRange(logs.open(logId), 1, 2);
+            }
+            logs.sync();
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            for (long logId = 1; logId <= streams; logId++) {
+                assertEntries(logs.open(logId), 1, 2);
+            }
+        }
+        assertEquals(streams, IntStream.rangeClosed(1, streams + LogsMadeAhead.AHEAD)
+                .filter(id -> Files.isDirectory(dir.resolve(ChronicleStreamLog.hex(id)))).count());
+    }
+
+    /**
+     * An hour later the logs not yet handed out are made again in the new hour; one handed out before
+     * the turn and used after it keeps an empty first file, which its reads skip, a reopen loads, and
+     * its first release deletes.
+     */
+    @Test
+    void logsLeftPastTheirCycleAreMadeAgainAndALogUsedLateSkipsItsEmptyFirstFile() {
+        int first = rollCycle.current(clock::currentTimeMillis, 0);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(1);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            clock.advance(HOUR);
+            logs.expect(2);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> logs.logsMadeAhead() == LogsMadeAhead.AHEAD + 1
+                    && IntStream.rangeClosed(2, 1 + LogsMadeAhead.AHEAD)
+                    .allMatch(id -> cycles(logs, id).length == 1 && cycles(logs, id)[0] == first + 1));
+
+            StreamLog late = logs.open(1);
+            appendRange(late, 1, 3);
+            assertArrayEquals(new int[] {first, first + 1}, cycles(logs, 1));
+            assertEntries(late, 1, 3);
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            StreamLog late = logs.open(1);
+            assertEntries(late, 1, 3);
+            late.releaseBelow(2);
+            logs.deleteReleased();
+            assertArrayEquals(new int[] {first + 1}, cycles(logs, 1));
+            assertEntries(late, 1, 3);
+        }
+    }
+
+    @Test
+    void aLogLeftByACrashIsNotMadeAgainButOpenedAsItIs() {
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            appendRange(logs.open(7), 1, 2);
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(7);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD - 1);
+            assertEntries(logs.open(7), 1, 2);
+            appendRange(logs.open(7), 3, 3);
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            assertEntries(logs.open(7), 1, 3);
+        }
+    }
+
+    @Test
+    void aStreamGoneBeforeItsLogWasUsedTakesTheLogMadeForItWithIt() {
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(1);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            logs.expect(2);
+            logs.retire(1);
+            logs.deleteReleased();
+            assertFalse(Files.exists(logs.logDirectory(1)));
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+        }
+    }
+}
