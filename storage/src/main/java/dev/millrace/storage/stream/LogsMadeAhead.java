@@ -188,7 +188,7 @@ final class LogsMadeAhead implements AutoCloseable {
             // A directory left by a crash is skipped: the owner opens it as it opens any existing log.
             if (!Files.exists(directories.apply(logId))) {
                 made = create.apply(logId);
-                cycle = made.makeCycleFile();
+                cycle = made.readyFirstAppend();
             }
         } catch (RuntimeException | Error e) {
             log.warn("could not make stream log {} ahead; it will be made when its stream is created", logId, e);
