@@ -20,6 +20,7 @@ public final class Libc {
     public static final int O_RDONLY = 0;
     public static final int SEEK_DATA = 3;
     public static final int SEEK_HOLE = 4;
+    public static final int PRIO_PROCESS = 0;
 
     static {
         Native.register(Libc.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -38,6 +39,9 @@ public final class Libc {
     public static native long lseek(int fd, long offset, int whence);
 
     public static native int close(int fd);
+
+    /** {@code setpriority(2)}; on Linux {@code (PRIO_PROCESS, 0, nice)} sets the calling thread's nice value. */
+    public static native int setpriority(int which, int who, int prio);
 
     /** The errno of this thread's last failed call through this class. */
     public static int errno() {

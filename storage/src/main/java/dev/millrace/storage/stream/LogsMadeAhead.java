@@ -1,7 +1,9 @@
 package dev.millrace.storage.stream;
 
 import dev.millrace.engine.Clock;
+import com.sun.jna.Platform;
 import dev.millrace.storage.DurableFiles;
+import dev.millrace.storage.Libc;
 import net.openhft.chronicle.queue.RollCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ final class LogsMadeAhead implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogsMadeAhead.class);
     /** Logs kept ready: a burst of new streams beyond this waits for them, or makes its own. */
     static final int AHEAD = 4;
+    /** The thread's nice value: the lowest priority. */
+    static final int NICE = 19;
 
     /** A log being made ({@code log} null until it is) or made, in {@code cycle}. */
     private static final class Slot {
@@ -116,6 +120,7 @@ final class LogsMadeAhead implements AutoCloseable {
     }
 
     private void run() {
+        yieldToOtherThreads();
         while (true) {
             long logId;
             ChronicleStreamLog stale;
@@ -149,6 +154,24 @@ final class LogsMadeAhead implements AutoCloseable {
                 discard(stale, stale.directory());
             }
             make(logId, slot);
+        }
+    }
+
+    /**
+     * Nice 19 for this thread (Linux's nice value is per thread): on a busy machine the scheduler
+     * gives the execution thread the core, and the logs are made in the gaps. Making one right after
+     * a claim otherwise took the CPU from the command that claimed it (two cores here).
+     */
+    private static void yieldToOtherThreads() {
+        if (!Platform.isLinux()) {
+            return;
+        }
+        try {
+            if (Libc.setpriority(Libc.PRIO_PROCESS, 0, NICE) != 0) {
+                log.debug("setpriority failed: errno {}", Libc.errno());
+            }
+        } catch (LinkageError e) {
+            log.debug("no setpriority through JNA", e);
         }
     }
 

@@ -4,10 +4,12 @@ import dev.millrace.engine.stream.StreamLog;
 import dev.millrace.storage.MutableClock;
 import dev.millrace.storage.queue.QueueFiles;
 import net.openhft.chronicle.queue.RollCycle;
+import com.sun.jna.Platform;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.IntStream;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The logs of the next streams, made ahead on their own thread ({@link LogsMadeAhead}), through {@link ChronicleStreamLogs}. */
 class LogsMadeAheadTest {
@@ -59,6 +62,32 @@ class LogsMadeAheadTest {
         }
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
             assertEntries(logs.open(10), 1, 3);
+        }
+    }
+
+    @Test
+    void theThreadMakingThemRunsAtTheLowestPriority() throws Exception {
+        assumeTrue(Platform.isLinux(), "a thread's nice value is Linux's");
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.expect(1);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            Path task = null;
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        if (Files.readString(t.resolve("comm")).strip().equals("stream-logs-ahe")) {
+                            task = t;
+                        }
+                    } catch (NoSuchFileException ended) {
+                        // a thread that ended while we listed
+                    }
+                }
+            }
+            assertTrue(task != null, "the thread is there");
+            // /proc/<tid>/stat: the 19th field is the nice value (after the command in parentheses).
+            String stat = Files.readString(task.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertEquals(LogsMadeAhead.NICE, Integer.parseInt(fields[16]));
         }
     }
 
