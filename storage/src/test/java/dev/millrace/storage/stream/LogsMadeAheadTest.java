@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.IntStream;
 
 import static dev.millrace.storage.stream.StreamLogsContract.appendRange;
@@ -54,6 +55,7 @@ class LogsMadeAheadTest {
             StreamLog log = logs.open(10);
             appendRange(log, 1, 3);
             assertEntries(log, 1, 3);
+            assertArrayEquals(new int[] {cycle}, cycles(logs, 10), "the entries went into the file made ahead");
             awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
             assertTrue(Files.isDirectory(logs.logDirectory(10 + LogsMadeAhead.AHEAD)));
         }
@@ -156,6 +158,29 @@ class LogsMadeAheadTest {
         }
         try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
             assertEntries(logs.open(7), 1, 3);
+        }
+    }
+
+    /**
+     * A log is made under a temporary name and renamed into place once whole: what a maker killed
+     * half-way leaves (here a metadata file grown but not yet written, which Chronicle refuses to
+     * open) is deleted at the next open and never taken for the log.
+     */
+    @Test
+    void aLogHalfMadeWhenTheProcessDiedIsDeletedAtOpenAndMadeAgain() throws Exception {
+        Path halfMade = dir.resolve(ChronicleStreamLog.hex(3) + ".making");
+        Files.createDirectories(halfMade);
+        Files.write(halfMade.resolve("metadata.cq4t"), new byte[65536]);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            assertFalse(Files.exists(halfMade));
+            logs.expect(3);
+            awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
+            logs.expect(4);
+            appendRange(logs.open(3), 1, 2);
+            assertEntries(logs.open(3), 1, 2);
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".making")).toList());
         }
     }
 
