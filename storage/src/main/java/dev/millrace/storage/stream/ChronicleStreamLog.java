@@ -3,6 +3,7 @@ package dev.millrace.storage.stream;
 import dev.millrace.engine.stream.StreamEntry;
 import dev.millrace.engine.stream.StreamId;
 import dev.millrace.engine.stream.StreamLog;
+import dev.millrace.storage.DurableFiles;
 import dev.millrace.storage.MappedPages;
 import dev.millrace.storage.queue.PageWarmer;
 import dev.millrace.storage.queue.ReadPages;
@@ -137,6 +138,12 @@ final class ChronicleStreamLog implements AutoCloseable {
      */
     static ChronicleStreamLog open(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
                                    EntryFormat format, boolean repairTail) {
+        if (!settings.readOnly() && Files.isDirectory(dir) && neverWritten(dir)) {
+            // Made (ahead, or by a process killed before its first append) and never written: it
+            // holds nothing, and one cut short by a kill may not open (a metadata file grown and
+            // not yet written: Chronicle refuses it). Made anew.
+            DurableFiles.deleteTree(dir);
+        }
         if (!settings.readOnly() && !Files.isDirectory(dir)) {
             ChronicleStreamLog log = create(logId, dir, settings, dirty, format);
             log.noteCreated();
@@ -156,6 +163,14 @@ final class ChronicleStreamLog implements AutoCloseable {
             log.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether the log in {@code dir} never held an entry: no cycle file and no meta (a log whose
+     * files a release deleted keeps its numbers in its meta, written before the files go).
+     */
+    private static boolean neverWritten(Path dir) {
+        return QueueFiles.cycleFiles(dir).isEmpty() && !Files.exists(dir.resolve(LogMeta.FILE));
     }
 
     /**

@@ -77,8 +77,6 @@ public final class ChronicleStreamLogs implements StreamLogs {
     static final String PENDING_FILE = "pending-deletions";
     /** A retired log's directory is renamed to this suffix before its files are deleted. */
     private static final String DELETING_SUFFIX = ".deleting";
-    /** A log made ahead is made under this suffix and renamed into place once whole. */
-    private static final String MAKING_SUFFIX = ".making";
 
     /**
      * How logs are kept.
@@ -172,7 +170,9 @@ public final class ChronicleStreamLogs implements StreamLogs {
             }
         };
         this.madeAhead = settings.readOnly() ? null
-                : new LogsMadeAhead(this::logDirectory, this::makeAhead, settings.clock(), settings.rollCycle());
+                : new LogsMadeAhead(this::logDirectory,
+                        logId -> ChronicleStreamLog.create(logId, logDirectory(logId), settings, dirty, format),
+                        settings.clock(), settings.rollCycle());
         if (!settings.readOnly()) {
             try {
                 Files.createDirectories(streamsDir);
@@ -324,38 +324,11 @@ public final class ChronicleStreamLogs implements StreamLogs {
         return 1;
     }
 
-    /**
-     * New log {@code logId}, for {@link LogsMadeAhead} on its thread: made whole (metadata, first
-     * cycle file) under a temporary name and renamed into place, so that a crash never leaves a
-     * partial log under a log's name (a killed maker's half-written metadata file made the log's
-     * first open fail), then opened there for writing. Touches nothing the owner's thread uses.
-     */
-    private ChronicleStreamLog makeAhead(long logId) {
-        Path dir = logDirectory(logId);
-        Path making = streamsDir.resolve(dir.getFileName() + MAKING_SUFFIX);
-        DurableFiles.deleteTree(making);
-        try (ChronicleStreamLog draft = ChronicleStreamLog.create(logId, making, settings, dirty, format)) {
-            draft.readyFirstAppend();
-        }
-        try {
-            Files.move(making, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rename " + making + " to " + dir, e);
-        }
-        return ChronicleStreamLog.create(logId, dir, settings, dirty, format);
-    }
-
-    /** Deletes what a crash left: retired logs half deleted, and logs half made ahead. */
     private void finishInterruptedDeletions() {
         try (var entries = Files.list(streamsDir)) {
-            for (Path left : entries.toList()) {
-                String name = left.getFileName().toString();
-                if (name.endsWith(DELETING_SUFFIX)) {
-                    log.info("finishing the deletion of retired stream log {}", name);
-                    DurableFiles.deleteTree(left);
-                } else if (name.endsWith(MAKING_SUFFIX)) {
-                    DurableFiles.deleteTree(left);
-                }
+            for (Path doomed : entries.filter(p -> p.getFileName().toString().endsWith(DELETING_SUFFIX)).toList()) {
+                log.info("finishing the deletion of retired stream log {}", doomed.getFileName());
+                DurableFiles.deleteTree(doomed);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + streamsDir, e);

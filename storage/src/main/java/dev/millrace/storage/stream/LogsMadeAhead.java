@@ -23,9 +23,8 @@ import java.util.function.LongFunction;
  * comes next ({@link #expect}) and this keeps the logs of that one and the {@value #AHEAD} - 1 after
  * it ready.
  *
- * <p>A log is made whole under a temporary name and renamed into place ({@code
- * ChronicleStreamLogs#makeAhead}): the thread runs all the time streams are created, so a kill -9
- * often meets it half-way, and a half-made log under a log's name failed that log's first open.
+ * <p>The thread runs whenever streams are being created, so a kill -9 often meets it half-way: a
+ * log never written is made anew at its first open ({@link ChronicleStreamLog#open}).
  *
  * <p>Ownership: a log being made, or made and not yet claimed, belongs to this class; {@link #claim}
  * hands it over (waiting while it is being made), and {@link #close} deletes those never claimed.
