@@ -133,15 +133,17 @@ final class ChronicleStreamLog implements AutoCloseable {
      *
      * @param dirty      where appends note the files to sync
      * @param format     encodes appended entries (shared by the owner's logs)
-     * @param repairTail whether to zero a killed writer's unfinished excerpt first (the first open of
-     *                   the log in this process; never for a follower)
+     * @param repairTail whether this is the log's first open in this process (never for a follower):
+     *                   a killed writer's unfinished excerpt is zeroed, and a log a crash left half
+     *                   made and never written is made anew
      */
     static ChronicleStreamLog open(long logId, Path dir, ChronicleStreamLogs.Settings settings, DirtyFiles dirty,
                                    EntryFormat format, boolean repairTail) {
-        if (!settings.readOnly() && Files.isDirectory(dir) && neverWritten(dir)) {
+        if (repairTail && Files.isDirectory(dir) && neverWritten(dir)) {
             // Made (ahead, or by a process killed before its first append) and never written: it
             // holds nothing, and one cut short by a kill may not open (a metadata file grown and
-            // not yet written: Chronicle refuses it). Made anew.
+            // not yet written: Chronicle refuses it). Made anew. Only a crash leaves one half made,
+            // so the first open in a process asks.
             DurableFiles.deleteTree(dir);
         }
         if (!settings.readOnly() && !Files.isDirectory(dir)) {
@@ -205,7 +207,8 @@ final class ChronicleStreamLog implements AutoCloseable {
      * Does what the first append does before it writes: makes the file of the writer's current
      * cycle (header and index) and moves the appender onto it, by starting an excerpt and rolling it
      * back. A log made ahead does it on that thread, so its first append is like any other. (That
-     * path runs once per log: at the launcher's compile thresholds it stays interpreted, 1-3 ms.)
+     * path runs once per log, so the JIT compiles it late: it ran interpreted on the execution
+     * thread, about a millisecond.)
      *
      * @return the cycle
      */
