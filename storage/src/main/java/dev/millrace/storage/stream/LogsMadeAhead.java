@@ -121,11 +121,10 @@ final class LogsMadeAhead implements AutoCloseable {
             return null;
         }
         slots.remove(logId);
-        notifyAll();
         return slot.log;
     }
 
-    /** Logs made and not claimed (a test's view). */
+    /** Logs made and not claimed. */
     synchronized int ready() {
         return (int) slots.values().stream().filter(s -> s.log != null).count();
     }
@@ -210,7 +209,7 @@ final class LogsMadeAhead implements AutoCloseable {
         return rollCycle.current(clock::currentTimeMillis, 0);
     }
 
-    /** Until more is expected, a claim, or the end of the current cycle. */
+    /** Until more is expected, the close, or the end of the current cycle. */
     private void waitForWork() {
         long length = rollCycle.lengthInMillis();
         waitAtMost(length - Math.floorMod(clock.currentTimeMillis(), length));
