@@ -9,7 +9,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static dev.millrace.engine.testing.EngineHarness.err;
@@ -382,5 +386,79 @@ class ListCommandsTest {
         h.run("RPUSH", "l", "a", "b", "", "c");
         // DEBUG DIGEST-VALUE of the same list on redis-server 7.0.15, whatever its node size
         assertEquals(list("406bc1422844cc44ad4b16c7453db75cb3ff6edd"), h.run("DEBUG", "DIGEST-VALUE", "l"));
+    }
+
+    /**
+     * Random pipelined batches of list commands on two keys, with renames and LMOVE between and within
+     * the keys, leave the lists a plain model of them holds (in the large form, the node write-back
+     * and the key record held back across commands and batches).
+     */
+    @ParameterizedTest
+    @MethodSource("forms")
+    void randomBatchesOfListCommandsMatchAModel(int[] form) {
+        EngineHarness h = harness(form);
+        Random random = new Random(form[0] * 31L + form[1]);
+        Map<String, LinkedList<String>> model = new HashMap<>();
+        String[] keys = {"a", "b"};
+        for (int round = 0; round < 300; round++) {
+            List<List<String>> batch = new ArrayList<>();
+            int commands = 1 + random.nextInt(6);
+            for (int c = 0; c < commands; c++) {
+                batch.add(nextListCommand(random, keys, model));
+            }
+            h.runBatch(batch);
+            for (String key : keys) {
+                LinkedList<String> expected = model.getOrDefault(key, new LinkedList<>());
+                assertEquals(expected, h.run("LRANGE", key, "0", "-1"), "list " + key + " after round " + round);
+            }
+        }
+    }
+
+    /** One random list command on {@code keys}, applied to {@code model} as Redis would apply it. */
+    private static List<String> nextListCommand(Random random, String[] keys, Map<String, LinkedList<String>> model) {
+        String key = keys[random.nextInt(keys.length)];
+        String other = key.equals(keys[0]) ? keys[1] : keys[0];
+        LinkedList<String> list = model.computeIfAbsent(key, k -> new LinkedList<>());
+        String element = "e" + random.nextInt(1000);
+        List<String> command;
+        switch (random.nextInt(9)) {
+            case 0, 1 -> { command = List.of("LPUSH", key, element); list.addFirst(element); }
+            case 2 -> { command = List.of("RPUSH", key, element, element + "x"); list.addLast(element); list.addLast(element + "x"); }
+            case 3 -> { command = List.of("LPOP", key); list.pollFirst(); }
+            case 4 -> { command = List.of("RPOP", key); list.pollLast(); }
+            case 5 -> {
+                if (list.isEmpty()) {
+                    command = List.of("LPUSH", key, element);
+                    list.addFirst(element);
+                } else {
+                    int at = random.nextInt(list.size());
+                    command = List.of("LSET", key, Integer.toString(at), element);
+                    list.set(at, element);
+                }
+            }
+            case 6 -> {
+                String target = random.nextBoolean() ? key : other;
+                command = List.of("LMOVE", key, target, "LEFT", "RIGHT");
+                String moved = list.pollFirst();
+                if (moved != null) {
+                    model.computeIfAbsent(target, k -> new LinkedList<>()).addLast(moved);
+                }
+            }
+            case 7 -> {
+                command = List.of("RENAME", key, other);
+                if (list.isEmpty()) {
+                    command = List.of("LLEN", key); // RENAME of a missing key is an error: nothing changes
+                } else {
+                    model.put(other, list);
+                    model.remove(key);
+                }
+            }
+            default -> {
+                command = List.of("LTRIM", key, "1", "-1");
+                list.pollFirst();
+            }
+        }
+        model.values().removeIf(List::isEmpty);
+        return command;
     }
 }

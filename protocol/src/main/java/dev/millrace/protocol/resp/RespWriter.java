@@ -47,6 +47,8 @@ public final class RespWriter implements ReplyWriter {
     private final IntSupplier protocol;
     private final Runnable onFirstWrite;
     private ByteBuf out;
+    /** Where {@link #writeNumbered} formats a line: type, sign, up to 19 digits, CR LF. */
+    private final byte[] numberLine = new byte[1 + 1 + 19 + 2];
 
     /**
      * @param protocol     the client's current protocol version (2 or 3), asked at each reply
@@ -255,16 +257,37 @@ public final class RespWriter implements ReplyWriter {
         return protocol.getAsInt();
     }
 
-    /** Writes {@code <type><value>\r\n}, from {@code cache} (pre-encoded for that type) when the value is small. */
+    /**
+     * Writes {@code <type><value>\r\n}, from {@code cache} (pre-encoded for that type) when the value is
+     * small, else formatted into {@link #numberLine} and written at once (one bounds check, where a
+     * byte at a time on the buffer cost 5% of an LPUSH's execution-thread time at -P 32).
+     */
     private void writeNumbered(byte[][] cache, char type, long value) {
         ByteBuf buf = out();
         if (cache != null && value >= 0 && value < CACHED) {
             buf.writeBytes(cache[(int) value]);
             return;
         }
-        buf.writeByte(type);
-        writeDecimal(buf, value);
-        buf.writeBytes(CRLF);
+        if (value == Long.MIN_VALUE) {
+            buf.writeByte(type);
+            buf.writeBytes(MIN_LONG_DIGITS);
+            buf.writeBytes(CRLF);
+            return;
+        }
+        byte[] line = numberLine;
+        int start = line.length;
+        line[--start] = '\n';
+        line[--start] = '\r';
+        long rest = Math.abs(value);
+        do {
+            line[--start] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        } while (rest > 0);
+        if (value < 0) {
+            line[--start] = '-';
+        }
+        line[--start] = (byte) type;
+        buf.writeBytes(line, start, line.length - start);
     }
 
     /** Writes a text line, CR and LF replaced by spaces, each char as its ISO-8859-1 byte. */
@@ -278,28 +301,6 @@ public final class RespWriter implements ReplyWriter {
         }
         buf.writerIndex(index);
         buf.writeBytes(CRLF);
-    }
-
-    private static void writeDecimal(ByteBuf buf, long value) {
-        if (value == Long.MIN_VALUE) {
-            buf.writeBytes(MIN_LONG_DIGITS);
-            return;
-        }
-        if (value < 0) {
-            buf.writeByte('-');
-            value = -value;
-        }
-        int digits = 1;
-        for (long rest = value / 10; rest > 0; rest /= 10) {
-            digits++;
-        }
-        buf.ensureWritable(digits);
-        int end = buf.writerIndex() + digits;
-        for (int i = end - 1; i >= buf.writerIndex(); i--) {
-            buf.setByte(i, (int) ('0' + value % 10));
-            value /= 10;
-        }
-        buf.writerIndex(end);
     }
 
     private static byte[][] headers(char type) {

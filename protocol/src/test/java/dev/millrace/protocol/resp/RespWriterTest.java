@@ -55,6 +55,15 @@ class RespWriterTest {
         assertBoth(w -> w.integer(-2), ":-2\r\n", ":-2\r\n");
         assertBoth(w -> w.integer(Long.MAX_VALUE), ":9223372036854775807\r\n", ":9223372036854775807\r\n");
         assertBoth(w -> w.integer(Long.MIN_VALUE), ":-9223372036854775808\r\n", ":-9223372036854775808\r\n");
+        // every digit count, both signs, both sides of each power of ten; and the length headers
+        long power = 1;
+        for (int exponent = 0; exponent <= 18; exponent++, power *= 10) {
+            for (long value : new long[]{power - 1, power, power + 1, -(power - 1), -power, -(power + 1)}) {
+                String line = ":" + value + "\r\n";
+                assertBoth(w -> w.integer(value), line, line);
+            }
+        }
+        assertBoth(w -> w.array(1_234_567), "*1234567\r\n", "*1234567\r\n");
     }
 
     @Test
