@@ -41,7 +41,6 @@ public final class RespWriter implements ReplyWriter {
     private static final byte[][] BULK_HEADERS = headers('$');
     private static final byte[][] MAP_HEADERS = headers('%');
     private static final byte[][] SET_HEADERS = headers('~');
-    private static final byte[] MIN_LONG_DIGITS = ascii(Long.toString(Long.MIN_VALUE));
 
     private final ByteBufAllocator allocator;
     private final IntSupplier protocol;
@@ -268,21 +267,15 @@ public final class RespWriter implements ReplyWriter {
             buf.writeBytes(cache[(int) value]);
             return;
         }
-        if (value == Long.MIN_VALUE) {
-            buf.writeByte(type);
-            buf.writeBytes(MIN_LONG_DIGITS);
-            buf.writeBytes(CRLF);
-            return;
-        }
         byte[] line = numberLine;
         int start = line.length;
         line[--start] = '\n';
         line[--start] = '\r';
-        long rest = Math.abs(value);
+        long rest = value < 0 ? value : -value; // digits from the negative side, which holds Long.MIN_VALUE
         do {
-            line[--start] = (byte) ('0' + rest % 10);
+            line[--start] = (byte) ('0' - rest % 10);
             rest /= 10;
-        } while (rest > 0);
+        } while (rest != 0);
         if (value < 0) {
             line[--start] = '-';
         }
