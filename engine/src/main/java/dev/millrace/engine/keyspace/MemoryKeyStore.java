@@ -184,6 +184,9 @@ public final class MemoryKeyStore implements KeyStore {
         streamLogs.retire(owned.objectId());
         nodeCache.forget(owned.objectId());
         Map<Long, byte[]> object = pages.get(owned.objectId());
+        for (long page = 0; page < owned.pageLimit(); page++) {
+            nodeCache.remove(owned.objectId(), page); // as the Chronicle store's page deletion does
+        }
         if (object != null) {
             object.keySet().removeIf(page -> page >= 0 && page < owned.pageLimit());
             if (object.isEmpty()) {

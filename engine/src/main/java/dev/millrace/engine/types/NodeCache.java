@@ -13,7 +13,10 @@ import java.util.List;
  * read no page from the store. Bounded by bytes; eviction is second chance (CLOCK): nodes queue in
  * the order they were cached, and one used since the eviction pass last met it goes to the back once
  * instead of out. Pages are keyed by (object id, page number): object ids are never reused, so
- * entries of deleted collections are never asked for again and age out.
+ * entries of deleted collections are never asked for again; the store removes them as it deletes
+ * the collections' pages ({@link #remove}), so that a DEL or FLUSHALL of large collections gives
+ * their heap back (before, their nodes stayed until the budget evicted them: a young collection
+ * then also copied and scanned more).
  *
  * <p>Why not a least-recently-used list: the cache lives in the old generation, and every reference
  * stored into an old object marks a card that the next young collection scans. An access-ordered map
@@ -96,6 +99,11 @@ public final class NodeCache {
         return maxBytes;
     }
 
+    /** The heap the cached nodes hold (their footprints when last cached or changed). */
+    public long cachedBytes() {
+        return bytes;
+    }
+
     Node get(long object, long page) {
         Node node = lookup(object, page);
         if (node != null) {
@@ -151,7 +159,12 @@ public final class NodeCache {
         }
     }
 
-    void remove(long object, long page) {
+    /**
+     * Drops the node of a page that is being freed: by its tree, or by the store deleting the pages
+     * of an object whose owner is gone (DEL, FLUSHDB), so that a dead collection's nodes leave the
+     * heap with its pages instead of staying until the budget evicts them.
+     */
+    public void remove(long object, long page) {
         Node old = tableRemove(object, page);
         if (old != null) {
             bytes -= old.cacheSize;

@@ -126,6 +126,21 @@ class NodeWriteBackTest {
     }
 
     @Test
+    void deletedOrFlushedCollectionsLeaveNoNodeInTheCache() {
+        h.run("CONFIG", "SET", "list-max-listpack-size", "4");
+        NodeCache cache = h.store().nodeCache();
+        for (String deletion : List.of("DEL", "FLUSHALL")) {
+            for (int batch = 0; batch < 5; batch++) {
+                h.runBatch(pushes("gone", batch * 600, 600));
+            }
+            h.engine.keyspace().flushPages(); // written: the nodes stay cached as clean ones
+            assertTrue(cache.cachedBytes() > 10_000, deletion + ": the list's nodes are cached: " + cache.cachedBytes());
+            h.run(deletion.equals("DEL") ? new String[]{"DEL", "gone"} : new String[]{"FLUSHALL"});
+            assertEquals(0, cache.cachedBytes(), deletion + ": the deleted list's nodes left with its pages");
+        }
+    }
+
+    @Test
     void copyInTheMiddleOfABatchCopiesTheUnwrittenChanges() {
         h.run("CONFIG", "SET", "list-max-listpack-size", "4");
         List<List<String>> batch = pushes("src", 0, 1000);

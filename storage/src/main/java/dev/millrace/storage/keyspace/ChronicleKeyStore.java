@@ -114,7 +114,7 @@ public final class ChronicleKeyStore implements KeyStore {
     private int sweepSegment;
     private int migrateSegment;
     /** Chunks and pages nothing refers to any more, awaiting deletion. */
-    private final RetiredEntries retired = new RetiredEntries(this::objectGone);
+    private final RetiredEntries retired = new RetiredEntries(this::objectGone, nodeCache::remove);
     /**
      * The next generation, created on a background thread once the newest is half full: creating a
      * map preallocates its file (about 3 s for 4 M entries), which must not stall the execution thread.

@@ -33,9 +33,18 @@ final class RetiredEntries {
     private final ArrayDeque<long[]> pages = new ArrayDeque<>();
     /** Told of every object whose owner is gone (a stream's log goes with its record). */
     private final LongConsumer objectGone;
+    /** Told of every page deleted here (its decoded node leaves the cache with it). */
+    private final PageGone pageGone;
 
-    RetiredEntries(LongConsumer objectGone) {
+    /** A page of a dead object, deleted. */
+    @FunctionalInterface
+    interface PageGone {
+        void deleted(long objectId, long page);
+    }
+
+    RetiredEntries(LongConsumer objectGone, PageGone pageGone) {
         this.objectGone = objectGone;
+        this.pageGone = pageGone;
     }
 
     /**
@@ -70,6 +79,7 @@ final class RetiredEntries {
         for (int n = 0; n < PAGES_PER_STEP && !pages.isEmpty(); n++) {
             long[] object = pages.peek();
             retire(remove.apply(EntryLayout.pageEntry(object[0], object[2])), EntryLayout.NO_OBJECT);
+            pageGone.deleted(object[0], object[2]);
             if (++object[2] == object[1]) {
                 pages.poll();
             }
