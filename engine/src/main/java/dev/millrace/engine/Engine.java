@@ -100,7 +100,8 @@ public final class Engine {
      * {@link #IDLE_WRITE_BACK_SLICE} bytes (heap footprints: a few leaves). Bounded by time, as
      * Redis bounds its active expiry (25 ms a tick at most): a page write to fresh store memory costs
      * tens of microseconds here (page faults). At hz 10 the nodes of a freshly filled
-     * 1,000,000-member sorted set were all written back within 10 s (docs/performance.md).
+     * 1,000,000-member sorted set were all written back within 10 s (docs/performance.md). What time
+     * is left goes to the store's deferred deletions.
      */
     private static final long IDLE_WRITE_BACK_NANOS = 10_000_000;
     private static final long IDLE_WRITE_BACK_SLICE = 16 << 10;
@@ -268,7 +269,7 @@ public final class Engine {
     /**
      * Periodic work, {@code hz} times a second: blocked clients' timeouts, active expiry, stream
      * retention, save rules, everysec fsync, stats, and in a tick without writes the node cache's
-     * write-back.
+     * write-back and the store's deferred deletions.
      */
     public void cron() {
         long now = clock.currentTimeMillis();
@@ -284,6 +285,9 @@ public final class Engine {
             long deadline = System.nanoTime() + IDLE_WRITE_BACK_NANOS;
             while (keyspace.writeBackWhileIdle(IDLE_WRITE_BACK_SLICE) && System.nanoTime() < deadline) {
                 // slice by slice until the tick's time is spent or nothing is left
+            }
+            while (keyspace.tidyWhileIdle() && System.nanoTime() < deadline) {
+                // then the store's deferred deletions (a FLUSHALL's entries, a DEL'd collection's pages)
             }
         }
         dirtyAtLastCron = keyspace.dirty();

@@ -134,6 +134,16 @@ public interface KeyStore extends AutoCloseable {
         }
     }
 
+    /**
+     * One bounded step of the work a store defers (the entries of flushed databases, the pages of
+     * deleted collections and their cached nodes, a generation still migrating), for a server with
+     * no writes to do: otherwise that work only advances with later operations, and memory a FLUSHALL
+     * freed stays taken while the server is idle. Returns whether more is pending.
+     */
+    default boolean tidyWhileIdle() {
+        return false;
+    }
+
     /** The end of a batch: the {@link #nodeCache} writes back what is over its unwritten budget. */
     default void endBatch() {
         NodeCache cache = nodeCache();

@@ -136,6 +136,11 @@ public final class Keyspace {
         return cache != null && cache.writeBackEldest(bytes);
     }
 
+    /** Between bursts of writes: a step of the store's deferred deletions ({@link KeyStore#tidyWhileIdle}). */
+    public boolean tidyWhileIdle() {
+        return store.tidyWhileIdle();
+    }
+
     /**
      * Writes the key record held back ({@link RecordWriteBack}) to the store: before the storage
      * closes, which writes the tree nodes held back itself.

@@ -281,6 +281,12 @@ final class RecordWriteBack implements KeyStore {
         store.endBatch();
     }
 
+    /** Passed through: the store's deferred deletions never touch a live key's record. */
+    @Override
+    public boolean tidyWhileIdle() {
+        return store.tidyWhileIdle();
+    }
+
     /**
      * Writes the held record to the store (the server is idle, or about to close the store), and keeps
      * it as the record read last, with what it was decoded from: the store now holds those bytes, so

@@ -577,6 +577,15 @@ public final class ChronicleKeyStore implements KeyStore {
         return generations.size() > 1 || !garbageSlots.isEmpty() || !retired.isEmpty();
     }
 
+    /** One step of housekeeping, the one every operation starts with, for an idle server. */
+    @Override
+    public boolean tidyWhileIdle() {
+        if (housekeepingPending()) {
+            housekeeping();
+        }
+        return housekeepingPending();
+    }
+
     /** Runs housekeeping until none is pending (tests; a snapshot before it is published). */
     public void finishHousekeeping() {
         while (housekeepingPending()) {
