@@ -281,7 +281,10 @@ final class RecordWriteBack implements KeyStore {
         store.endBatch();
     }
 
-    /** Passed through: the store's deferred deletions never touch a live key's record. */
+    /**
+     * Passed through: housekeeping changes no key's record (a migration moves records unchanged), so
+     * the held record need not reach the store first.
+     */
     @Override
     public boolean tidyWhileIdle() {
         return store.tidyWhileIdle();

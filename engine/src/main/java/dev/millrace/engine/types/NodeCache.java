@@ -15,8 +15,7 @@ import java.util.List;
  * instead of out. Pages are keyed by (object id, page number): object ids are never reused, so
  * entries of deleted collections are never asked for again; the store removes them as it deletes
  * the collections' pages ({@link #remove}), so that a DEL or FLUSHALL of large collections gives
- * their heap back (before, their nodes stayed until the budget evicted them: a young collection
- * then also copied and scanned more).
+ * their heap back instead of leaving it to the budget's evictions.
  *
  * <p>Why not a least-recently-used list: the cache lives in the old generation, and every reference
  * stored into an old object marks a card that the next young collection scans. An access-ordered map
