@@ -6,6 +6,8 @@ import dev.millrace.engine.client.Session;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.types.NodeCache;
 import dev.millrace.storage.keyspace.ChronicleKeyStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static dev.millrace.storage.EngineOnStorage.engineOn;
-import static dev.millrace.storage.EngineOnStorage.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,45 +38,48 @@ class DeletedCollectionsLeaveTheHeapTest {
         return argv;
     }
 
+    private ChronicleStorage storage;
+    private Engine engine;
+    private ChronicleKeyStore store;
+
+    @BeforeEach
+    void open() {
+        storage = EngineOnStorage.open(dir);
+        engine = engineOn(storage);
+        store = (ChronicleKeyStore) storage.keyStore();
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"DEL", "FLUSHALL"})
     void theNodesOfADeletedListGoWithItsPages(String deletion) {
-        ChronicleStorage storage = open(dir);
-        try {
-            Engine engine = engineOn(storage);
-            NodeCache cache = fillAndDelete(engine, storage, deletion);
-            ((ChronicleKeyStore) storage.keyStore()).finishHousekeeping();
+        NodeCache cache = fillAndDelete(deletion);
+        store.finishHousekeeping();
 
-            assertEquals(0, cache.cachedBytes(), "no node of the deleted list is left in the cache");
-        } finally {
-            storage.close();
-        }
+        assertEquals(0, cache.cachedBytes(), "no node of the deleted list is left in the cache");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"DEL", "FLUSHALL"})
     void anIdleServerFinishesTheDeletionsWithoutFurtherCommands(String deletion) {
-        ChronicleStorage storage = open(dir);
-        try {
-            Engine engine = engineOn(storage);
-            NodeCache cache = fillAndDelete(engine, storage, deletion);
-            ChronicleKeyStore store = (ChronicleKeyStore) storage.keyStore();
-            assertTrue(store.housekeepingPending(), "the deletion is deferred, as a DEL or FLUSHALL of a large value is");
+        NodeCache cache = fillAndDelete(deletion);
+        assertTrue(store.housekeepingPending(), "the deletion is deferred, as a DEL or FLUSHALL of a large value is");
 
-            int ticks = 0;
-            while (store.housekeepingPending() && ticks < 1000) {
-                engine.cron(); // the first tick after the write is not idle; the next ones are
-                ticks++;
-            }
-            assertFalse(store.housekeepingPending(), "done by idle ticks alone, in " + ticks);
-            assertEquals(0, cache.cachedBytes(), "and the list's nodes left the heap with its pages");
-        } finally {
-            storage.close();
+        int ticks = 0;
+        while (store.housekeepingPending() && ticks < 1000) {
+            engine.cron(); // the first tick after the write is not idle; the next ones are
+            ticks++;
         }
+        assertFalse(store.housekeepingPending(), "done by idle ticks alone, in " + ticks);
+        assertEquals(0, cache.cachedBytes(), "and the list's nodes left the heap with its pages");
     }
 
     /** A plain key and a list of 50,000 elements (its nodes cached), then the list deleted by {@code deletion}. */
-    private static NodeCache fillAndDelete(Engine engine, ChronicleStorage storage, String deletion) {
+    private NodeCache fillAndDelete(String deletion) {
         Session session = engine.connect(Connection.NONE);
         engine.execute(session, argv("SET", "plain", "value"), ReplyWriter.DISCARD);
         for (int batch = 0; batch < 100; batch++) {
