@@ -121,6 +121,11 @@ public final class PageWarmer {
         private long requestedTo;
         private long lastPosition;
         /**
+         * The appender's position, for the warmer thread: it skips what the appender has passed
+         * already (touching it would dirty pages a sync may have written back).
+         */
+        private final AtomicLong appendedTo = new AtomicLong();
+        /**
          * Bytes the appender has written since the lane began (as far as seen): the lane warms at most
          * that far ahead, so ten thousand streams of a few entries each do not each get 2 MB of pages
          * (the populate allocates them in the file too), while a busy log soon warms {@link #AHEAD}.
@@ -166,6 +171,7 @@ public final class PageWarmer {
                 written += Math.max(0, position - lastPosition);
             }
             lastPosition = position;
+            appendedTo.lazySet(position);
             long ahead = Math.min(AHEAD, written);
             if (current == store && position + ahead / 2 < requestedTo || !(current instanceof MappedBytesStore mapped)) {
                 return;
@@ -274,6 +280,9 @@ public final class PageWarmer {
         long address = r.store.address + (r.from - r.store.start());
         for (long done = 0; done < r.to - r.from; done += STEP) {
             long length = Math.min(STEP, r.to - r.from - done);
+            if (r.from + done + length <= lane.appendedTo.get()) {
+                continue; // the appender got here first
+            }
             // The touch comes only after a successful populate, which also proves the range lies inside
             // the file (a touch past its end would be a SIGBUS).
             if (disabledBecause != null) {
