@@ -15,6 +15,7 @@ public final class Libc {
     public static final int MADV_HUGEPAGE = 14;
     public static final int MADV_PAGEOUT = 21;
     public static final int MADV_POPULATE_WRITE = 23;
+    public static final int MS_SYNC = 4;
     public static final int EINVAL = 22;
     public static final int ENXIO = 6;
     public static final int O_RDONLY = 0;
@@ -31,6 +32,9 @@ public final class Libc {
 
     /** {@code madvise(2)}; returns 0 or -1, the error then in {@link #errno()}. */
     public static native int madvise(long address, long length, int advice);
+
+    /** {@code msync(2)}; returns 0 or -1, the error then in {@link #errno()}. */
+    public static native int msync(long address, long length, int flags);
 
     /** {@code open(2)} without a mode; returns a descriptor or -1. */
     public static native int open(String path, int flags);

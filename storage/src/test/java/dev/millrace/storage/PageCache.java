@@ -1,5 +1,6 @@
 package dev.millrace.storage;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -24,6 +25,12 @@ public final class PageCache {
 
     private static native int mincore(Pointer address, long length, byte[] vector);
 
+    /** {@code syscall(2)}, for cachestat, which libc does not wrap. */
+    private static native long syscall(long number, int fd, Pointer range, Pointer stat, int flags);
+
+    private static final long SYS_CACHESTAT = 451;
+
+
     /** How many of {@code file}'s pages are in the page cache ({@code mincore} of a fresh mapping). */
     public static long pagesCached(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -42,6 +49,33 @@ public final class PageCache {
             } finally {
                 OS.unmap(address, size);
             }
+        }
+    }
+
+    /**
+     * How many pages of {@code file}'s first {@code length} bytes are dirty in the page cache (written
+     * and not yet written back): {@code cachestat(2)}, Linux 6.5 and later on x86-64; -1 where it is
+     * not available.
+     */
+    public static long pagesDirty(Path file, long length) {
+        if (!Platform.isLinux() || !Platform.isIntel() || !Platform.is64Bit()) {
+            return -1;
+        }
+        int fd = Libc.open(file.toString(), Libc.O_RDONLY);
+        if (fd < 0) {
+            throw new IllegalStateException("cannot open " + file + ": errno " + Libc.errno());
+        }
+        try {
+            Memory range = new Memory(16);
+            range.setLong(0, 0);
+            range.setLong(8, length);
+            Memory stat = new Memory(40);
+            if (syscall(SYS_CACHESTAT, fd, range, stat, 0) != 0) {
+                return -1; // ENOSYS before Linux 6.5
+            }
+            return stat.getLong(8); // struct cachestat: nr_cache, nr_dirty, ...
+        } finally {
+            Libc.close(fd);
         }
     }
 }

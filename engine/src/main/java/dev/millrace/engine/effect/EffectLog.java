@@ -1,6 +1,7 @@
 package dev.millrace.engine.effect;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The append-only effect log (the AOF): the storage port the engine writes every effect to.
@@ -16,8 +17,16 @@ public interface EffectLog extends AutoCloseable {
      */
     long append(long unixTimeMillis, List<Effect> effects);
 
-    /** Makes every record appended so far durable (msync); cheap when nothing is pending. */
+    /** Makes every record appended so far durable (msync) before it returns; cheap when nothing is pending. */
     void sync();
+
+    /**
+     * Starts making every record appended so far durable, on a thread of the log's own, and returns
+     * at once; {@code done} then runs on that thread, with null, or with the failure that may have
+     * left records not durable. Requests complete in the order they were made. A log that is not
+     * durable runs {@code done} at once, on the caller's thread.
+     */
+    void syncInBackground(Consumer<RuntimeException> done);
 
     /** The index of the last record appended, or -1 when the log is empty. */
     long lastIndex();
@@ -29,6 +38,7 @@ public interface EffectLog extends AutoCloseable {
     EffectLog NONE = new EffectLog() {
         @Override public long append(long unixTimeMillis, List<Effect> effects) { return -1; }
         @Override public void sync() { }
+        @Override public void syncInBackground(Consumer<RuntimeException> done) { done.accept(null); }
         @Override public long lastIndex() { return -1; }
         @Override public void close() { }
     };

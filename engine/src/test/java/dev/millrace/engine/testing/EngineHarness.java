@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Runs commands in-process against an engine with a {@link MemoryKeyStore}, a settable clock and an
@@ -68,6 +69,7 @@ public final class EngineHarness {
                 return logged.size() - 1;
             }
             @Override public void sync() { }
+            @Override public void syncInBackground(Consumer<RuntimeException> done) { done.accept(null); }
             @Override public long lastIndex() { return logged.size() - 1; }
             @Override public void close() { }
         };

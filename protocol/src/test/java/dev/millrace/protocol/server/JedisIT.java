@@ -8,6 +8,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,6 +144,18 @@ class JedisIT {
             assertTrue(log.appended.get() <= log.effectsAppended.get(), "one record per batch at most");
             assertEquals(log.appended.get(), log.durable.get());
             assertTrue(log.syncs.get() <= log.appended.get(), "one sync per batch at most");
+        }
+    }
+
+    @Test
+    void withAppendfsyncEverysecWritesAreSyncedInTheBackgroundWithinAboutASecond() throws Exception {
+        RecordingLog log = new RecordingLog();
+        try (TestServer durable = new TestServer(config -> config.set("appendfsync", "everysec", true), log, Clock.SYSTEM);
+             Jedis jedis = connect(durable.port())) {
+            jedis.set("lazy", "v");
+            // The reply does not wait for a sync; the server's cron asks the log for one off its thread.
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.synced("lazy"));
+            assertTrue(log.syncRequests.get() >= 1, "synced by a background request");
         }
     }
 }

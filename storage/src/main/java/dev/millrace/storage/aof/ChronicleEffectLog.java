@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,9 +33,11 @@ import java.util.zip.CRC32C;
  * <ul>
  *   <li>Roll cycle: {@link #ROLL_CYCLE} (ten minutes), so that after a snapshot every file older
  *       than the current ten minutes can be deleted ({@link #deleteCyclesBelow}).</li>
- *   <li>Durable mode ({@code appendonly yes}): the queue is in SYNC mode and {@link #sync} msyncs
- *       what was appended; the engine calls it once per batch (always) or per second (everysec).
- *       Non-durable mode ({@code appendonly no}): {@link #sync} does nothing; the log then only
+ *   <li>Durable mode ({@code appendonly yes}): the queue is in SYNC mode; {@link #sync} msyncs
+ *       what was appended, on the caller's thread (the engine calls it once per batch with
+ *       {@code always}, and at shutdown), and {@link #syncInBackground} on the log's sync thread
+ *       ({@link BackgroundSync}; once a second with {@code everysec}). Non-durable mode
+ *       ({@code appendonly no}): neither syncs; the log then only
  *       feeds background snapshots and is never replayed after a crash (and the snapshot store
  *       stops appending to it while there are no save rules).</li>
  *   <li>At open a torn tail is repaired: unfinished bytes of a killed write are zeroed
@@ -68,6 +71,8 @@ public final class ChronicleEffectLog implements EffectLog {
     private final CRC32C crc = new CRC32C();
     /** A durable log is msynced per batch or per second: huge pages only while syncs cover megabytes. */
     private final PageWarmer.Lane warmer;
+    /** The durable log's sync thread; null when not durable. */
+    private final BackgroundSync background;
     /**
      * A record's body is gathered here and copied into the excerpt a block at a time: the body
      * comes as many pieces of a few bytes (RESP headers, CRLFs), and each write into a mapped
@@ -87,6 +92,7 @@ public final class ChronicleEffectLog implements EffectLog {
         // (SET -P 1 fell from 0.85 to 0.34 of Redis), and a trickle of writes under everysec would
         // write 2 MB a second. A durable log's lane is told of every sync (see sync()).
         this.warmer = new PageWarmer.Lane(durable);
+        this.background = durable ? new BackgroundSync() : null;
         try (SingleChronicleQueue repair = builder(dir, time).build()) {
             TornTail.truncate(repair, repair.blockSize());
         }
@@ -196,6 +202,7 @@ public final class ChronicleEffectLog implements EffectLog {
             warmer.wrote(out);
             dc.close();
             dc = null;
+            written(out);
             if (firstIndex < 0) {
                 firstIndex = appender.lastIndexAppended();
                 lastIndex = firstIndex;
@@ -240,15 +247,33 @@ public final class ChronicleEffectLog implements EffectLog {
     }
 
     private long appendVoid(long voided) {
+        Bytes<?> bytes;
         try (DocumentContext dc = appender.writingDocument()) {
-            AofFormat.writePrefix(dc.wire().bytes(), AofFormat.VOID);
-            dc.wire().bytes().writeLong(voided);
+            bytes = dc.wire().bytes();
+            AofFormat.writePrefix(bytes, AofFormat.VOID);
+            bytes.writeLong(voided);
         }
+        written(bytes);
         log.warn("AOF record {} is torn or corrupt: voided, it will be skipped on replay", AofReader.hex(voided));
         return appender.lastIndexAppended();
     }
 
-    /** Durable mode: msync of everything appended (Chronicle's SYNC mode). Otherwise nothing. */
+    private void written(Bytes<?> bytes) {
+        if (background != null) {
+            background.written(bytes);
+        }
+    }
+
+    @Override
+    public void syncInBackground(Consumer<RuntimeException> done) {
+        if (background == null) {
+            done.accept(null);
+        } else {
+            background.request(done);
+        }
+    }
+
+    /** Durable mode: msync of everything appended (Chronicle's SYNC mode), on this thread. Otherwise nothing. */
     @Override
     public void sync() {
         if (durable && lastIndex >= 0) {
@@ -292,6 +317,9 @@ public final class ChronicleEffectLog implements EffectLog {
             return;
         }
         closed = true;
+        if (background != null) {
+            background.close();
+        }
         sync();
         warmer.close();
         appender.close();

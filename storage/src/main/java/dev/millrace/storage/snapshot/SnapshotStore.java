@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -693,6 +694,7 @@ public final class SnapshotStore implements Snapshots {
         }
 
         @Override public void sync() { effectLog.sync(); }
+        @Override public void syncInBackground(Consumer<RuntimeException> done) { effectLog.syncInBackground(done); }
         @Override public long lastIndex() { return effectLog.lastIndex(); }
         @Override public void close() { effectLog.close(); }
     }
