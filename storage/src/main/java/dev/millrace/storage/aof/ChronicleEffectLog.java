@@ -33,12 +33,12 @@ import java.util.zip.CRC32C;
  * <ul>
  *   <li>Roll cycle: {@link #ROLL_CYCLE} (ten minutes), so that after a snapshot every file older
  *       than the current ten minutes can be deleted ({@link #deleteCyclesBelow}).</li>
- *   <li>Durable mode ({@code appendonly yes}): the queue is in SYNC mode; {@link #sync} msyncs
- *       what was appended, on the caller's thread (the engine calls it once per batch with
- *       {@code always}, and at shutdown), and {@link #syncInBackground} on the log's sync thread
- *       ({@link BackgroundSync}; once a second with {@code everysec}). Non-durable mode
- *       ({@code appendonly no}): neither syncs; the log then only
- *       feeds background snapshots and is never replayed after a crash (and the snapshot store
+ *   <li>Durable mode ({@code appendonly yes}): {@link #sync} msyncs what was appended on the
+ *       caller's thread (the engine calls it once per batch with {@code always}, and at shutdown),
+ *       {@link #syncInBackground} on the log's sync thread (once a second with {@code everysec});
+ *       both through {@link BackgroundSync}. The queue is also in Chronicle's SYNC mode, so a chunk
+ *       it releases is msynced whole: a second net, cheap once the pages are clean. Non-durable
+ *       mode ({@code appendonly no}): neither syncs; the log then only feeds background snapshots and is never replayed after a crash (and the snapshot store
  *       stops appending to it while there are no save rules).</li>
  *   <li>At open a torn tail is repaired: unfinished bytes of a killed write are zeroed
  *       ({@link TornTail}); a last record that is incomplete or corrupt gets a VOID excerpt so every
@@ -273,11 +273,11 @@ public final class ChronicleEffectLog implements EffectLog {
         }
     }
 
-    /** Durable mode: msync of everything appended (Chronicle's SYNC mode), on this thread. Otherwise nothing. */
+    /** Durable mode: msync of everything appended, on this thread. Otherwise nothing. */
     @Override
     public void sync() {
-        if (durable && lastIndex >= 0) {
-            appender.sync();
+        if (background != null && lastIndex >= 0) {
+            background.syncNow();
             warmer.synced();
         }
     }
@@ -317,10 +317,10 @@ public final class ChronicleEffectLog implements EffectLog {
             return;
         }
         closed = true;
+        sync();
         if (background != null) {
             background.close();
         }
-        sync();
         warmer.close();
         appender.close();
         queue.close();

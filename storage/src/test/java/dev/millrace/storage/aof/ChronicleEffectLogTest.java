@@ -103,6 +103,24 @@ class ChronicleEffectLogTest {
      */
     @Test
     void aBackgroundSyncWritesBackEverythingAppendedBeforeIt() throws Exception {
+        appendAcrossChunksThenSync(log -> {
+            CompletableFuture<RuntimeException> last = new CompletableFuture<>();
+            log.syncInBackground(last::complete);
+            assertNull(last.get(60, TimeUnit.SECONDS));
+        });
+    }
+
+    /** The same of a sync on the appending thread ({@code appendfsync always}), after background ones. */
+    @Test
+    void aSyncOnTheAppendingThreadWritesBackEverythingAppendedBeforeIt() throws Exception {
+        appendAcrossChunksThenSync(ChronicleEffectLog::sync);
+    }
+
+    private interface LastSync {
+        void sync(ChronicleEffectLog log) throws Exception;
+    }
+
+    private void appendAcrossChunksThenSync(LastSync lastSync) throws Exception {
         byte[] value = new byte[100_000];
         int records = 250; // 25 MB: the appender moves through three chunks
         long behindTheRecords = (long) records * value.length;
@@ -124,9 +142,7 @@ class ChronicleEffectLogTest {
             Path file = QueueFiles.newestCycleFile(dir, ChronicleEffectLog.ROLL_CYCLE);
             long dirtyBefore = PageCache.pagesDirty(file, behindTheRecords);
             assumeTrue(dirtyBefore >= 0, "cachestat(2) is not available here");
-            CompletableFuture<RuntimeException> last = new CompletableFuture<>();
-            log.syncInBackground(last::complete);
-            assertNull(last.get(60, TimeUnit.SECONDS));
+            lastSync.sync(log);
             assertEquals(List.of(), failures);
             assertEquals(List.of(0, 1, 2, 3), completed);
             long dirtyAfter = PageCache.pagesDirty(file, behindTheRecords);
