@@ -30,7 +30,6 @@ public final class PageCache {
 
     private static final long SYS_CACHESTAT = 451;
 
-
     /** How many of {@code file}'s pages are in the page cache ({@code mincore} of a fresh mapping). */
     public static long pagesCached(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

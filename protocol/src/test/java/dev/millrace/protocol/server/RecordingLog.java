@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +16,7 @@ import java.util.function.Consumer;
 /**
  * An effect log that numbers its records, remembers the record of each key written, and how many
  * records the last sync made durable: a test can ask whether a key's effect was synced. It also keeps
- * every effect as text, "record db:ARG ARG ...". Background syncs run on a thread of its own and
- * wait for {@link #disk} to be open, so a test can hold them back as a slow disk would.
+ * every effect as text, "record db:ARG ARG ...". Background syncs run on a thread of its own.
  */
 final class RecordingLog implements EffectLog {
     final AtomicLong appended = new AtomicLong();
@@ -27,8 +25,6 @@ final class RecordingLog implements EffectLog {
     final AtomicLong syncs = new AtomicLong();
     /** Background syncs asked for. */
     final AtomicLong syncRequests = new AtomicLong();
-    /** Background syncs proceed while this is open (count zero); a test sets a closed one to hold them. */
-    volatile CountDownLatch disk = new CountDownLatch(0);
     private final ExecutorService syncThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "recording-log-sync");
         t.setDaemon(true);
@@ -66,13 +62,6 @@ final class RecordingLog implements EffectLog {
         syncRequests.incrementAndGet();
         long covered = appended.get();
         syncThread.execute(() -> {
-            try {
-                disk.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done.accept(new IllegalStateException("interrupted"));
-                return;
-            }
             syncs.incrementAndGet();
             durable.accumulateAndGet(covered, Math::max);
             done.accept(null);

@@ -38,8 +38,9 @@ import java.util.zip.CRC32C;
  *       {@link #syncInBackground} on the log's sync thread (once a second with {@code everysec});
  *       both through {@link BackgroundSync}. The queue is also in Chronicle's SYNC mode, so a chunk
  *       it releases is msynced whole: a second net, cheap once the pages are clean. Non-durable
- *       mode ({@code appendonly no}): neither syncs; the log then only feeds background snapshots and is never replayed after a crash (and the snapshot store
- *       stops appending to it while there are no save rules).</li>
+ *       mode ({@code appendonly no}): neither syncs; the log then only feeds background snapshots
+ *       and is never replayed after a crash (and the snapshot store stops appending to it while
+ *       there are no save rules).</li>
  *   <li>At open a torn tail is repaired: unfinished bytes of a killed write are zeroed
  *       ({@link TornTail}); a last record that is incomplete or corrupt gets a VOID excerpt so every
  *       reader skips it. Both are logged as warnings.</li>
