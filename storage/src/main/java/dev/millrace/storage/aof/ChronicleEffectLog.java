@@ -65,7 +65,6 @@ public final class ChronicleEffectLog implements EffectLog {
     static final int BLOCK_SIZE = 8 << 20;
 
     private final Path dir;
-    private final boolean durable;
     private final TimeProvider time;
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -87,11 +86,10 @@ public final class ChronicleEffectLog implements EffectLog {
 
     private ChronicleEffectLog(Path dir, boolean durable, TimeProvider time) {
         this.dir = dir;
-        this.durable = durable;
         this.time = time;
         // An msync writes back whole folios: with 2 MB ones, appendfsync always wrote 2 MB a batch
         // (SET -P 1 fell from 0.85 to 0.34 of Redis), and a trickle of writes under everysec would
-        // write 2 MB a second. A durable log's lane is told of every sync (see sync()).
+        // write 2 MB a second. A durable log's lane is told of every sync (see sync() and syncInBackground()).
         this.warmer = new PageWarmer.Lane(durable);
         this.background = durable ? new BackgroundSync() : null;
         try (SingleChronicleQueue repair = builder(dir, time).build()) {
@@ -271,6 +269,7 @@ public final class ChronicleEffectLog implements EffectLog {
             done.accept(null);
         } else {
             background.request(done);
+            warmer.synced();
         }
     }
 

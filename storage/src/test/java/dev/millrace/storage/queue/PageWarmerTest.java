@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -78,22 +79,25 @@ class PageWarmerTest {
     @Test
     void aDurableLogTakesHugePagesOnlyWhileItsSyncsCoverMegabytes() {
         int advisedBefore = PageWarmer.chunksAdvisedHuge();
-        appendDurably(dir.resolve("always"), 16 << 10, 8 << 20);
+        appendDurably(dir.resolve("always"), 16 << 10, 8 << 20, ChronicleEffectLog::sync);
         assertEquals(advisedBefore, PageWarmer.chunksAdvisedHuge(), "synced every 16 KiB");
-        appendDurably(dir.resolve("everysec"), 6 << 20, 24 << 20);
+        appendDurably(dir.resolve("everysec"), 6 << 20, 24 << 20, log -> log.syncInBackground(failure -> { }));
         assertTrue(PageWarmer.chunksAdvisedHuge() > advisedBefore || !PageWarmer.hugePages()
                 || PageWarmer.disabledBecause() != null, "synced every 6 MB");
     }
 
-    /** Appends {@code total} bytes in 16 KiB records to a durable log, syncing every {@code syncEvery}. */
-    private static void appendDurably(Path logDir, int syncEvery, int total) {
+    /**
+     * Appends {@code total} bytes in 16 KiB records to a durable log, syncing every {@code syncEvery}
+     * as the engine does: on the appending thread (always) or on the log's sync thread (everysec).
+     */
+    private static void appendDurably(Path logDir, int syncEvery, int total, Consumer<ChronicleEffectLog> sync) {
         long touchedBefore = PageWarmer.pagesTouched();
         try (ChronicleEffectLog log = ChronicleEffectLog.open(logDir, true, Clock.SYSTEM)) {
             byte[] value = new byte[16 << 10];
             for (int written = 0, i = 1; written < total; written += value.length, i++) {
                 log.append(i, List.of(new Effect(0, new byte[][]{"SET".getBytes(StandardCharsets.UTF_8), value})));
                 if ((written + value.length) % syncEvery == 0) {
-                    log.sync();
+                    sync.accept(log);
                 }
             }
             long window = PageWarmer.AHEAD / 2 / 4096;
