@@ -449,18 +449,23 @@ public final class Stream {
      * approximate trim stops at the first node it cannot remove whole, or when removing the next
      * node would pass {@code limit} entries (0: no limit); an exact one then removes single entries.
      *
+     * <p>Nodes holding only deleted entries are passed over without being dropped unless the trim
+     * removes some entry after them: a trim that removes nothing changes nothing (its caller then
+     * saves and logs nothing, as Redis propagates nothing).
+     *
      * @return the number of entries removed
      */
     public long trim(Trim trim, long nodeEntries) {
         long node = Math.max(1, nodeEntries);
         long removed = 0;
         long length = length();
-        while (first() <= lastNumber) {
+        long from = first(); // the trim point so far
+        while (from <= lastNumber) {
             if (trim.byMaxLen() && length <= trim.maxLen()) {
                 break;
             }
-            long nodeEnd = Math.min(lastNumber, ((firstNumber - 1) / node + 1) * node);
-            long live = live(firstNumber, nodeEnd);
+            long nodeEnd = Math.min(lastNumber, ((from - 1) / node + 1) * node);
+            long live = live(from, nodeEnd);
             if (trim.limit() > 0 && removed + live > trim.limit()) {
                 break;
             }
@@ -469,19 +474,22 @@ public final class Stream {
                     ? length - live >= trim.maxLen()
                     : log.id(nodeEnd).isBefore(trim.minId()));
             if (wholeNode) {
-                trimTo(nodeEnd + 1);
+                from = nodeEnd + 1;
                 length -= live;
                 removed += live;
                 continue;
             }
-            if (trim.approximate()) {
-                break;
+            if (!trim.approximate()) {
+                long target = trim.byMaxLen() ? nthLive(from, length - trim.maxLen()) : seek(trim.minId());
+                if (target > from) { // a MINID may fall inside a deleted node already passed
+                    removed += live(from, target - 1);
+                    from = target;
+                }
             }
-            long target = trim.byMaxLen() ? nthLive(length - trim.maxLen()) : seek(trim.minId());
-            long before = length;
-            trimTo(target);
-            removed += before - length();
             break;
+        }
+        if (removed > 0) {
+            trimTo(from);
         }
         return removed;
     }
@@ -493,12 +501,12 @@ public final class Stream {
      */
     public long trimBelow(long number) {
         long target = Math.min(number, lastNumber + 1);
-        if (target <= first()) {
-            return 0;
+        long first = first();
+        long removed = target <= first ? 0 : live(first, target - 1);
+        if (removed > 0) { // only deleted entries below: nothing to save, as trim
+            trimTo(target);
         }
-        long before = length();
-        trimTo(target);
-        return before - length();
+        return removed;
     }
 
     /** The number of the first entry not trimmed (entries from it to {@link #lastNumber()} may be live). */
@@ -525,11 +533,11 @@ public final class Stream {
         return count;
     }
 
-    /** The number just after the {@code k}-th live entry from the start (k >= 1). */
-    private long nthLive(long k) {
-        long candidate = firstNumber + k - 1;
+    /** The number just after the {@code k}-th live entry from number {@code from} on (k >= 1). */
+    private long nthLive(long from, long k) {
+        long candidate = from + k - 1;
         if (tombstones != null) {
-            Iterator<PagedTree.Entry> it = tombstones.iterator(0);
+            Iterator<PagedTree.Entry> it = tombstones.iterator(tombstones.rank(key(from)));
             while (it.hasNext() && Bytes.getLong(it.next().key(), 0) <= candidate) {
                 candidate++;
             }

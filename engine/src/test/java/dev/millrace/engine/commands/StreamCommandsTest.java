@@ -147,4 +147,33 @@ class StreamCommandsTest {
         assertEquals(err("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."),
                 h.run("XREAD", "STREAMS", "a", "b", "0"));
     }
+
+    /**
+     * A trim that passes over nodes of deleted entries and removes no live one changes nothing: it
+     * used to drop those nodes' tombstones without the stream being saved, and the record, left
+     * naming them, then counted them again (XLEN 9 instead of 11 here).
+     */
+    @Test
+    void aTrimRemovingOnlyDeletedEntriesChangesNothing() {
+        h.run("CONFIG", "SET", "stream-node-max-entries", "3");
+        for (String id : List.of("3", "4", "5")) {
+            h.run("XADD", "s", id, "f", "v");
+        }
+        h.run("XTRIM", "s", "MAXLEN", "2");
+        for (String id : List.of("8", "9", "11", "12", "15", "17", "18", "19", "22", "24", "25", "26", "27", "28")) {
+            h.run("XADD", "s", id, "f", "v");
+        }
+        h.run("XDEL", "s", "11-0", "9-0");
+        assertEquals(3L, h.run("XTRIM", "s", "MINID", "9"));
+        assertEquals(11L, h.run("XLEN", "s"));
+        List<String> effects = h.effects();
+        assertEquals(0L, h.run("XTRIM", "s", "MINID", "2")); // the node of 9 and 11 goes only with a live entry
+        assertEquals(11L, h.run("XLEN", "s"));
+        assertEquals(11, ((List<?>) h.run("XRANGE", "s", "-", "+")).size());
+        assertEquals(effects, h.effects(), "nothing logged");
+        assertEquals(1L, h.run("XTRIM", "s", "MAXLEN", "10"));
+        assertEquals(List.of("15-0", "17-0"), ((List<?>) h.run("XRANGE", "s", "-", "+", "COUNT", "2")).stream()
+                .map(e -> ((List<?>) e).get(0)).toList());
+        assertEquals(h.run("XRANGE", "s", "-", "+"), replayed(h, 0).run("XRANGE", "s", "-", "+"));
+    }
 }

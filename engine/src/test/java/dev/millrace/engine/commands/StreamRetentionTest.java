@@ -50,6 +50,23 @@ class StreamRetentionTest {
         assertEquals(h.run("XINFO", "STREAM", "s"), again.run("XINFO", "STREAM", "s"));
     }
 
+    /** As XTRIM: a retention trim that would drop only deleted entries changes nothing (see StreamCommandsTest). */
+    @Test
+    void aTrimOfOnlyDeletedEntriesChangesNothing() {
+        add("s", t0 - 40_000, "a");
+        add("s", t0 - 30_000, "b");
+        add("s", t0 - 20_000, "c");
+        add("s", t0 - 100, "d");
+        h.run("XDEL", "s", (t0 - 20_000) + "-0");
+        assertEquals(2L, h.run("XTRIM", "s", "MAXLEN", "1")); // a and b: the stream now starts at c, deleted
+        List<String> effects = h.effects();
+        h.run("MILLRACE.XRETENTION", "SET", "s", "MAXAGE", "3000");
+        cron();
+        assertEquals(1L, h.run("XLEN", "s"));
+        assertEquals(1, ((List<?>) h.run("XRANGE", "s", "-", "+")).size());
+        assertEquals(effects.size() + 1, h.effects().size(), "the policy only: " + h.effects());
+    }
+
     @Test
     void keepsTheNewestMaxBytesOfLog() {
         for (int i = 1; i <= 50; i++) {
