@@ -29,6 +29,7 @@ import dev.millrace.engine.commands.StreamGroupCommands;
 import dev.millrace.engine.commands.StreamInfoCommands;
 import dev.millrace.engine.commands.StreamExtensionCommands;
 import dev.millrace.engine.commands.StreamRetention;
+import dev.millrace.engine.stream.InlineLimit;
 import dev.millrace.engine.commands.StreamPendingCommands;
 import dev.millrace.engine.commands.StringCommands;
 import dev.millrace.engine.commands.TransactionCommands;
@@ -84,6 +85,7 @@ public final class Engine {
     private final ClientTracking tracking;
     private final ExpiryCycle expiryCycle;
     private final StreamRetention streamRetention;
+    private final InlineLimit streamInlineLimit;
     private final Scripting scripting;
     private final long startedAtMillis;
     private long lastSyncMillis;
@@ -145,6 +147,9 @@ public final class Engine {
         config.onChange("notify-keyspace-events", keyspace.events()::configure);
         this.expiryCycle = new ExpiryCycle(this);
         this.streamRetention = new StreamRetention(this);
+        // Fixed at start (see ServerConfig): snapshot builds replay with the same limit over read-only logs.
+        this.streamInlineLimit = new InlineLimit(config.getLong("stream-inline-max-entries"),
+                config.getLong("stream-inline-max-bytes"));
         this.scripting = new Scripting(this);
         List<CommandFamily> families = List.of(
                 new ConnectionCommands(this),
@@ -192,6 +197,9 @@ public final class Engine {
     /** Client-side caching; its invalidations leave through pub/sub's delivery to one client. */
     public ClientTracking tracking() { return tracking; }
     public StreamRetention streamRetention() { return streamRetention; }
+
+    /** How many entries of a stream stay in the keyspace before they move to its log. */
+    public InlineLimit streamInlineLimit() { return streamInlineLimit; }
     /** Lua scripts and functions. */
     public Scripting scripting() { return scripting; }
     public long startedAtMillis() { return startedAtMillis; }

@@ -298,7 +298,8 @@ class ChronicleStorageTest {
         second.storage.close();
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies a directory tree: the files as a kill -9 leaves them, when nothing writes meanwhile. */
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

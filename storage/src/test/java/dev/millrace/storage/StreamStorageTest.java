@@ -125,7 +125,8 @@ class StreamStorageTest {
         ChronicleStorage storage = open(dir);
         Engine engine = engineOn(storage);
         Session session = engine.connect(Connection.NONE);
-        for (int i = 1; i <= 100; i++) {
+        // Past the entries a stream keeps in the keyspace (128 by default): both have logs.
+        for (int i = 1; i <= 200; i++) {
             run(engine, session, "XADD", "gone", i + "-0", "f", "v");
             run(engine, session, "XADD", "moved", i + "-0", "f", "v");
         }
@@ -149,8 +150,65 @@ class StreamStorageTest {
         Engine again = engineOn(reopened);
         byte[] kept = again.keyspace().store().get(0, b("kept"));
         Stream stream = Stream.decode(again.keyspace().store(), Record.decode(kept).payload(), false);
-        assertEquals(100L, stream.length());
-        assertEquals(100, stream.lastEntry().id().ms());
+        assertEquals(200L, stream.length());
+        assertEquals(200, stream.lastEntry().id().ms());
+        reopened.close();
+    }
+
+    /**
+     * A small stream has no log: its entries are in the keyspace. One that grows past the limit gets
+     * its log then. A crash after that recovers from a snapshot taken before it, replaying the move
+     * onto the log that exists; a snapshot built after it replays the move over the live log,
+     * read-only; a clean restart from that gives back both streams.
+     */
+    @Test
+    void aStreamHasALogOnlyOnceItsEntriesPassTheKeyspacesLimit(@TempDir Path copies) throws Exception {
+        ChronicleStorage storage = open(dir);
+        Engine engine = engineOn(storage);
+        Session session = engine.connect(Connection.NONE);
+        for (int i = 1; i <= 10; i++) {
+            run(engine, session, "XADD", "small", i + "-0", "f", "v" + i);
+            run(engine, session, "XADD", "growing", i + "-0", "f", "v" + i);
+        }
+        engine.afterBatch();
+        assertFalse(Files.exists(logDir(engine, "small")), "no log for a small stream");
+        assertFalse(Files.exists(logDir(engine, "growing")));
+        storage.snapshots().startBackgroundSave();
+        ((SnapshotStore) storage.snapshots()).awaitBackgroundSave();
+        for (int i = 11; i <= 300; i++) {
+            run(engine, session, "XADD", "growing", i + "-0", "f", "v" + i);
+        }
+        engine.afterBatch();
+        assertTrue(Files.isDirectory(logDir(engine, "growing")), "its log, from the 129th entry on");
+
+        ((SnapshotStore) storage.snapshots()).awaitStandby();
+        Path crashed = copies.resolve("crashed");
+        ChronicleStorageTest.copyTree(dir, crashed);
+        ChronicleStorage recovered = open(crashed);
+        Engine afterCrash = engineOn(recovered);
+        Session client = afterCrash.connect(Connection.NONE);
+        assertEquals(List.of(10L, 300L), List.of(reply(afterCrash, client, "XLEN", "small").get(0),
+                reply(afterCrash, client, "XLEN", "growing").get(0)));
+        assertEquals(List.of("150-0", "f", "v150"), reply(afterCrash, client, "XRANGE", "growing", "150", "150"));
+        recovered.close();
+
+        storage.snapshots().startBackgroundSave();
+        ((SnapshotStore) storage.snapshots()).awaitBackgroundSave();
+        assertTrue(storage.snapshots().lastBackgroundSaveOk());
+        run(engine, session, "XADD", "growing", "301-0", "f", "v301");
+        engine.afterBatch();
+        engine.writeBack(); // as the server's close does: growing's record is still held back
+        storage.close();
+
+        ChronicleStorage reopened = open(dir);
+        Engine again = engineOn(reopened);
+        Session next = again.connect(Connection.NONE);
+        assertEquals(List.of(10L, 301L), List.of(reply(again, next, "XLEN", "small").get(0),
+                reply(again, next, "XLEN", "growing").get(0)));
+        assertEquals(List.of("1-0", "f", "v1"), reply(again, next, "XRANGE", "growing", "-", "1"));
+        assertEquals(List.of("301-0", "f", "v301"), reply(again, next, "XRANGE", "growing", "301", "+"));
+        assertEquals(List.of("10-0", "f", "v10"), reply(again, next, "XRANGE", "small", "10", "+"));
+        assertFalse(Files.exists(logDir(again, "small")));
         reopened.close();
     }
 }

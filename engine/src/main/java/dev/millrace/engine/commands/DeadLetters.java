@@ -65,7 +65,7 @@ final class DeadLetters {
         if (id == null) {
             return false;
         }
-        target.stream().add(id, fields);
+        target.stream().add(id, fields, call.engine().streamInlineLimit());
         target.save(call, policy.stream());
         call.effect(StreamCommands.xaddEffect(policy.stream(), id.toBytes(), fields));
         group.removePending(pending.id());

@@ -159,9 +159,11 @@ public final class KeyCommands implements CommandFamily {
             KeyStore store = call.keyspace().store();
             ObjectPages pages = ObjectPages.decode(store, decoded.payload(), 0).copy();
             if (decoded.type() == ValueType.STREAM) {
-                // A stream's entries are in its log, not its pages: O(n), as Redis's COPY of a stream.
-                Stream.decode(store, decoded.payload(), call.keyspace().loading())
-                        .copyEntriesTo(store.streamLogs().open(pages.objectId()));
+                // A stream's entries in its log are not on its pages: O(n), as Redis's COPY of a stream.
+                Stream stream = Stream.decode(store, decoded.payload(), call.keyspace().loading());
+                if (!stream.entriesInline()) {
+                    stream.copyEntriesTo(store.streamLogs().open(pages.objectId()));
+                }
             }
             pages.encode(decoded.payload(), 0);
             call.keyspace().putOwner(targetDb, target, decoded, pages);

@@ -59,7 +59,8 @@ final class StoredStream {
     /** A new, empty stream for a key that does not exist. */
     static StoredStream create(Call call) {
         Record record = Record.collection(ValueType.STREAM, AccessClock.at(call.now()), Record.NO_EXPIRY, new byte[0], true);
-        return new StoredStream(record, Stream.create(call.keyspace().store(), call.keyspace().loading()));
+        return new StoredStream(record, Stream.create(call.keyspace().store(), call.keyspace().loading(),
+                call.engine().streamInlineLimit()));
     }
 
     Stream stream() {

@@ -266,7 +266,7 @@ public final class StreamCommands implements CommandFamily {
             call.reply().error(Errors.XADD_ID_TOO_SMALL);
             return;
         }
-        stream.add(id, fields);
+        stream.add(id, fields, call.engine().streamInlineLimit());
         byte[] idBytes = id.toBytes();
         call.effect(xaddEffect(key, idBytes, fields));
         long trimmed = o.trims() ? stream.trim(o.trim(), nodeEntries(call)) : 0;

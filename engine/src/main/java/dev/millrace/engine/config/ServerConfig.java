@@ -122,6 +122,12 @@ public final class ServerConfig {
         integer("stream-retention-max-age-ms", 0, 0, Long.MAX_VALUE, true);
         memory("stream-retention-max-bytes", 0, 0, Long.MAX_VALUE, true);
         choice("stream-retention-undelivered", "keep", true, "keep", "drop");
+        // Millrace: a stream keeps its entries in the keyspace, on its own pages, while it holds at most
+        // this many entries and bytes of them, then moves them to a log of its own (0 entries: every
+        // stream has its log from the start). Fixed at start: a snapshot build replays the server's
+        // effects over read-only logs, so it must move a stream to its log where the server did.
+        integer("stream-inline-max-entries", 128, 0, Long.MAX_VALUE, false);
+        memory("stream-inline-max-bytes", 32L << 10, 0, Long.MAX_VALUE, false);
         // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at
         // start: larger blocks allow larger entries and cost more page cache per cycle file.
         memory("stream-log-block-size", 4L << 20, 1L << 20, 1L << 30, false);

@@ -24,7 +24,15 @@ import java.util.NoSuchElementException;
  *   20     groups root        PagedTree of consumer groups by name, or page -1 ({@link ConsumerGroups})
  *   17     retention          the stream's own {@link Retention} policy: max age (ms), max bytes,
  *                             undelivered rule; or all -1 for the server's defaults
+ *   byte   entries form       0: in the stream's log; 1: in the keyspace ({@link InlineEntries})
+ *   20     entries root       PagedTree of the entries in the keyspace, or page -1 (none, or in the log)
  * </pre>
+ *
+ * (Layout 3, written before entries could stay in the keyspace, ends after the retention policy;
+ * its entries are in the log.) A stream starts with its entries in the keyspace while the server's
+ * {@link InlineLimit} allows it, and moves them to its log, for good, when an append would pass the
+ * limit: small streams cost no log of their own, large ones get everything a log gives (far larger
+ * than memory, retention deleting whole files).
  *
  * <p>The length is derived: entries from the first to the last number, less the tombstones, so a
  * replay that starts from an older snapshot converges on the same length whatever it finds.
@@ -35,7 +43,9 @@ import java.util.NoSuchElementException;
  * <p>Execution thread only.
  */
 public final class Stream {
-    private static final byte LAYOUT = 3;
+    private static final byte LAYOUT = 4;
+    /** Entries always in the log; no entries fields. */
+    private static final byte LAYOUT_LOGGED = 3;
     private static final int VERSION_AT = ObjectPages.SIZE;
     private static final int LAST_ID_AT = VERSION_AT + 1;
     private static final int MAX_DELETED_AT = LAST_ID_AT + StreamId.BYTES;
@@ -45,12 +55,19 @@ public final class Stream {
     private static final int TOMBSTONES_AT = LAST_NUMBER_AT + 8;
     private static final int GROUPS_AT = TOMBSTONES_AT + PagedTree.Root.SIZE;
     private static final int RETENTION_AT = GROUPS_AT + PagedTree.Root.SIZE;
-    public static final int PAYLOAD_BYTES = RETENTION_AT + Retention.BYTES;
+    private static final int ENTRIES_FORM_AT = RETENTION_AT + Retention.BYTES;
+    private static final int ENTRIES_ROOT_AT = ENTRIES_FORM_AT + 1;
+    public static final int PAYLOAD_BYTES = ENTRIES_ROOT_AT + PagedTree.Root.SIZE;
+    private static final byte IN_LOG = 0;
+    private static final byte INLINE = 1;
     private static final PagedTree.Root NO_TREE = new PagedTree.Root(-1, 0, 0);
     private static final byte[] EMPTY = new byte[0];
 
     private final ObjectPages pages;
+    /** The stream's own log: a handle that opens or makes nothing until it is used. */
     private final StreamLog log;
+    /** The entries while they are in the keyspace; null once they are in {@link #log}. */
+    private InlineEntries inline;
     private StreamId lastId;
     private StreamId maxDeletedId;
     private long entriesAdded;
@@ -67,10 +84,18 @@ public final class Stream {
         this.log = log;
     }
 
-    /** A new, empty stream with a new log. */
-    public static Stream create(KeyStore store, boolean loading) {
+    /**
+     * A new, empty stream: its entries in the keyspace when {@code limit} allows, else in a new log
+     * (the logs are then told which stream comes next, to make its log ahead).
+     */
+    public static Stream create(KeyStore store, boolean loading, InlineLimit limit) {
         ObjectPages pages = ObjectPages.createStream(store);
         Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
+        if (limit.inline()) {
+            stream.inline = new InlineEntries(pages, null);
+        } else {
+            store.streamLogs().expect(pages.objectId() + 1);
+        }
         stream.lastId = StreamId.MIN;
         stream.maxDeletedId = StreamId.MIN;
         stream.firstNumber = 1;
@@ -86,8 +111,9 @@ public final class Stream {
      * @param loading whether the AOF is being replayed (the log may then be ahead of the record)
      */
     public static Stream decode(KeyStore store, byte[] payload, boolean loading) {
-        if (payload[VERSION_AT] != LAYOUT) {
-            throw new IllegalStateException("unknown stream record layout " + payload[VERSION_AT]);
+        byte layout = payload[VERSION_AT];
+        if (layout != LAYOUT && layout != LAYOUT_LOGGED) {
+            throw new IllegalStateException("unknown stream record layout " + layout);
         }
         ObjectPages pages = ObjectPages.decode(store, payload, 0);
         Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
@@ -101,6 +127,10 @@ public final class Stream {
         PagedTree.Root groupsRoot = PagedTree.Root.decode(payload, GROUPS_AT);
         stream.groups = new ConsumerGroups(pages, groupsRoot.page() < 0 ? null : new PagedTree(pages, groupsRoot));
         stream.retention = Retention.decode(payload, RETENTION_AT);
+        if (layout == LAYOUT && payload[ENTRIES_FORM_AT] == INLINE) {
+            PagedTree.Root entries = PagedTree.Root.decode(payload, ENTRIES_ROOT_AT);
+            stream.inline = new InlineEntries(pages, entries.page() < 0 ? null : entries);
+        }
         stream.dropUnacknowledged(loading);
         return stream;
     }
@@ -111,7 +141,7 @@ public final class Stream {
      * replay the log is legitimately ahead. (A snapshot build's read-only logs ignore truncation.)
      */
     private void dropUnacknowledged(boolean loading) {
-        if (!loading && log.lastNumber() > lastNumber) {
+        if (inline == null && !loading && log.lastNumber() > lastNumber) {
             log.truncateAfter(lastNumber);
         }
     }
@@ -131,6 +161,19 @@ public final class Stream {
         PagedTree.Root groupsRoot = groups.root();
         (groupsRoot == null ? NO_TREE : groupsRoot).encode(out, at + GROUPS_AT);
         Retention.encode(retention, out, at + RETENTION_AT);
+        out[at + ENTRIES_FORM_AT] = inline == null ? IN_LOG : INLINE;
+        PagedTree.Root entries = inline == null ? null : inline.root();
+        (entries == null ? NO_TREE : entries).encode(out, at + ENTRIES_ROOT_AT);
+    }
+
+    /** Whether the entries are in the keyspace (not yet in the stream's log). */
+    public boolean entriesInline() {
+        return inline != null;
+    }
+
+    /** Where the entries are now. */
+    private StreamLog entries() {
+        return inline != null ? inline : log;
     }
 
     public ObjectPages pages() {
@@ -174,8 +217,8 @@ public final class Stream {
      * (possible only when recovery started from a snapshot older than a trim), so they count as trimmed.
      */
     private long first() {
-        if (firstNumber < log.firstNumber() && lastNumber >= log.firstNumber()) {
-            trimTo(log.firstNumber());
+        if (firstNumber < entries().firstNumber() && lastNumber >= entries().firstNumber()) {
+            trimTo(entries().firstNumber());
         }
         return firstNumber;
     }
@@ -208,18 +251,57 @@ public final class Stream {
         return new StreamId(ms, lastId.seq() + 1);
     }
 
-    /** Appends an entry; the caller has checked {@code id} is above {@link #lastId}. */
-    public void add(StreamId id, byte[][] fieldsAndValues) {
+    /**
+     * Appends an entry; the caller has checked {@code id} is above {@link #lastId}. When the entries
+     * are in the keyspace and this one would take them past {@code limit}, they move to the stream's
+     * log first: O(entries held), once in a stream's life.
+     */
+    public void add(StreamId id, byte[][] fieldsAndValues, InlineLimit limit) {
         long number = lastNumber + 1;
+        if (inline != null && !limit.holds(inline.count() + 1, inline.bytes() + StreamEntry.size(fieldsAndValues))) {
+            moveEntriesToLog();
+        }
+        if (inline != null) {
+            inline.append(number, id, fieldsAndValues);
+        } else {
+            appendToLog(number, id, fieldsAndValues);
+        }
+        lastNumber++;
+        lastId = id;
+        entriesAdded++;
+    }
+
+    private void appendToLog(long number, StreamId id, byte[][] fieldsAndValues) {
         if (number <= log.lastNumber() && number >= log.firstNumber() && !log.id(number).equals(id)) {
             // The log holds another entry under this number: one appended by a command whose AOF
             // record was lost in a crash. This entry replaces it and whatever followed it.
             log.truncateAfter(number - 1);
         }
         log.append(number, id, fieldsAndValues);
-        lastNumber++;
-        lastId = id;
-        entriesAdded++;
+    }
+
+    /**
+     * Moves the entries from the keyspace to the stream's log, which this makes (its first use). The
+     * log exists already when a crash followed an earlier move and the keyspace went back to a
+     * snapshot from before it: appends are idempotent, so it keeps the entries it has in common with
+     * the stream and drops the others, as an append after a crash does.
+     */
+    private void moveEntriesToLog() {
+        InlineEntries moving = inline;
+        long first = moving.firstNumber();
+        if (moving.count() > 0 && log.lastNumber() >= log.firstNumber() && log.lastNumber() < first - 1) {
+            // Only entries below the stream's first, all trimmed: a log of another server's limit.
+            log.truncateAfter(log.firstNumber() - 1);
+        }
+        for (long number = first; number <= moving.lastNumber(); number++) {
+            StreamEntry entry = moving.read(number);
+            appendToLog(number, entry.id(), entry.fieldsAndValues());
+        }
+        if (moving.count() > 0 && log.firstNumber() < first) {
+            log.releaseBelow(first); // what the older log holds below: trimmed while in the keyspace
+        }
+        moving.free();
+        inline = null;
     }
 
     // ---- reading
@@ -227,7 +309,7 @@ public final class Stream {
     /** The first entry number whose ID is at least {@code id}; past the last when none is. */
     public long seek(StreamId id) {
         long first = first();
-        return first > lastNumber ? first : log.seek(id, first, lastNumber);
+        return first > lastNumber ? first : entries().seek(id, first, lastNumber);
     }
 
     /** Entries with IDs from {@code start} up to {@code end}, in ID order. */
@@ -257,7 +339,7 @@ public final class Stream {
         long first = first();
         for (long number = lastNumber; number >= first; number--) {
             if (!isTombstone(number)) {
-                return log.id(number);
+                return entries().id(number);
             }
         }
         return null;
@@ -279,7 +361,7 @@ public final class Stream {
         while (number <= lastNumber && isTombstone(number)) {
             number++;
         }
-        return number <= lastNumber ? log.id(number) : StreamId.MIN;
+        return number <= lastNumber ? entries().id(number) : StreamId.MIN;
     }
 
     /** The entry with ID {@code id}, or null when there is none (never added, deleted or trimmed). O(log n). */
@@ -288,14 +370,14 @@ public final class Stream {
         if (number > lastNumber || isTombstone(number)) {
             return null;
         }
-        StreamEntry entry = log.read(number);
+        StreamEntry entry = entries().read(number);
         return entry.id().equals(id) ? entry : null;
     }
 
     /** Whether an entry with ID {@code id} is in the stream (Redis's streamEntryExists). O(log n). */
     public boolean contains(StreamId id) {
         long number = seek(id);
-        return number <= lastNumber && !isTombstone(number) && log.id(number).equals(id);
+        return number <= lastNumber && !isTombstone(number) && entries().id(number).equals(id);
     }
 
     /**
@@ -312,7 +394,7 @@ public final class Stream {
             long from = Math.max(nodeStart, start);
             long to = Math.min(lastNumber, nodeStart + node - 1);
             if (live(from, to) > 0) {
-                keys.add(log.id(Math.max(nodeStart, log.firstNumber())));
+                keys.add(entries().id(Math.max(nodeStart, entries().firstNumber())));
             }
         }
         return keys;
@@ -384,7 +466,7 @@ public final class Stream {
                     advanceDeleted();
                     continue;
                 }
-                StreamEntry entry = log.read(n);
+                StreamEntry entry = entries().read(n);
                 if (up ? entry.id().isAfter(bound) : entry.id().isBefore(bound)) {
                     number = up ? Long.MAX_VALUE : Long.MIN_VALUE;
                     return;
@@ -418,7 +500,7 @@ public final class Stream {
     /** XDEL of one ID: whether an entry was removed. O(log n). */
     public boolean delete(StreamId id) {
         long number = seek(id);
-        if (number > lastNumber || !log.id(number).equals(id) || isTombstone(number)) {
+        if (number > lastNumber || !entries().id(number).equals(id) || isTombstone(number)) {
             return false;
         }
         if (tombstones == null) {
@@ -472,7 +554,7 @@ public final class Stream {
             // Redis frees a node whose entries were all deleted, so such a node never stops a trim.
             boolean wholeNode = live == 0 || (trim.byMaxLen()
                     ? length - live >= trim.maxLen()
-                    : log.id(nodeEnd).isBefore(trim.minId()));
+                    : entries().id(nodeEnd).isBefore(trim.minId()));
             if (wholeNode) {
                 from = nodeEnd + 1;
                 length -= live;
@@ -521,7 +603,7 @@ public final class Stream {
 
     /** The log bytes ({@link StreamEntry#size}) of the entries from {@code number} to the last, tombstones included. */
     public long bytesFrom(long number) {
-        return log.bytesBefore(lastNumber + 1) - log.bytesBefore(number);
+        return entries().bytesBefore(lastNumber + 1) - entries().bytesBefore(number);
     }
 
     /** Entries from {@code from} to {@code to} (inclusive) that are not tombstones. */
@@ -557,13 +639,16 @@ public final class Stream {
                 tombstones.removeRange(0, below);
             }
         }
-        log.releaseBelow(number);
+        entries().releaseBelow(number);
     }
 
-    /** COPY: writes this stream's entries, under the same numbers, into another log. O(n). */
+    /**
+     * COPY: writes this stream's entries, under the same numbers, into another log. O(n). (Entries in
+     * the keyspace are on the stream's pages, which COPY copies with them.)
+     */
     public void copyEntriesTo(StreamLog target) {
         for (long number = first(); number <= lastNumber; number++) {
-            StreamEntry entry = log.read(number);
+            StreamEntry entry = entries().read(number);
             target.append(number, entry.id(), entry.fieldsAndValues());
         }
     }

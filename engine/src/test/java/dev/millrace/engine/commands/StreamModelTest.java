@@ -1,5 +1,6 @@
 package dev.millrace.engine.commands;
 
+import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.testing.EngineHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,8 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * XADD, XDEL, exact XTRIM (MAXLEN and MINID), XRANGE, XREVRANGE and XLEN against a sorted map, over
- * random operations per seed, with small nodes so trims cross node boundaries often. At the end the
- * logged effects, replayed into a fresh engine, must rebuild the same stream.
+ * random operations per seed, with small nodes so trims cross node boundaries often, and a random
+ * limit on the entries kept in the keyspace (none: in the log from the start), so that the stream
+ * moves to its log mid-way. At the end the logged effects, replayed into a fresh engine (the default
+ * limit), must rebuild the same stream.
  */
 class StreamModelTest {
 
@@ -25,7 +28,9 @@ class StreamModelTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
     void behavesLikeASortedMap(long seed) {
         Random random = new Random(seed);
-        EngineHarness h = new EngineHarness();
+        ServerConfig config = new ServerConfig();
+        config.set("stream-inline-max-entries", Integer.toString(seed % 4 == 0 ? 0 : random.nextInt(60)), true);
+        EngineHarness h = new EngineHarness(2, config);
         h.run("CONFIG", "SET", "stream-node-max-entries", Integer.toString(1 + random.nextInt(8)));
         NavigableMap<Long, String> model = new TreeMap<>();
         long nextMs = 1;

@@ -1,5 +1,6 @@
 package dev.millrace.engine.commands;
 
+import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.testing.EngineHarness;
 import dev.millrace.engine.testing.StoreContents;
 import org.junit.jupiter.api.Test;
@@ -48,12 +49,20 @@ class StreamWriteBackTest {
         };
     }
 
+    private static ServerConfig withInlineLimit(String entries) {
+        ServerConfig config = new ServerConfig();
+        config.set("stream-inline-max-entries", entries, true);
+        return config;
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
     void pipelinedCommandsBehaveAsOneBatchEach(int seed) {
         Random random = new Random(seed);
-        EngineHarness oneEach = new EngineHarness();
-        EngineHarness pipelined = new EngineHarness();
+        // Entries in the keyspace (the default), in the log from the start, or moving there mid-way.
+        String inlineLimit = List.of("128", "0", "3").get(seed % 3);
+        EngineHarness oneEach = new EngineHarness(2, withInlineLimit(inlineLimit));
+        EngineHarness pipelined = new EngineHarness(2, withInlineLimit(inlineLimit));
         for (int round = 0; round < 40; round++) {
             List<List<String>> batch = new ArrayList<>();
             for (int i = random.nextInt(12); i >= 0; i--) {

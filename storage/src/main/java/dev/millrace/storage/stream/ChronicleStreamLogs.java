@@ -221,11 +221,20 @@ public final class ChronicleStreamLogs implements StreamLogs {
     @Override
     public void retire(long logId) {
         checkOpen();
-        if (settings.readOnly() || retirements.containsKey(logId)) {
+        if (settings.readOnly() || retirements.containsKey(logId) || neverMade(logId)) {
             return;
         }
         retirements.put(logId, ++requests);
         releases.remove(logId);
+    }
+
+    /**
+     * Whether log {@code logId} was never made: a stream whose entries stayed in the keyspace. Its
+     * retirement would only be a pending request to delete nothing, kept until the next snapshot.
+     */
+    private boolean neverMade(long logId) {
+        return !openLogs.containsKey(logId) && (madeAhead == null || !madeAhead.holds(logId))
+                && !Files.exists(logDirectory(logId));
     }
 
     private void releaseBelow(long logId, long number) {

@@ -124,6 +124,11 @@ final class LogsMadeAhead implements AutoCloseable {
         return slot.log;
     }
 
+    /** Whether log {@code logId} is being made or made and not claimed. */
+    synchronized boolean holds(long logId) {
+        return slots.containsKey(logId);
+    }
+
     /** Logs made and not claimed. */
     synchronized int ready() {
         return (int) slots.values().stream().filter(s -> s.log != null).count();

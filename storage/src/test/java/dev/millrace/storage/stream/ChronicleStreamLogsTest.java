@@ -165,6 +165,28 @@ class ChronicleStreamLogsTest {
     }
 
     /**
+     * Retiring a log never made (a stream whose entries stayed in the keyspace) keeps no request: a
+     * burst of small streams deleted would otherwise fill the pending deletions until the next
+     * snapshot. A made one is still deleted.
+     */
+    @Test
+    void retiringALogNeverMadeKeepsNoRequest() throws IOException {
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock))) {
+            appendRange(logs.open(3), 1, 5);
+            logs.retire(3);
+            logs.retire(4);
+            assertFalse(Files.exists(dir.resolve(ChronicleStreamLog.hex(4))), "retiring made nothing");
+        }
+        String pending = Files.readString(dir.resolve(ChronicleStreamLogs.PENDING_FILE));
+        assertTrue(pending.contains("retire." + ChronicleStreamLog.hex(3)), pending);
+        assertFalse(pending.contains("retire." + ChronicleStreamLog.hex(4)), pending);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, ChronicleStreamLogs.Settings.defaults(clock))) {
+            assertEquals(1, logs.deleteReleased());
+            assertFalse(Files.exists(dir.resolve(ChronicleStreamLog.hex(3))));
+        }
+    }
+
+    /**
      * A stream created and written once costs the pages it writes, not its whole cycle file: the
      * writer's mapping is advised random access before its first touch, so the first fault does not
      * read around it (here, with an 8 MiB read-ahead, that zero-filled all 1,280 pages of the new
