@@ -184,13 +184,7 @@ class StreamStorageTest {
         ((SnapshotStore) storage.snapshots()).awaitStandby();
         Path crashed = copies.resolve("crashed");
         ChronicleStorageTest.copyTree(dir, crashed);
-        ChronicleStorage recovered = open(crashed);
-        Engine afterCrash = engineOn(recovered);
-        Session client = afterCrash.connect(Connection.NONE);
-        assertEquals(List.of(10L, 300L), List.of(reply(afterCrash, client, "XLEN", "small").get(0),
-                reply(afterCrash, client, "XLEN", "growing").get(0)));
-        assertEquals(List.of("150-0", "f", "v150"), reply(afterCrash, client, "XRANGE", "growing", "150", "150"));
-        recovered.close();
+        assertSmallAndGrowing(crashed, 300);
 
         storage.snapshots().startBackgroundSave();
         ((SnapshotStore) storage.snapshots()).awaitBackgroundSave();
@@ -200,15 +194,20 @@ class StreamStorageTest {
         engine.writeBack(); // as the server's close does: growing's record is still held back
         storage.close();
 
-        ChronicleStorage reopened = open(dir);
-        Engine again = engineOn(reopened);
-        Session next = again.connect(Connection.NONE);
-        assertEquals(List.of(10L, 301L), List.of(reply(again, next, "XLEN", "small").get(0),
-                reply(again, next, "XLEN", "growing").get(0)));
-        assertEquals(List.of("1-0", "f", "v1"), reply(again, next, "XRANGE", "growing", "-", "1"));
-        assertEquals(List.of("301-0", "f", "v301"), reply(again, next, "XRANGE", "growing", "301", "+"));
-        assertEquals(List.of("10-0", "f", "v10"), reply(again, next, "XRANGE", "small", "10", "+"));
-        assertFalse(Files.exists(logDir(again, "small")));
-        reopened.close();
+        assertSmallAndGrowing(dir, 301);
+    }
+
+    /** Opens {@code root} (recovering as needed): "small" holds entries 1..10, "growing" 1..{@code last}. */
+    private void assertSmallAndGrowing(Path root, long last) {
+        ChronicleStorage storage = open(root);
+        Engine engine = engineOn(storage);
+        Session session = engine.connect(Connection.NONE);
+        assertEquals(List.of(10L, last), List.of(reply(engine, session, "XLEN", "small").get(0),
+                reply(engine, session, "XLEN", "growing").get(0)));
+        for (long n : List.of(1L, 128L, 129L, last)) {
+            assertEquals(List.of(n + "-0", "f", "v" + n), reply(engine, session, "XRANGE", "growing", "" + n, "" + n));
+        }
+        assertEquals(List.of("10-0", "f", "v10"), reply(engine, session, "XRANGE", "small", "10", "+"));
+        storage.close();
     }
 }
