@@ -24,13 +24,22 @@ final class EngineOnStorage {
     }
 
     static ChronicleStorage open(Path root) {
-        return ChronicleStorage.open(root, config(),
-                store -> new Engine(config(), store, EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM)::replay);
+        return open(root, config());
+    }
+
+    /** With {@code config} for the storage, its snapshot builds' engines and (through {@link #engineOn}) the live one. */
+    static ChronicleStorage open(Path root, ServerConfig config) {
+        return ChronicleStorage.open(root, config,
+                store -> new Engine(config, store, EffectLog.NONE, Snapshots.none(0), Clock.SYSTEM)::replay);
     }
 
     /** The live engine over {@code storage}, after recovery. */
     static Engine engineOn(ChronicleStorage storage) {
-        Engine engine = new Engine(config(), storage.keyStore(), storage.effectLog(), storage.snapshots(), Clock.SYSTEM);
+        return engineOn(storage, config());
+    }
+
+    static Engine engineOn(ChronicleStorage storage, ServerConfig config) {
+        Engine engine = new Engine(config, storage.keyStore(), storage.effectLog(), storage.snapshots(), Clock.SYSTEM);
         storage.recover(engine::replay);
         return engine;
     }

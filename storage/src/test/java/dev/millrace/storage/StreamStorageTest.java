@@ -3,6 +3,7 @@ package dev.millrace.storage;
 import dev.millrace.engine.Engine;
 import dev.millrace.engine.client.Connection;
 import dev.millrace.engine.client.Session;
+import dev.millrace.engine.config.ServerConfig;
 import dev.millrace.engine.keyspace.ObjectPages;
 import dev.millrace.engine.keyspace.Record;
 import dev.millrace.engine.reply.ReplyWriter;
@@ -195,6 +196,52 @@ class StreamStorageTest {
         storage.close();
 
         assertSmallAndGrowing(dir, 301);
+    }
+
+    /**
+     * A restart with a lower {@code stream-inline-max-entries} (here 0: every new stream in a log)
+     * while effects written under the old limit wait for the next snapshot: the snapshot build replays
+     * them under the new limit, but over the logs the server made, read-only, and a stream the old
+     * limit kept in the keyspace has none. It stays in the keyspace in the snapshot, with its entries,
+     * and a crash recovered from that snapshot gives them back.
+     */
+    @Test
+    void aSnapshotAfterARestartWithALowerLimitKeepsStreamsThatHaveNoLogInTheKeyspace(@TempDir Path copies) throws Exception {
+        ChronicleStorage storage = open(dir);
+        Engine engine = engineOn(storage);
+        Session session = engine.connect(Connection.NONE);
+        for (int i = 1; i <= 5; i++) {
+            run(engine, session, "XADD", "small", i + "-0", "f", "v" + i);
+        }
+        engine.afterBatch();
+        engine.writeBack();
+        storage.close();
+
+        ServerConfig noInline = EngineOnStorage.config();
+        noInline.set("stream-inline-max-entries", "0", true);
+        ChronicleStorage restarted = open(dir, noInline);
+        Engine again = engineOn(restarted, noInline);
+        Session next = again.connect(Connection.NONE);
+        run(again, next, "XADD", "new", "1-0", "f", "n1"); // in a log from its first entry
+        again.afterBatch();
+        assertFalse(Files.exists(logDir(again, "small")), "untouched since the restart: still in the keyspace");
+        assertTrue(Files.isDirectory(logDir(again, "new")));
+        restarted.snapshots().startBackgroundSave();
+        ((SnapshotStore) restarted.snapshots()).awaitBackgroundSave();
+        assertTrue(restarted.snapshots().lastBackgroundSaveOk());
+        ((SnapshotStore) restarted.snapshots()).awaitStandby();
+        Path crashed = copies.resolve("crashed");
+        ChronicleStorageTest.copyTree(dir, crashed);
+        restarted.close();
+
+        ChronicleStorage recovered = open(crashed, noInline);
+        Engine afterCrash = engineOn(recovered, noInline);
+        Session client = afterCrash.connect(Connection.NONE);
+        assertEquals(List.of(5L, 1L), List.of(reply(afterCrash, client, "XLEN", "small").get(0),
+                reply(afterCrash, client, "XLEN", "new").get(0)));
+        assertEquals(List.of("3-0", "f", "v3"), reply(afterCrash, client, "XRANGE", "small", "3", "3"));
+        assertEquals(List.of("1-0", "f", "n1"), reply(afterCrash, client, "XRANGE", "new", "-", "+"));
+        recovered.close();
     }
 
     /** Opens {@code root} (recovering as needed): "small" holds entries 1..10, "growing" 1..{@code last}. */

@@ -125,7 +125,8 @@ public final class ServerConfig {
         // Millrace: a stream keeps its entries in the keyspace, on its own pages, while it holds at most
         // this many entries and bytes of them, then moves them to a log of its own (0 entries: every
         // stream has its log from the start). Fixed at start: a snapshot build replays the server's
-        // effects over read-only logs, so it must move a stream to its log where the server did.
+        // effects over its logs, read-only, and moves a stream where the server did (onto a log the
+        // server made only: after a restart with a lower limit, a stream without one stays put).
         integer("stream-inline-max-entries", 128, 0, Long.MAX_VALUE, false);
         memory("stream-inline-max-bytes", 32L << 10, 0, Long.MAX_VALUE, false);
         // Chronicle Queue's mapping unit for stream logs: an entry may take a quarter of it. Fixed at

@@ -10,8 +10,9 @@ import dev.millrace.engine.types.Pages;
  * record and a page, not a log's directory and files (1-2 ms each, and about 20 KB of disk).
  *
  * <p>A keyed {@link PagedTree}: the entry number (8 bytes, big-endian, so keys sort as numbers) to
- * the entry, encoded as the bytes of the entries before it in the stream (8), the ID (16), then each
- * field and value as its length (4) and bytes. Being part of the keyspace, the entries are saved,
+ * the entry, encoded as a running total of the bytes of the entries before it (8; it starts again at
+ * 0 when the tree was emptied, so only differences mean anything: what retention by size reads), the
+ * ID (16), then each field and value as its length (4) and bytes. Being part of the keyspace, the entries are saved,
  * snapshotted and recovered with the stream's record, so none of a log's reconciliation after a crash
  * applies (no entries beyond the record), and trimmed entries go at once.
  *

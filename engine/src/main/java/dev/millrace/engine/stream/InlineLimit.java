@@ -8,9 +8,6 @@ package dev.millrace.engine.stream;
  * ({@link Stream#add}). With 0 entries every stream has its log from the start.
  */
 public record InlineLimit(long entries, long bytes) {
-    /** Every stream in a log of its own from its creation. */
-    public static final InlineLimit NONE = new InlineLimit(0, 0);
-
     /** Whether a new stream starts with its entries in the keyspace. */
     boolean inline() {
         return entries > 0;

@@ -64,6 +64,7 @@ public final class Stream {
     private static final byte[] EMPTY = new byte[0];
 
     private final ObjectPages pages;
+    private final StreamLogs logs;
     /** The stream's own log: a handle that opens or makes nothing until it is used. */
     private final StreamLog log;
     /** The entries while they are in the keyspace; null once they are in {@link #log}. */
@@ -79,22 +80,24 @@ public final class Stream {
     /** The stream's own retention policy, or null for the server's defaults. */
     private Retention retention;
 
-    private Stream(ObjectPages pages, StreamLog log) {
+    private Stream(ObjectPages pages, StreamLogs logs) {
         this.pages = pages;
-        this.log = log;
+        this.logs = logs;
+        this.log = logs.open(pages.objectId());
     }
 
     /**
-     * A new, empty stream: its entries in the keyspace when {@code limit} allows, else in a new log
-     * (the logs are then told which stream comes next, to make its log ahead).
+     * A new, empty stream: its entries in the keyspace when {@code limit} allows (or no log may be
+     * written: {@link StreamLogs#writable}), else in a new log (the logs are then told which stream
+     * comes next, to make its log ahead).
      */
     public static Stream create(KeyStore store, boolean loading, InlineLimit limit) {
         ObjectPages pages = ObjectPages.createStream(store);
-        Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
-        if (limit.inline()) {
+        Stream stream = new Stream(pages, store.streamLogs());
+        if (limit.inline() || !stream.logs.writable(pages.objectId())) {
             stream.inline = new InlineEntries(pages, null);
         } else {
-            store.streamLogs().expect(pages.objectId() + 1);
+            stream.logs.expect(pages.objectId() + 1);
         }
         stream.lastId = StreamId.MIN;
         stream.maxDeletedId = StreamId.MIN;
@@ -116,7 +119,7 @@ public final class Stream {
             throw new IllegalStateException("unknown stream record layout " + layout);
         }
         ObjectPages pages = ObjectPages.decode(store, payload, 0);
-        Stream stream = new Stream(pages, store.streamLogs().open(pages.objectId()));
+        Stream stream = new Stream(pages, store.streamLogs());
         stream.lastId = StreamId.decode(payload, LAST_ID_AT);
         stream.maxDeletedId = StreamId.decode(payload, MAX_DELETED_AT);
         stream.entriesAdded = Bytes.getLong(payload, ENTRIES_ADDED_AT);
@@ -254,11 +257,13 @@ public final class Stream {
     /**
      * Appends an entry; the caller has checked {@code id} is above {@link #lastId}. When the entries
      * are in the keyspace and this one would take them past {@code limit}, they move to the stream's
-     * log first: O(entries held), once in a stream's life.
+     * log first (if it may be written: {@link StreamLogs#writable}): O(entries held), once in a
+     * stream's life.
      */
     public void add(StreamId id, byte[][] fieldsAndValues, InlineLimit limit) {
         long number = lastNumber + 1;
-        if (inline != null && !limit.holds(inline.count() + 1, inline.bytes() + StreamEntry.size(fieldsAndValues))) {
+        if (inline != null && !limit.holds(inline.count() + 1, inline.bytes() + StreamEntry.size(fieldsAndValues))
+                && logs.writable(pages.objectId())) {
             moveEntriesToLog();
         }
         if (inline != null) {

@@ -1,7 +1,8 @@
 package dev.millrace.engine.stream;
 
 /**
- * The logs of a keyspace's streams, one per stream, named by the object id of the stream's record
+ * The logs of a keyspace's streams, one per stream whose entries are not in the keyspace ({@link
+ * InlineEntries}), named by the object id of the stream's record
  * (see {@link dev.millrace.engine.keyspace.ObjectPages}). Execution thread only.
  */
 public interface StreamLogs extends AutoCloseable {
@@ -14,6 +15,16 @@ public interface StreamLogs extends AutoCloseable {
      * implementation may make it, and the few after it, ahead of time, off the calling thread.
      */
     default void expect(long logId) {
+    }
+
+    /**
+     * Whether log {@code logId} takes appends, so that a stream's entries may go there. A live
+     * instance makes any log; a follower (a snapshot build) reads only the logs the server made, and
+     * a stream the server kept in the keyspace has none: its entries must stay in the keyspace there,
+     * whatever the limit (one lowered by a restart, say, replayed over effects logged before it).
+     */
+    default boolean writable(long logId) {
+        return true;
     }
 
     /**

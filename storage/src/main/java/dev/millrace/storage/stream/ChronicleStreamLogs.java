@@ -218,6 +218,12 @@ public final class ChronicleStreamLogs implements StreamLogs {
         }
     }
 
+    /** A follower's are the server's logs, read-only: it writes none, and reads only those that exist. */
+    @Override
+    public boolean writable(long logId) {
+        return !settings.readOnly() || Files.isDirectory(logDirectory(logId));
+    }
+
     @Override
     public void retire(long logId) {
         checkOpen();
