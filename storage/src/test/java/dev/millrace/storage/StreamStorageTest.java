@@ -15,11 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.millrace.storage.EngineOnStorage.engineOn;
 import static dev.millrace.storage.EngineOnStorage.open;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,7 +178,13 @@ class StreamStorageTest {
         assertFalse(Files.exists(logDir(engine, "growing")));
         storage.snapshots().startBackgroundSave();
         ((SnapshotStore) storage.snapshots()).awaitBackgroundSave();
-        for (int i = 11; i <= 300; i++) {
+        for (int i = 11; i <= 96; i++) {
+            run(engine, session, "XADD", "growing", i + "-0", "f", "v" + i);
+        }
+        engine.afterBatch();
+        // Three quarters of the way to the limit, its log is made ahead, off the execution thread.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.isDirectory(logDir(engine, "growing")));
+        for (int i = 97; i <= 300; i++) {
             run(engine, session, "XADD", "growing", i + "-0", "f", "v" + i);
         }
         engine.afterBatch();

@@ -268,6 +268,9 @@ public final class Stream {
         }
         if (inline != null) {
             inline.append(number, id, fieldsAndValues);
+            if (limit.nearlyReached(inline.count(), inline.bytes())) {
+                logs.prepare(pages.objectId()); // the move then finds its log made
+            }
         } else {
             appendToLog(number, id, fieldsAndValues);
         }

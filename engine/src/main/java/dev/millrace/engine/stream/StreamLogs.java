@@ -18,6 +18,14 @@ public interface StreamLogs extends AutoCloseable {
     }
 
     /**
+     * Log {@code logId} is likely to be opened soon, out of the order of new streams: a stream whose
+     * entries are about to leave the keyspace. An implementation may make it ahead, off the calling
+     * thread.
+     */
+    default void prepare(long logId) {
+    }
+
+    /**
      * Whether log {@code logId} takes appends, so that a stream's entries may go there. A live
      * instance makes any log; a follower (a snapshot build) reads only the logs the server made, and
      * a stream the server kept in the keyspace has none: its entries must stay in the keyspace there,

@@ -218,6 +218,15 @@ public final class ChronicleStreamLogs implements StreamLogs {
         }
     }
 
+    /** Makes log {@code logId} ahead on the thread that makes the next streams' ({@link LogsMadeAhead}); a follower does not. */
+    @Override
+    public void prepare(long logId) {
+        checkOpen();
+        if (madeAhead != null) {
+            madeAhead.prepare(logId);
+        }
+    }
+
     /** A follower's are the server's logs, read-only: it writes none, and reads only those that exist. */
     @Override
     public boolean writable(long logId) {

@@ -10,18 +10,23 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
- * The logs of the next new streams, made ahead on a thread of their own. Making a log (Chronicle's
- * builder, the metadata file, the first cycle file with its header and index) takes 1-2 ms, which
- * the command creating a stream would otherwise spend on the execution thread while every client
- * waits. Streams take their ids in order from a range of their own ({@code
- * KeyStore#newStreamObjectId}) and a log is named by its stream's id, so the store says which id
- * comes next ({@link #expect}) and this keeps the logs of that one and the {@value #AHEAD} - 1 after
- * it ready.
+ * Logs made ahead on a thread of their own. Making a log (Chronicle's builder, the metadata file,
+ * the first cycle file with its header and index) takes 1-2 ms, which the command needing it would
+ * otherwise spend on the execution thread while every client waits. Two kinds:
+ * <ul>
+ *   <li>the logs of the next new streams, when streams have their logs from the start: streams take
+ *       their ids in order from a range of their own ({@code KeyStore#newStreamObjectId}) and a log
+ *       is named by its stream's id, so a new stream says which id comes next ({@link #expect}) and
+ *       this keeps the logs of that one and the {@value #AHEAD} - 1 after it ready;</li>
+ *   <li>the log of a stream whose entries will soon leave the keyspace ({@link #prepare}), made
+ *       after those.</li>
+ * </ul>
  *
  * <p>The thread runs whenever streams are being created, so a kill -9 often meets it half-way: a
  * log never written is made anew at its first open ({@link ChronicleStreamLog#open}).
@@ -29,8 +34,9 @@ import java.util.function.LongFunction;
  * <p>Ownership: a log being made, or made and not yet claimed, belongs to this class; {@link #claim}
  * hands it over (waiting while it is being made), and {@link #close} deletes those never claimed.
  * Only ids not yet handed out (at or above the expected one) are started, so the owner never makes
- * or opens one of them meanwhile. An id whose directory exists already (left by a crash) is skipped:
- * the owner opens it as it opens any log.
+ * or opens one of them meanwhile; an id asked for by {@link #prepare} is the owner's until this
+ * thread starts it (a claim before then takes it back). An id whose directory exists already (left
+ * by a crash) is skipped: the owner opens it as it opens any log.
  *
  * <p>A made log still unclaimed when its cycle ends is made again in the new cycle, so that a
  * stream's first file is that of the hour it was created in; one claimed at the turn of a cycle has
@@ -48,6 +54,8 @@ final class LogsMadeAhead implements AutoCloseable {
      * the next is made at once.
      */
     static final long SETTLE_MILLIS = 5;
+    /** Logs asked for by id ({@link #prepare}) that may wait at once. */
+    static final int WANTED = 16;
     /** The thread's nice value: the lowest priority. */
     static final int NICE = 19;
 
@@ -62,6 +70,8 @@ final class LogsMadeAhead implements AutoCloseable {
     private final Clock clock;
     private final RollCycle rollCycle;
     private final Map<Long, Slot> slots = new HashMap<>();
+    /** Ids asked for by {@link #prepare}, not started yet, oldest first. */
+    private final ArrayDeque<Long> wanted = new ArrayDeque<>();
     /** The id of the next log expected; none before the first {@link #expect}. */
     private long expected = Long.MIN_VALUE;
     /** Ids up to this one were made or skipped. */
@@ -89,11 +99,29 @@ final class LogsMadeAhead implements AutoCloseable {
             return;
         }
         expected = logId;
+        startThread();
+        notifyAll();
+    }
+
+    private void startThread() {
         if (thread == null) {
             thread = new Thread(this::run, "stream-logs-ahead");
             thread.setDaemon(true);
             thread.start();
         }
+    }
+
+    /**
+     * Log {@code logId} is likely to be opened soon, out of the order of new streams (a stream whose
+     * entries will soon leave the keyspace): makes it too, after the next new streams' logs. At most
+     * {@link #WANTED} wait; more are not made ahead.
+     */
+    synchronized void prepare(long logId) {
+        if (closed || slots.containsKey(logId) || wanted.contains(logId) || wanted.size() >= WANTED) {
+            return;
+        }
+        wanted.add(logId);
+        startThread();
         notifyAll();
     }
 
@@ -102,8 +130,8 @@ final class LogsMadeAhead implements AutoCloseable {
      * it was not made ahead: the caller opens or creates it itself. Waits while it is being made.
      */
     synchronized ChronicleStreamLog claim(long logId) {
-        if (slots.isEmpty()) {
-            return null;
+        if (wanted.remove(logId) || slots.isEmpty()) {
+            return null; // asked for but not started: the caller makes it, and this thread no longer will
         }
         Slot slot;
         boolean interrupted = false;
@@ -124,9 +152,9 @@ final class LogsMadeAhead implements AutoCloseable {
         return slot.log;
     }
 
-    /** Whether log {@code logId} is being made or made and not claimed. */
+    /** Whether log {@code logId} is asked for, being made, or made and not claimed. */
     synchronized boolean holds(long logId) {
-        return slots.containsKey(logId);
+        return slots.containsKey(logId) || wanted.contains(logId);
     }
 
     /** Logs made and not claimed. */
@@ -153,9 +181,16 @@ final class LogsMadeAhead implements AutoCloseable {
                         continue;
                     }
                     long next = Math.max(consideredUpTo + 1, expected);
-                    if (next < expected + AHEAD) {
+                    if (expected != Long.MIN_VALUE && next < expected + AHEAD) { // none expected before expect()
                         logId = next;
                         consideredUpTo = next;
+                        slot = new Slot();
+                        stale = null;
+                        break;
+                    }
+                    Long asked = wanted.poll();
+                    if (asked != null) {
+                        logId = asked;
                         slot = new Slot();
                         stale = null;
                         break;

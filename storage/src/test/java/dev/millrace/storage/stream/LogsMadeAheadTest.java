@@ -197,4 +197,32 @@ class LogsMadeAheadTest {
             awaitMadeAhead(logs, LogsMadeAhead.AHEAD);
         }
     }
+
+    /**
+     * A log asked for by id (a stream whose entries will soon leave the keyspace) is made, alone when
+     * no new stream was expected, and handed over at its first use; one asked for and then retired
+     * before that is deleted with the stream.
+     */
+    @Test
+    void aLogAskedForByIdIsMadeAheadAndHandedOver() {
+        int cycle = rollCycle.current(clock::currentTimeMillis, 0);
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            logs.prepare(42);
+            awaitMadeAhead(logs, 1);
+            assertArrayEquals(new int[] {cycle}, cycles(logs, 42));
+            StreamLog log = logs.open(42);
+            appendRange(log, 1, 3);
+            assertEquals(0, logs.logsMadeAhead(), "handed over");
+            assertEntries(log, 1, 3);
+
+            logs.prepare(43);
+            awaitMadeAhead(logs, 1);
+            logs.retire(43);
+            logs.deleteReleased();
+            assertFalse(Files.exists(logs.logDirectory(43)));
+        }
+        try (ChronicleStreamLogs logs = new ChronicleStreamLogs(dir, settings)) {
+            assertEntries(logs.open(42), 1, 3);
+        }
+    }
 }
