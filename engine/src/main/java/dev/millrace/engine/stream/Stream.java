@@ -262,15 +262,18 @@ public final class Stream {
      */
     public void add(StreamId id, byte[][] fieldsAndValues, InlineLimit limit) {
         long number = lastNumber + 1;
-        if (inline != null && !limit.holds(inline.count() + 1, inline.bytes() + StreamEntry.size(fieldsAndValues))
-                && logs.writable(pages.objectId())) {
-            moveEntriesToLog();
+        if (inline != null) {
+            // What the entries in the keyspace would hold with this one.
+            long count = inline.count() + 1;
+            long bytes = inline.bytes() + StreamEntry.size(fieldsAndValues);
+            if (!limit.holds(count, bytes) && logs.writable(pages.objectId())) {
+                moveEntriesToLog();
+            } else if (limit.nearlyReached(count, bytes)) {
+                logs.prepare(pages.objectId()); // the move then finds its log made
+            }
         }
         if (inline != null) {
             inline.append(number, id, fieldsAndValues);
-            if (limit.nearlyReached(inline.count(), inline.bytes())) {
-                logs.prepare(pages.objectId()); // the move then finds its log made
-            }
         } else {
             appendToLog(number, id, fieldsAndValues);
         }
