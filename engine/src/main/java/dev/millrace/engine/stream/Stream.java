@@ -218,10 +218,11 @@ public final class Stream {
     /**
      * The first number still readable: entries below the log's first were deleted with their files
      * (possible only when recovery started from a snapshot older than a trim), so they count as trimmed.
+     * Entries in the keyspace are trimmed with the record, so they never start above it: no lookup.
      */
     private long first() {
-        if (firstNumber < entries().firstNumber() && lastNumber >= entries().firstNumber()) {
-            trimTo(entries().firstNumber());
+        if (inline == null && firstNumber < log.firstNumber() && lastNumber >= log.firstNumber()) {
+            trimTo(log.firstNumber());
         }
         return firstNumber;
     }
