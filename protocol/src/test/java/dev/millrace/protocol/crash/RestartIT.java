@@ -8,7 +8,9 @@ import redis.clients.jedis.params.SetParams;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,7 +81,16 @@ class RestartIT {
         }
     }
 
+    /** Redis takes keys up to 512 MB; the keyspace stores one over 64 KiB by its digest (EntryLayout). */
+    private static final String LONG_KEY = "long-key:" + "k".repeat(1 << 20);
+    private static final String MEDIUM_KEY = "medium-key:" + "m".repeat(2000);
+    private static final String LARGE_VALUE = "v".repeat(100_000);
+
     private static void writeSample(Jedis jedis) {
+        jedis.set(LONG_KEY, "long", SetParams.setParams().ex(1000));
+        jedis.set(MEDIUM_KEY, LARGE_VALUE);
+        jedis.set(LONG_KEY + "-deleted", "gone");
+        jedis.del(LONG_KEY + "-deleted");
         jedis.set("plain", "value");
         jedis.set("counter", "41");
         jedis.incr("counter");
@@ -93,6 +104,13 @@ class RestartIT {
     }
 
     private static void checkSample(Jedis jedis) {
+        assertEquals("long", jedis.get(LONG_KEY));
+        assertTrue(jedis.ttl(LONG_KEY) > 900);
+        assertEquals(LARGE_VALUE, jedis.get(MEDIUM_KEY));
+        assertNull(jedis.get(LONG_KEY + "-deleted"));
+        Set<String> keys = new HashSet<>(jedis.keys("*"));
+        keys.remove("short-lived"); // may have expired by now
+        assertEquals(Set.of(LONG_KEY, MEDIUM_KEY, "plain", "counter", "long-lived"), keys);
         assertEquals("value", jedis.get("plain"));
         assertEquals("42", jedis.get("counter"));
         assertNull(jedis.get("deleted"));

@@ -205,7 +205,8 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public void put(int db, byte[] key, byte[] record) {
         housekeeping();
-        putKey(db, EntryLayout.keyEntry(dbSlot[db], key), valueOf(record, null));
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        putKey(db, key, k, valueOf(k, record, null));
     }
 
     /**
@@ -216,21 +217,36 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public void putOwner(int db, byte[] key, byte[] record, long objectId, long pageLimit) {
         housekeeping();
-        putKey(db, EntryLayout.keyEntry(dbSlot[db], key), valueOf(record, new Owned(objectId, pageLimit)));
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        putKey(db, key, k, valueOf(k, record, new Owned(objectId, pageLimit)));
     }
 
-    /** Writes a key entry's map value, counting a new key and retiring what the key held. */
-    private void putKey(int db, byte[] k, byte[] value) {
+    /**
+     * Writes the map value of user key {@code key} (map key {@code k}), counting a new key and
+     * retiring what the key held; a new long key gets its name entry.
+     */
+    private void putKey(int db, byte[] key, byte[] k, byte[] value) {
         Previous previous = write(k, value);
         if (!previous.existed()) {
             dbCount[db]++;
+            if (EntryLayout.isLongKey(k)) {
+                byte[] name = EntryLayout.nameEntry(k);
+                retired.retire(write(name, valueOf(name, key, null)), EntryLayout.NO_OBJECT);
+            }
         }
         retired.retire(previous, EntryLayout.ownedObject(value));
     }
 
-    /** The map value for a record or page: inline, or its chunks written and their descriptor. */
-    private byte[] valueOf(byte[] bytes, Owned owned) {
-        if (bytes.length <= EntryLayout.INLINE_MAX) {
+    /** Removes a long key's name entry once the key is gone. */
+    private void removeName(byte[] k) {
+        if (EntryLayout.isLongKey(k)) {
+            retired.retire(removeRaw(EntryLayout.nameEntry(k)), EntryLayout.NO_OBJECT);
+        }
+    }
+
+    /** The map value of map key {@code k} for a record or page: inline, or its chunks written and their descriptor. */
+    private byte[] valueOf(byte[] k, byte[] bytes, Owned owned) {
+        if (EntryLayout.fitsInline(k, bytes.length)) {
             return EntryLayout.inlineValue(bytes, owned);
         }
         return EntryLayout.chunkedValue(writeChunks(bytes), owned);
@@ -294,12 +310,14 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public boolean remove(int db, byte[] key) {
         housekeeping();
-        Previous previous = removeRaw(EntryLayout.keyEntry(dbSlot[db], key));
+        byte[] k = EntryLayout.keyEntry(dbSlot[db], key);
+        Previous previous = removeRaw(k);
         if (!previous.existed()) {
             return false;
         }
         dbCount[db]--;
         retired.retire(previous, EntryLayout.NO_OBJECT);
+        removeName(k);
         return true;
     }
 
@@ -324,7 +342,8 @@ public final class ChronicleKeyStore implements KeyStore {
             return false;
         }
         dbCount[fromDb]--;
-        putKey(toDb, target, value);
+        removeName(source);
+        putKey(toDb, to, target, value);
         return true;
     }
 
@@ -364,7 +383,7 @@ public final class ChronicleKeyStore implements KeyStore {
                 continue;
             }
             long entries = g.forEachInSegment(segment, e -> {
-                if (EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot) {
+                if (EntryLayout.keySlotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot) {
                     found.add(new byte[][]{Generation.copyOf(e.key()), Generation.copyOf(e.value())});
                 }
                 return true;
@@ -379,7 +398,7 @@ public final class ChronicleKeyStore implements KeyStore {
         }
         // The visitor runs outside the segment lock: it may read or even change the store.
         for (byte[][] kv : found) {
-            visitor.accept(EntryLayout.userKey(kv[0]), bytesOf(kv[1]));
+            visitor.accept(userKey(kv[0]), bytesOf(kv[1]));
         }
         return next;
     }
@@ -396,7 +415,7 @@ public final class ChronicleKeyStore implements KeyStore {
             Generation g = generations.get(random.nextInt(generations.size()));
             byte[] key = randomKeyInSegment(g, random.nextInt(g.segments()), slot);
             if (key != null) {
-                return key;
+                return userKey(key);
             }
         }
         // A database that is a tiny part of the store: walk every segment from a random place.
@@ -407,26 +426,38 @@ public final class ChronicleKeyStore implements KeyStore {
             for (int s = 0; s < g.segments(); s++) {
                 byte[] key = randomKeyInSegment(g, (first + s) % g.segments(), slot);
                 if (key != null) {
-                    return key;
+                    return userKey(key);
                 }
             }
         }
         throw new IllegalStateException("database " + db + " counts " + dbCount[db] + " keys but none was found");
     }
 
-    /** A uniformly chosen key of {@code slot} in one segment (reservoir sampling), or null. */
+    /** The map key of a uniformly chosen key of {@code slot} in one segment (reservoir sampling), or null. */
     private static byte[] randomKeyInSegment(Generation g, int segment, int slot) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         byte[][] chosen = new byte[1][];
         int[] seen = new int[1];
         g.forEachInSegment(segment, e -> {
-            if (EntryLayout.slotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot
+            if (EntryLayout.keySlotOf(e.key().bytes(), e.key().offset(), e.key().size()) == slot
                     && random.nextInt(++seen[0]) == 0) {
                 chosen[0] = Generation.copyOf(e.key());
             }
             return true;
         });
-        return chosen[0] == null ? null : EntryLayout.userKey(chosen[0]);
+        return chosen[0];
+    }
+
+    /** The user key of a key entry's map key: in the map key, or in a long key's name entry. */
+    private byte[] userKey(byte[] k) {
+        if (!EntryLayout.isLongKey(k)) {
+            return EntryLayout.userKey(k);
+        }
+        byte[] name = getRaw(EntryLayout.nameEntry(k));
+        if (name == null) {
+            throw new IllegalStateException("keyspace corrupt: a long key without its name entry");
+        }
+        return bytesOf(name);
     }
 
     @Override
@@ -496,7 +527,8 @@ public final class ChronicleKeyStore implements KeyStore {
     @Override
     public void putPage(long objectId, long page, byte[] bytes) {
         housekeeping();
-        retired.retire(write(EntryLayout.pageEntry(objectId, page), valueOf(bytes, null)), EntryLayout.NO_OBJECT);
+        byte[] k = EntryLayout.pageEntry(objectId, page);
+        retired.retire(write(k, valueOf(k, bytes, null)), EntryLayout.NO_OBJECT);
     }
 
     @Override

@@ -3,15 +3,19 @@ package dev.millrace.storage.keyspace;
 import net.openhft.chronicle.bytes.RandomDataInput;
 
 /**
- * The byte layout of the keyspace map's entries (docs/storage-format.md, "Keyspace map"). Three
+ * The byte layout of the keyspace map's entries (docs/storage-format.md, "Keyspace map"). These
  * kinds of entry share one map:
  * <pre>
  *   key entry    map key   = 0x01, slot (unsigned LEB128 varint), user key bytes
  *                map value = body, [owner trailer], form byte
+ *   long key     map key   = 0x04, slot, SHA-256 of the user key         (keys over {@link #INLINE_MAX})
+ *                map value = as a key entry's
+ *   key name     map key   = 0x05, slot, SHA-256 of the user key         (one per long key)
+ *                map value = the user key as a body, form byte            (never an owner)
  *   page entry   map key   = 0x03, object id (8), page number (8)
  *                map value = body, form byte                             (never an owner)
  *   chunk entry  map key   = 0x02, version (8), chunk number (4)
- *                map value = up to {@link #CHUNK_SIZE} bytes of a record or page
+ *                map value = up to {@link #CHUNK_SIZE} bytes of a record, page or key name
  *
  *   body          = the record or page bytes                            (form bit 0 clear: inline)
  *                 | version (8), length (8), chunks (4)                 (form bit 0 set: chunked)
@@ -19,7 +23,10 @@ import net.openhft.chronicle.bytes.RandomDataInput;
  * </pre>
  * So the form byte is 0x00 inline, 0x01 chunked, 0x02 inline owner, 0x03 chunked owner. Integers are
  * big-endian. The form byte is last and the body first, so an inline value is read with a single
- * copy and patched at record offsets in place. A slot names one logical database's contents:
+ * copy and patched at record offsets in place. A value is inline only when it and its map key fit
+ * in {@link #INLINE_MAX} together, so that every entry fits in a segment tier whatever its key's
+ * length (Chronicle Map refuses a larger entry). A key longer than that is found by its digest: its
+ * entry would not fit a tier, and its name entry keeps the key for SCAN and RANDOMKEY. A slot names one logical database's contents:
  * SWAPDB exchanges slots, FLUSHDB takes a fresh one. Versions are unique per store, so one value's
  * chunks never collide with another's; object ids are unique per store too. Stateless.
  */
@@ -27,6 +34,8 @@ final class EntryLayout {
     static final byte TAG_KEY = 1;
     static final byte TAG_CHUNK = 2;
     static final byte TAG_PAGE = 3;
+    static final byte TAG_LONG_KEY = 4;
+    static final byte TAG_KEY_NAME = 5;
     static final byte FORM_INLINE = 0;
     /** Form bit: the body is a {@link Descriptor} of chunk entries. */
     static final byte FORM_CHUNKED = 1;
@@ -43,10 +52,26 @@ final class EntryLayout {
     private EntryLayout() {
     }
 
+    /** The map key of a user key in a slot: its bytes, or for a key over {@link #INLINE_MAX} their digest. */
     static byte[] keyEntry(int slot, byte[] key) {
+        return key.length > INLINE_MAX ? slotted(TAG_LONG_KEY, slot, sha256(key)) : slotted(TAG_KEY, slot, key);
+    }
+
+    static boolean isLongKey(byte[] keyEntry) {
+        return keyEntry[0] == TAG_LONG_KEY;
+    }
+
+    /** The map key of the entry that holds a long key's name. */
+    static byte[] nameEntry(byte[] longKeyEntry) {
+        byte[] out = longKeyEntry.clone();
+        out[0] = TAG_KEY_NAME;
+        return out;
+    }
+
+    private static byte[] slotted(byte tag, int slot, byte[] bytes) {
         int slotLen = varintLength(slot);
-        byte[] out = new byte[1 + slotLen + key.length];
-        out[0] = TAG_KEY;
+        byte[] out = new byte[1 + slotLen + bytes.length];
+        out[0] = tag;
         int pos = 1;
         int v = slot;
         while ((v & ~0x7f) != 0) {
@@ -54,8 +79,16 @@ final class EntryLayout {
             v >>>= 7;
         }
         out[pos++] = (byte) v;
-        System.arraycopy(key, 0, out, pos, key.length);
+        System.arraycopy(bytes, 0, out, pos, bytes.length);
         return out;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     static byte[] chunkEntry(long version, int chunk) {
@@ -75,11 +108,21 @@ final class EntryLayout {
     }
 
     /**
-     * The slot of a key entry given as map-key bytes, or -1 for any other kind of entry (or a
-     * malformed one).
+     * The slot of a key entry (short or long) given as map-key bytes, or -1 for any other kind of
+     * entry (or a malformed one).
+     */
+    static int keySlotOf(RandomDataInput bytes, long offset, long size) {
+        byte tag = size < 2 ? 0 : bytes.readByte(offset);
+        return tag == TAG_KEY || tag == TAG_LONG_KEY ? slotOf(bytes, offset, size) : -1;
+    }
+
+    /**
+     * The slot of an entry that belongs to a database (a key entry, short or long, or a key name)
+     * given as map-key bytes, or -1 for any other kind of entry (or a malformed one).
      */
     static int slotOf(RandomDataInput bytes, long offset, long size) {
-        if (size < 2 || bytes.readByte(offset) != TAG_KEY) {
+        byte tag = size < 2 ? 0 : bytes.readByte(offset);
+        if (tag != TAG_KEY && tag != TAG_LONG_KEY && tag != TAG_KEY_NAME) {
             return -1;
         }
         int slot = 0;
@@ -93,7 +136,7 @@ final class EntryLayout {
         return -1;
     }
 
-    /** The user key of a key entry's map-key bytes (whose slot {@link #slotOf} returned). */
+    /** The user key of a short key entry's map-key bytes (whose slot {@link #keySlotOf} returned). */
     static byte[] userKey(byte[] keyEntry) {
         int pos = 1;
         while ((keyEntry[pos] & 0x80) != 0) {
@@ -104,6 +147,11 @@ final class EntryLayout {
     }
 
     // ---------------------------------------------------------------- values of key and page entries
+
+    /** Whether {@code bytes} go inline in the value of {@code mapKey}: the two fit in {@link #INLINE_MAX} together. */
+    static boolean fitsInline(byte[] mapKey, int bytes) {
+        return mapKey.length + (long) bytes <= INLINE_MAX;
+    }
 
     /** Bytes after the body: the owner trailer, if any, and the form byte. */
     static int trailerSize(byte form) {

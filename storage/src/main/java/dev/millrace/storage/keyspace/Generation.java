@@ -36,10 +36,11 @@ final class Generation implements AutoCloseable {
     /** Small segments keep SCAN steps, sweeps and migration steps short; 512 measured as fast as Chronicle's default. */
     static final int MIN_ENTRIES_PER_SEGMENT = 512;
     /**
-     * The largest entry every segment tier must hold: an inline value or a chunk of
-     * {@link EntryLayout#INLINE_MAX} bytes with its trailer, and a key of up to about 1 KB. Chronicle
-     * Map refuses an entry larger than a tier ("Entry is too large"), and a tier holds about
-     * entries-per-segment average entries.
+     * The largest entry every segment tier must hold: a map key and an inline value of
+     * {@link EntryLayout#INLINE_MAX} bytes together, or a chunk of that size, with their trailers
+     * and headers (EntryLayout keeps every entry within this, whatever the user key's length).
+     * Chronicle Map refuses an entry larger than a tier ("Entry is too large"), and a tier holds
+     * about entries-per-segment average entries.
      */
     static final int LARGEST_ENTRY = EntryLayout.INLINE_MAX + 1024;
     /**

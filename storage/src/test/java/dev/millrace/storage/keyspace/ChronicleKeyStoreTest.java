@@ -69,7 +69,8 @@ class ChronicleKeyStoreTest {
     @Test
     void valuesOfEverySizeRoundTripAndReplacedChunksAreCollected() {
         try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
-            int[] sizes = {0, 1024, EntryLayout.INLINE_MAX, EntryLayout.INLINE_MAX + 1, 2 << 20, 20 << 20};
+            // v2 is the largest value inline beside its 4-byte map key (tag, slot, "v2"), v3 the smallest chunked one.
+            int[] sizes = {0, 1024, EntryLayout.INLINE_MAX - 4, EntryLayout.INLINE_MAX - 3, 2 << 20, 20 << 20};
             for (int i = 0; i < sizes.length; i++) {
                 store.put(0, b("v" + i), value(sizes[i], i));
             }
@@ -84,7 +85,7 @@ class ChronicleKeyStoreTest {
             store.finishHousekeeping();
             assertArrayEquals(b("small"), store.get(0, b("v5")));
             long inlineEntries = 4;
-            long chunksOfV3 = 2;
+            long chunksOfV3 = 1;
             assertEquals(inlineEntries + 1 + chunksOfV3, store.rawEntryCount());
         }
     }
@@ -175,6 +176,39 @@ class ChronicleKeyStoreTest {
             store.finishHousekeeping();
             assertEquals(2, store.rawEntryCount(), "the flushed slot's 500 entries were swept");
             assertArrayEquals(b("B"), store.get(0, b("b")));
+        }
+    }
+
+    @Test
+    void longKeysLeaveNothingBehindAndSurviveAReopen() {
+        byte[] longKey = value(EntryLayout.INLINE_MAX + 1, 1);
+        byte[] hugeKey = value(3 << 20, 2);
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
+            store.put(0, longKey, b("a"));
+            store.put(0, hugeKey, value(100_000, 3));
+            store.put(0, b("short"), value(EntryLayout.INLINE_MAX, 4));
+        }
+        try (ChronicleKeyStore store = ChronicleKeyStore.open(dir, 16)) {
+            assertArrayEquals(b("a"), store.get(0, longKey));
+            assertArrayEquals(value(100_000, 3), store.get(0, hugeKey));
+            assertArrayEquals(value(EntryLayout.INLINE_MAX, 4), store.get(0, b("short")));
+            assertEquals(3, store.size(0));
+            Set<String> keys = new HashSet<>();
+            store.scan(0, 0, 10, (k, v) -> keys.add(java.util.HexFormat.of().formatHex(k)));
+            assertEquals(Set.of(java.util.HexFormat.of().formatHex(longKey), java.util.HexFormat.of().formatHex(hugeKey),
+                    java.util.HexFormat.of().formatHex(b("short"))), keys);
+
+            assertTrue(store.remove(0, longKey));
+            assertTrue(store.rename(0, hugeKey, 0, b("renamed")));
+            assertTrue(store.remove(0, b("short")));
+            store.finishHousekeeping();
+            // The renamed value's two chunks and its entry: the names and their chunks are gone.
+            assertEquals(3, store.rawEntryCount());
+            assertArrayEquals(value(100_000, 3), store.get(0, b("renamed")));
+            store.put(1, hugeKey, b("h"));
+            store.flush(1);
+            store.finishHousekeeping();
+            assertEquals(3, store.rawEntryCount(), "a flushed long key goes with its name");
         }
     }
 

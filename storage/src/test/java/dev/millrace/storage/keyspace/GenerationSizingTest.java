@@ -33,15 +33,19 @@ class GenerationSizingTest {
             store.finishHousekeeping();
             assertTrue(store.generationIds().get(0) > 3, "grew several times: " + store.generationIds());
             // Sized for ~50-byte entries, a segment tier must still fit a 64 KB entry (Chronicle Map
-            // refuses an entry larger than a tier) and the 64 KB chunks of a larger value.
-            byte[] inline = value(EntryLayout.INLINE_MAX, 1);
+            // refuses an entry larger than a tier): the largest inline value beside its 8-byte map
+            // key, the 64 KB chunks of a larger value, and the longest key kept in its entry.
+            byte[] inline = value(EntryLayout.INLINE_MAX - 8, 1);
             byte[] chunked = value(3 * EntryLayout.CHUNK_SIZE + 5, 2);
+            byte[] longestKey = value(EntryLayout.INLINE_MAX, 3);
             store.put(0, b("inline"), inline);
             store.put(0, b("chunked"), chunked);
+            store.put(0, longestKey, inline);
             assertArrayEquals(inline, store.get(0, b("inline")));
             assertArrayEquals(chunked, store.get(0, b("chunked")));
+            assertArrayEquals(inline, store.get(0, longestKey));
             assertArrayEquals(value(32, 7), store.get(0, b("key:7")));
-            assertEquals(20_002, store.size(0));
+            assertEquals(20_003, store.size(0));
         }
     }
 

@@ -364,4 +364,83 @@ abstract class KeyStoreContract {
         settle();
         assertArrayEquals(big, store.get(2, b("small")));
     }
+
+    /** A key of {@code length} bytes, distinct per (length, seed). */
+    private static byte[] key(int length, int seed) {
+        byte[] k = bytes(length, length * 31L + seed);
+        if (length > 0) {
+            k[0] = (byte) seed;
+        }
+        return k;
+    }
+
+    private List<String> scanHex(int db) {
+        List<String> keys = new ArrayList<>();
+        long cursor = 0;
+        do {
+            cursor = store.scan(db, cursor, 10, (k, v) -> keys.add(java.util.HexFormat.of().formatHex(k)));
+        } while (cursor != 0);
+        return keys;
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * Redis takes keys up to 512 MB. A Chronicle Map entry must fit in a segment tier, so a long key
+     * with a large value, or any key over 64 KiB, needs its own form in the map.
+     */
+    @Test
+    void keysOfEveryLengthHoldValuesOfEverySize() {
+        int[] keyLengths = {1, 1_000, EntryLayout.INLINE_MAX - 40, EntryLayout.INLINE_MAX, EntryLayout.INLINE_MAX + 1, 300_000, 2 << 20};
+        int[] valueSizes = {3, 60_000, 200_000};
+        Set<String> expected = new HashSet<>();
+        for (int keyLength : keyLengths) {
+            for (int v = 0; v < valueSizes.length; v++) {
+                store.put(1, key(keyLength, v), bytes(valueSizes[v], keyLength + v));
+                expected.add(hex(key(keyLength, v)));
+            }
+        }
+        for (int keyLength : keyLengths) {
+            for (int v = 0; v < valueSizes.length; v++) {
+                assertArrayEquals(bytes(valueSizes[v], keyLength + v), store.get(1, key(keyLength, v)), keyLength + "-byte key, value " + v);
+            }
+        }
+        assertEquals(expected.size(), store.size(1));
+        assertEquals(expected, new HashSet<>(scanHex(1)));
+        assertTrue(expected.contains(hex(store.randomKey(1))));
+
+        byte[] longKey = key(300_000, 1);
+        store.put(1, longKey, b("overwritten"));
+        assertEquals(expected.size(), store.size(1), "an overwrite adds no key");
+        store.patch(1, longKey, 4, b("W"));
+        assertArrayEquals(b("overWritten"), store.get(1, longKey));
+        assertEquals(expected.size(), scanHex(1).size(), "an overwrite adds no name");
+
+        assertTrue(store.rename(1, longKey, 2, b("short")), "long to short");
+        assertTrue(store.rename(2, b("short"), 2, key(2 << 20, 7)), "short to long");
+        assertArrayEquals(b("overWritten"), store.get(2, key(2 << 20, 7)));
+        assertEquals(List.of(hex(key(2 << 20, 7))), scanHex(2));
+        assertTrue(store.rename(1, key(EntryLayout.INLINE_MAX + 1, 0), 2, key(2 << 20, 7)), "long onto long");
+        assertArrayEquals(bytes(3, EntryLayout.INLINE_MAX + 1), store.get(2, key(2 << 20, 7)));
+        assertEquals(1, store.size(2));
+        assertEquals(expected.size() - 2, store.size(1));
+
+        long id = objectWithPages(2, 100);
+        store.putOwner(3, key(100_000, 9), b("owner"), id, 2);
+        assertArrayEquals(b("owner"), store.get(3, key(100_000, 9)));
+        assertTrue(store.remove(3, key(100_000, 9)));
+        assertFalse(store.remove(3, key(100_000, 9)));
+        assertNull(store.get(3, key(100_000, 9)));
+        assertEquals(List.of(), scanHex(3));
+        settle();
+        assertPagesGone(id, 2);
+
+        store.flush(1);
+        settle();
+        assertEquals(0, store.size(1));
+        assertNull(store.get(1, key(2 << 20, 2)));
+        assertEquals(List.of(), scanHex(1));
+    }
 }
