@@ -11,6 +11,8 @@ import dev.millrace.engine.notify.KeyspaceEvents;
 import dev.millrace.engine.reply.Errors;
 import dev.millrace.engine.reply.ReplyWriter;
 import dev.millrace.engine.transaction.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ import java.util.Set;
  * logged (see docs/architecture.md, "Transactions"). Execution thread only.
  */
 public final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private final Engine engine;
     private final CommandTable table;
     private final Map<String, Handler> handlers = new HashMap<>();
@@ -129,6 +132,7 @@ public final class Dispatcher {
             throw new IllegalStateException("client " + session.id() + " is blocked: its commands must wait");
         }
         Session.ReplyMode modeBefore = session.replyMode();
+        long replyMark = out.mark();
         if (depth == 0) {
             session.setPushWriter(out);
         }
@@ -142,6 +146,13 @@ public final class Dispatcher {
             } else {
                 executeAndLog(session, argv, new SuppressibleReplies(session, out));
             }
+        } catch (RuntimeException e) {
+            // A replay must fail loudly. A nested command whose writer cannot take its partial reply
+            // back (a script's) leaves the failure to its caller; inside EXEC it is one command's error.
+            if (engine.keyspace().loading() || (depth > 1 && replyMark < 0)) {
+                throw e;
+            }
+            internalError(session, argv, out, replyMark, e);
         } finally {
             depth--;
         }
@@ -155,6 +166,23 @@ public final class Dispatcher {
         if (depth == 0) {
             engine.tracking().commandFinished(session);
         }
+    }
+
+    /**
+     * A bug, or a store that failed under the command (a corrupt record, a full disk): the client gets
+     * an error instead of a half-written reply and keeps its connection, as after any error reply (in
+     * EXEC, as that command's element). The effects stated before the failure are still logged with
+     * the batch: the keyspace holds them. Redis has no such path (its asserts stop the server).
+     */
+    private void internalError(Session session, byte[][] argv, ReplyWriter out, long replyMark, RuntimeException e) {
+        String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        log.error("Internal error in '{}' from client id={}: replied with an error", name, session.id(), e);
+        flushEffects();
+        if (replyMark >= 0) {
+            out.discardFrom(replyMark);
+        }
+        engine.stats().errorReplies++;
+        out.error(Errors.internalError(name, e));
     }
 
     /**

@@ -70,10 +70,13 @@ public final class TransactionCommands implements CommandFamily {
         watches.unwatchAll(session); // before running: the transaction's own writes need not be checked
         transaction.startRunning();
         reply.array(transaction.size());
-        for (byte[][] argv : transaction.commands()) {
-            engine.dispatcher().execute(session, argv, reply);
+        try {
+            for (byte[][] argv : transaction.commands()) {
+                engine.dispatcher().execute(session, argv, reply);
+            }
+        } finally {
+            Transaction.end(session, watches); // also when a command fails inside the server
         }
-        Transaction.end(session, watches);
     }
 
     private void discard(Call call) {

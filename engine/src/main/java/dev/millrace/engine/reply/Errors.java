@@ -196,6 +196,11 @@ public final class Errors {
     public static final String XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
     public static final String STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items";
     public static final String XADD_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+    /** A command failed inside the server (see Dispatcher): not a Redis error, Redis stops instead. */
+    public static String internalError(String command, RuntimeException e) {
+        return "ERR internal error in '" + command + "' command (" + e + "); the server log has the details";
+    }
+
     public static final String STREAM_ELEMENTS_TOO_LARGE = "ERR Elements are too large to be stored";
     public static final String STREAM_INVALID_START = "ERR invalid start ID for the interval";
     public static final String STREAM_INVALID_END = "ERR invalid end ID for the interval";

@@ -67,6 +67,19 @@ public interface ReplyWriter {
     /** The protocol version this writer encodes (2 or 3), for the few replies whose shape differs. */
     int protocol();
 
+    /**
+     * Where the output stands, for {@link #discardFrom}; -1 when this writer cannot take output back
+     * (then a command that fails half-way leaves its partial reply).
+     */
+    default long mark() {
+        return -1;
+    }
+
+    /** Drops what was written since {@link #mark} returned {@code mark}: a command that failed half-way through its reply. */
+    default void discardFrom(long mark) {
+        throw new UnsupportedOperationException("this writer cannot take output back");
+    }
+
     /** A writer that drops everything: replay of the AOF and internal calls. */
     ReplyWriter DISCARD = new ReplyWriter() {
         @Override public void simple(String text) { }

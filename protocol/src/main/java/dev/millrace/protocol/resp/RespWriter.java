@@ -74,6 +74,19 @@ public final class RespWriter implements ReplyWriter {
         }
     }
 
+    /** The bytes pending since the last take. */
+    @Override
+    public long mark() {
+        return out == null ? 0 : out.writerIndex();
+    }
+
+    @Override
+    public void discardFrom(long mark) {
+        if (out != null && mark <= out.writerIndex()) {
+            out.writerIndex((int) mark);
+        }
+    }
+
     private ByteBuf out() {
         ByteBuf buf = out;
         if (buf == null) {

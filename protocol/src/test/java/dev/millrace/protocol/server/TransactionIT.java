@@ -16,6 +16,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,33 @@ class TransactionIT extends ClientsFixture {
             assertThrows(JedisDataException.class, push::get, "the WRONGTYPE error is this command's reply");
             assertInstanceOf(JedisDataException.class, results.get(2));
             assertEquals("2", get.get(), "the commands after the error ran");
+        }
+    }
+
+    /**
+     * A command that fails inside the server (here on a truncated record, as a damaged disk could
+     * leave; written from the test thread while the server is idle) is answered with an error, as
+     * that command's element inside EXEC, and the connection stays: before, it was closed.
+     */
+    @Test
+    void aCommandThatFailsInsideTheServerGetsAnErrorAndTheConnectionStays() {
+        server.engine.keyspace().store().put(0, "corrupt".getBytes(StandardCharsets.UTF_8), new byte[]{1});
+        try (Jedis jedis = jedis()) {
+            JedisDataException failed = assertThrows(JedisDataException.class, () -> jedis.get("corrupt"));
+            assertTrue(failed.getMessage().startsWith("ERR internal error in 'get' command"), failed.getMessage());
+            assertEquals("PONG", jedis.ping());
+
+            Transaction t = jedis.multi();
+            Response<String> before = t.set("before", "1");
+            Response<String> get = t.get("corrupt");
+            Response<String> after = t.set("after", "2");
+            assertEquals(3, t.exec().size());
+            assertEquals("OK", before.get());
+            assertThrows(JedisDataException.class, get::get);
+            assertEquals("OK", after.get(), "the commands after it ran");
+            assertEquals("1", jedis.get("before"));
+        } finally {
+            server.engine.keyspace().store().remove(0, "corrupt".getBytes(StandardCharsets.UTF_8));
         }
     }
 
