@@ -7,6 +7,11 @@ package dev.millrace.engine.reply;
 public final class Errors {
     private Errors() { }
 
+    /** A command failed inside the server (see Dispatcher): not a Redis error, Redis stops instead. */
+    public static String internalError(String command, RuntimeException e) {
+        return "ERR internal error in '" + command + "' command (" + e + "); the server log has the details";
+    }
+
     public static final String SYNTAX = "ERR syntax error";
     public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
@@ -196,11 +201,6 @@ public final class Errors {
     public static final String XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
     public static final String STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items";
     public static final String XADD_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item";
-    /** A command failed inside the server (see Dispatcher): not a Redis error, Redis stops instead. */
-    public static String internalError(String command, RuntimeException e) {
-        return "ERR internal error in '" + command + "' command (" + e + "); the server log has the details";
-    }
-
     public static final String STREAM_ELEMENTS_TOO_LARGE = "ERR Elements are too large to be stored";
     public static final String STREAM_INVALID_START = "ERR invalid start ID for the interval";
     public static final String STREAM_INVALID_END = "ERR invalid end ID for the interval";
