@@ -140,19 +140,16 @@ public final class Dispatcher {
         if (depth == 1) {
             engine.tracking().commandStarted(session);
         }
+        ReplyWriter replies = modeBefore == Session.ReplyMode.ON ? out : new SuppressibleReplies(session, out);
         try {
-            if (modeBefore == Session.ReplyMode.ON) {
-                executeAndLog(session, argv, out);
-            } else {
-                executeAndLog(session, argv, new SuppressibleReplies(session, out));
-            }
+            executeAndLog(session, argv, replies);
         } catch (RuntimeException e) {
             // A replay must fail loudly. A nested command whose writer cannot take its partial reply
             // back (a script's) leaves the failure to its caller; inside EXEC it is one command's error.
             if (engine.keyspace().loading() || (depth > 1 && replyMark < 0)) {
                 throw e;
             }
-            internalError(session, argv, out, replyMark, e);
+            internalError(session, argv, out, replyMark, replies, e);
         } finally {
             depth--;
         }
@@ -171,10 +168,13 @@ public final class Dispatcher {
     /**
      * A bug, or a store that failed under the command (a corrupt record, a full disk): the client gets
      * an error instead of a half-written reply and keeps its connection, as after any error reply (in
-     * EXEC, as that command's element). The effects stated before the failure are still logged with
-     * the batch: the keyspace holds them. Redis has no such path (its asserts stop the server).
+     * EXEC, as that command's element). {@code out} takes the partial reply back; the error goes
+     * through {@code replies}, which applies CLIENT REPLY. The effects stated before the failure are
+     * still logged with the batch: the keyspace holds them. Redis has no such path (its asserts stop
+     * the server).
      */
-    private void internalError(Session session, byte[][] argv, ReplyWriter out, long replyMark, RuntimeException e) {
+    private void internalError(Session session, byte[][] argv, ReplyWriter out, long replyMark, ReplyWriter replies,
+                               RuntimeException e) {
         String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
         log.error("Internal error in '{}' from client id={}: replied with an error", name, session.id(), e);
         flushEffects();
@@ -182,7 +182,7 @@ public final class Dispatcher {
             out.discardFrom(replyMark);
         }
         engine.stats().errorReplies++;
-        out.error(Errors.internalError(name, e));
+        replies.error(Errors.internalError(name, e)); // dropped under CLIENT REPLY OFF or SKIP, as any reply
     }
 
     /**

@@ -34,6 +34,20 @@ class ReplyModeTest {
         assertEquals(List.of("OK", "quiet"), capture.replies());
     }
 
+    /** A command that fails inside the server (on a truncated record) answers as its mode says, like any error. */
+    @Test
+    void offAndSkipAlsoDropTheErrorOfACommandThatFailsInsideTheServer() {
+        h.store().put(0, "corrupt".getBytes(StandardCharsets.UTF_8), new byte[]{1});
+        send("CLIENT", "REPLY", "OFF");
+        send("GET", "corrupt");
+        send("CLIENT", "REPLY", "SKIP");
+        send("CLIENT", "REPLY", "ON");
+        send("CLIENT", "REPLY", "SKIP");
+        send("GET", "corrupt");
+        send("ECHO", "seen");
+        assertEquals(List.of("OK", "seen"), capture.replies());
+    }
+
     @Test
     void skipDropsTheNextReplyOnly() {
         send("CLIENT", "REPLY", "SKIP");
