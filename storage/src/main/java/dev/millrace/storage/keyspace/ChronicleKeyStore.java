@@ -451,7 +451,7 @@ public final class ChronicleKeyStore implements KeyStore {
     /** The user key of a key entry's map key: in the map key, or in a long key's name entry. */
     private byte[] userKey(byte[] k) {
         if (!EntryLayout.isLongKey(k)) {
-            return EntryLayout.userKey(k);
+            return EntryLayout.shortUserKey(k);
         }
         byte[] name = getRaw(EntryLayout.nameEntry(k));
         if (name == null) {

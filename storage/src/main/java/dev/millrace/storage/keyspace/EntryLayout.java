@@ -137,7 +137,7 @@ final class EntryLayout {
     }
 
     /** The user key of a short key entry's map-key bytes (whose slot {@link #keySlotOf} returned). */
-    static byte[] userKey(byte[] keyEntry) {
+    static byte[] shortUserKey(byte[] keyEntry) {
         int pos = 1;
         while ((keyEntry[pos] & 0x80) != 0) {
             pos++;

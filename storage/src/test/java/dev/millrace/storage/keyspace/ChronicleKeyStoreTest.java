@@ -193,10 +193,10 @@ class ChronicleKeyStoreTest {
             assertArrayEquals(value(100_000, 3), store.get(0, hugeKey));
             assertArrayEquals(value(EntryLayout.INLINE_MAX, 4), store.get(0, b("short")));
             assertEquals(3, store.size(0));
+            java.util.HexFormat hex = java.util.HexFormat.of();
             Set<String> keys = new HashSet<>();
-            store.scan(0, 0, 10, (k, v) -> keys.add(java.util.HexFormat.of().formatHex(k)));
-            assertEquals(Set.of(java.util.HexFormat.of().formatHex(longKey), java.util.HexFormat.of().formatHex(hugeKey),
-                    java.util.HexFormat.of().formatHex(b("short"))), keys);
+            store.scan(0, 0, 10, (k, v) -> keys.add(hex.formatHex(k)));
+            assertEquals(Set.of(hex.formatHex(longKey), hex.formatHex(hugeKey), hex.formatHex(b("short"))), keys);
 
             assertTrue(store.remove(0, longKey));
             assertTrue(store.rename(0, hugeKey, 0, b("renamed")));

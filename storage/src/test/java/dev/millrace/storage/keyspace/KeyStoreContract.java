@@ -378,7 +378,7 @@ abstract class KeyStoreContract {
         List<String> keys = new ArrayList<>();
         long cursor = 0;
         do {
-            cursor = store.scan(db, cursor, 10, (k, v) -> keys.add(java.util.HexFormat.of().formatHex(k)));
+            cursor = store.scan(db, cursor, 10, (k, v) -> keys.add(hex(k)));
         } while (cursor != 0);
         return keys;
     }
